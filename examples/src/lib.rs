@@ -1,0 +1,1 @@
+//! Examples of run-metadata live in `examples/`; this library is empty.

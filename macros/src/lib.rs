@@ -1,0 +1,17 @@
+//! The derive and macros of [run-metadata](https://docs.rs/run-metadata).
+//!
+//! Use them through the `run-metadata` crate, which re-exports them and holds the traits the
+//! generated code implements and calls; this crate on its own is of no use.
+
+mod keys;
+mod metadata_macro;
+
+use proc_macro::TokenStream;
+
+/// The implementation of `run_metadata::metadata!`, which passes its own path first.
+#[doc(hidden)]
+#[proc_macro]
+pub fn metadata_impl(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as metadata_macro::Input);
+    metadata_macro::expand(&input).into()
+}

@@ -1,0 +1,115 @@
+//! The `RunMetadata` trait and what a step hook is told.
+
+use uuid::Uuid;
+
+use crate::metadata::Metadata;
+
+/// A stack component that reports metadata on the runs it takes part in: ZenML's
+/// `get_pipeline_run_metadata` and `get_step_run_metadata`.
+///
+/// Usually derived (see [`derive@RunMetadata`](crate::RunMetadata)); both hooks default to no
+/// metadata, so a hand-written impl overrides only the ones it needs:
+///
+/// ```
+/// use run_metadata::{Metadata, RunMetadata, StepRunInfo, Uri};
+/// use uuid::Uuid;
+///
+/// struct Orchestrator {
+///     console: String,
+/// }
+///
+/// impl RunMetadata for Orchestrator {
+///     fn pipeline_run_metadata(&self, run_id: Uuid) -> Metadata {
+///         run_metadata::metadata! {
+///             "orchestrator_url" => Uri::new(format!("{}/runs/{run_id}", self.console)),
+///         }
+///     }
+/// }
+///
+/// let o = Orchestrator { console: "https://console.example".into() };
+/// let m = o.pipeline_run_metadata(Uuid::nil());
+/// assert_eq!(m.len(), 1);
+/// let info = StepRunInfo::new(Uuid::nil(), Uuid::nil(), "run-1", "train");
+/// assert!(o.step_run_metadata(&info).is_empty());
+/// ```
+pub trait RunMetadata {
+    /// Metadata for the whole pipeline run; called once, when the run starts.
+    fn pipeline_run_metadata(&self, run_id: Uuid) -> Metadata {
+        let _ = run_id;
+        Metadata::new()
+    }
+
+    /// Metadata for one step run; called after the step finished (also when it failed), never
+    /// for a cached step, and only on the components the step uses.
+    fn step_run_metadata(&self, info: &StepRunInfo) -> Metadata {
+        let _ = info;
+        Metadata::new()
+    }
+}
+
+macro_rules! forward_run_metadata {
+    ($($ty:ty),*) => {$(
+        impl<T: RunMetadata + ?Sized> RunMetadata for $ty {
+            fn pipeline_run_metadata(&self, run_id: Uuid) -> Metadata {
+                T::pipeline_run_metadata(self, run_id)
+            }
+
+            fn step_run_metadata(&self, info: &StepRunInfo) -> Metadata {
+                T::step_run_metadata(self, info)
+            }
+        }
+    )*};
+}
+
+forward_run_metadata!(&T, &mut T, Box<T>, std::rc::Rc<T>, std::sync::Arc<T>);
+
+/// What a step hook is told about the step that just ran (ZenML's `StepRunInfo`).
+///
+/// ```
+/// use run_metadata::StepRunInfo;
+/// use uuid::Uuid;
+///
+/// let info = StepRunInfo::new(Uuid::nil(), Uuid::max(), "training-2026_11_29", "train")
+///     .with_pipeline_name("training");
+/// assert_eq!(info.pipeline_name, "training");
+/// assert_eq!(info.pipeline_step_name, "train");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StepRunInfo {
+    /// The pipeline run's id.
+    pub run_id: Uuid,
+    /// The step run's id.
+    pub step_run_id: Uuid,
+    /// The pipeline run's name.
+    pub run_name: String,
+    /// The pipeline's name; empty unless set.
+    pub pipeline_name: String,
+    /// The step's name in the pipeline.
+    pub pipeline_step_name: String,
+}
+
+impl StepRunInfo {
+    /// The info of step `pipeline_step_name` of run `run_id`; the pipeline name starts empty.
+    pub fn new(
+        run_id: Uuid,
+        step_run_id: Uuid,
+        run_name: impl Into<String>,
+        pipeline_step_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            run_id,
+            step_run_id,
+            run_name: run_name.into(),
+            pipeline_name: String::new(),
+            pipeline_step_name: pipeline_step_name.into(),
+        }
+    }
+
+    /// Sets the pipeline's name.
+    #[must_use]
+    pub fn with_pipeline_name(mut self, pipeline_name: impl Into<String>) -> Self {
+        self.pipeline_name = pipeline_name.into();
+        self
+    }
+}

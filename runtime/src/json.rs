@@ -1,0 +1,770 @@
+//! ZenML's JSON: writing `values`/`types`, reading them back typed.
+//!
+//! The writer gives the bytes `serde_json::to_string` gives for the same values (UTF-8 kept,
+//! floats by `zmij`, as `serde_json` does), with integers exact at any width. The reader is a
+//! small recursive-descent parser so that integers beyond 64 bits come back exactly.
+
+use core::fmt;
+use std::borrow::Cow;
+
+use serde::ser::{SerializeMap, SerializeSeq};
+
+use crate::metadata::{KeyError, Metadata};
+use crate::special::{DType, Path, StorageSize, Uri};
+use crate::value::{Integer, MetadataType, MetadataValue};
+
+/// How deep arrays and objects may nest in JSON this crate reads.
+pub const MAX_DEPTH: usize = 128;
+
+/// The text of a float: shortest round-trip form with `.0` on whole numbers; the words `NaN`,
+/// `Infinity`, `-Infinity` for non-finite values.
+pub(crate) fn float_text(x: f64) -> Cow<'static, str> {
+    if x.is_finite() {
+        Cow::Owned(zmij::Buffer::new().format_finite(x).to_owned())
+    } else {
+        Cow::Borrowed(non_finite_word(x))
+    }
+}
+
+fn non_finite_word(x: f64) -> &'static str {
+    if x.is_nan() {
+        "NaN"
+    } else if x > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+}
+
+pub(crate) fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+pub(crate) fn write_value(out: &mut String, value: &MetadataValue) {
+    match value {
+        MetadataValue::Str(s) => write_str(out, s),
+        MetadataValue::Uri(s) => write_str(out, s.as_str()),
+        MetadataValue::Path(s) => write_str(out, s.as_str()),
+        MetadataValue::DType(s) => write_str(out, s.as_str()),
+        MetadataValue::Int(i) => i.write_to(out),
+        MetadataValue::StorageSize(s) => out.push_str(itoa::Buffer::new().format(s.bytes())),
+        MetadataValue::Float(x) if x.is_finite() => {
+            out.push_str(zmij::Buffer::new().format_finite(*x));
+        }
+        MetadataValue::Float(x) => {
+            out.push('"');
+            out.push_str(non_finite_word(*x));
+            out.push('"');
+        }
+        MetadataValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        MetadataValue::List(items) | MetadataValue::Tuple(items) | MetadataValue::Set(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        MetadataValue::Dict(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, k);
+                out.push(':');
+                write_value(out, v);
+            }
+            out.push('}');
+        }
+    }
+}
+
+impl MetadataValue {
+    /// The value's JSON, as ZenML stores it (tuples and sets as arrays, special types as plain
+    /// strings and integers).
+    ///
+    /// ```
+    /// use run_metadata::ToMetadata;
+    ///
+    /// assert_eq!((1, 2.0, "x").to_metadata().to_json(), r#"[1,2.0,"x"]"#);
+    /// assert_eq!(f64::NAN.to_metadata().to_json(), r#""NaN""#);
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        write_value(&mut out, self);
+        out
+    }
+
+    /// Reads a value from its JSON and its ZenML tag, typed again: a `Uri` comes back a `Uri`,
+    /// a `tuple` a tuple.
+    ///
+    /// ```
+    /// use run_metadata::{MetadataType, MetadataValue, Uri};
+    ///
+    /// let v = MetadataValue::from_json(r#""https://x.example""#, MetadataType::Uri)?;
+    /// assert_eq!(v, MetadataValue::Uri(Uri::new("https://x.example")));
+    /// # Ok::<(), run_metadata::DecodeError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError`] if the text is not JSON, nests deeper than [`MAX_DEPTH`], is `null`, or
+    /// does not fit the tag.
+    pub fn from_json(json: &str, tag: MetadataType) -> Result<Self, DecodeError> {
+        let raw = Parser::new(json).parse_document()?;
+        let raw = raw.ok_or(DecodeError::Null { key: None })?;
+        retag(raw, tag).map_err(|found| DecodeError::Mismatch {
+            key: None,
+            tag,
+            found,
+        })
+    }
+}
+
+/// Gives `raw` (as the JSON reader or a `serde_json::Value` produced it) the type `tag` names.
+/// On a mismatch, returns what was found instead.
+fn retag(raw: MetadataValue, tag: MetadataType) -> Result<MetadataValue, &'static str> {
+    use MetadataValue as V;
+    let found = json_kind(&raw);
+    Ok(match (tag, raw) {
+        (MetadataType::Str, v @ V::Str(_))
+        | (MetadataType::Int, v @ V::Int(_))
+        | (MetadataType::Float, v @ V::Float(_))
+        | (MetadataType::Bool, v @ V::Bool(_))
+        | (MetadataType::List, v @ V::List(_))
+        | (MetadataType::Dict, v @ V::Dict(_)) => v,
+        // ZenML reads a float sent as `2` as the int 2; with its tag it is a float again.
+        (MetadataType::Float, V::Int(i)) => V::Float(i.to_f64()),
+        (MetadataType::Float, V::Str(s)) => match s.as_str() {
+            "NaN" => V::Float(f64::NAN),
+            "Infinity" => V::Float(f64::INFINITY),
+            "-Infinity" => V::Float(f64::NEG_INFINITY),
+            _ => return Err(found),
+        },
+        (MetadataType::Tuple, V::List(items)) => V::Tuple(items),
+        (MetadataType::Set, V::List(items)) => V::Set(items),
+        (MetadataType::Uri, V::Str(s)) => V::Uri(Uri::from(s)),
+        (MetadataType::Path, V::Str(s)) => V::Path(Path::from(s)),
+        (MetadataType::DType, V::Str(s)) => V::DType(DType::from(s)),
+        (MetadataType::StorageSize, V::Int(i)) => match i.as_u64() {
+            Some(bytes) => V::StorageSize(StorageSize::new(bytes)),
+            None => return Err("an integer outside 0..=u64::MAX"),
+        },
+        _ => return Err(found),
+    })
+}
+
+fn json_kind(v: &MetadataValue) -> &'static str {
+    match v {
+        MetadataValue::Str(_)
+        | MetadataValue::Uri(_)
+        | MetadataValue::Path(_)
+        | MetadataValue::DType(_) => "a string",
+        MetadataValue::Int(_) | MetadataValue::StorageSize(_) => "an integer",
+        MetadataValue::Float(_) => "a float",
+        MetadataValue::Bool(_) => "a boolean",
+        MetadataValue::List(_) | MetadataValue::Tuple(_) | MetadataValue::Set(_) => "an array",
+        MetadataValue::Dict(_) => "an object",
+    }
+}
+
+/// Why a `values` + `types` pair, or one tagged value, could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The text is not valid JSON.
+    Syntax {
+        /// Byte offset of the problem.
+        offset: usize,
+        /// What was wrong there.
+        message: &'static str,
+    },
+    /// Arrays and objects nest deeper than [`MAX_DEPTH`].
+    TooDeep {
+        /// Byte offset where the limit was passed.
+        offset: usize,
+    },
+    /// `values` or `types` is not a JSON object.
+    NotAnObject {
+        /// `"values"` or `"types"`.
+        which: &'static str,
+    },
+    /// A key of `values` has no entry in `types`.
+    MissingType {
+        /// The key.
+        key: String,
+    },
+    /// A tag that is not one of ZenML's.
+    UnknownType {
+        /// The key it was given for.
+        key: String,
+        /// The tag.
+        tag: String,
+    },
+    /// A tag in `types` that is not a string.
+    TagNotAString {
+        /// The key it was given for.
+        key: String,
+    },
+    /// A value that does not fit its tag.
+    Mismatch {
+        /// The key, where the value had one.
+        key: Option<String>,
+        /// The tag.
+        tag: MetadataType,
+        /// What the value was instead.
+        found: &'static str,
+    },
+    /// A single value that is `null`: ZenML has no null metadata value.
+    Null {
+        /// The key, where the value had one.
+        key: Option<String>,
+    },
+    /// A key ZenML would refuse.
+    InvalidKey(KeyError),
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = |k: &Option<String>| match k {
+            Some(k) => format!(" of key {k:?}"),
+            None => String::new(),
+        };
+        match self {
+            Self::Syntax { offset, message } => {
+                write!(f, "invalid JSON at byte {offset}: {message}")
+            }
+            Self::TooDeep { offset } => write!(
+                f,
+                "JSON nests deeper than {MAX_DEPTH} arrays or objects (at byte {offset})"
+            ),
+            Self::NotAnObject { which } => write!(f, "`{which}` is not a JSON object"),
+            Self::MissingType { key } => write!(f, "key {key:?} is in `values` but not in `types`"),
+            Self::UnknownType { key, tag } => {
+                write!(f, "key {key:?} has the unknown metadata type tag {tag:?}")
+            }
+            Self::TagNotAString { key } => write!(f, "the type tag of key {key:?} is not a string"),
+            Self::Mismatch { key: k, tag, found } => {
+                write!(f, "value{} is {found}, which is not a `{tag}`", key(k))
+            }
+            Self::Null { key: k } => write!(f, "value{} is null", key(k)),
+            Self::InvalidKey(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidKey(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl Metadata {
+    /// The `values` object ZenML's client sends, as compact JSON.
+    ///
+    /// Byte for byte what `serde_json::to_string(&metadata)` gives, without going through
+    /// serde, and exact for integers beyond 64 bits.
+    ///
+    /// ```
+    /// use run_metadata::{metadata, Uri};
+    ///
+    /// let m = metadata! { "url" => Uri::new("https://x.example"), "n" => 2.0 };
+    /// assert_eq!(m.to_json(), r#"{"url":"https://x.example","n":2.0}"#);
+    /// assert_eq!(m.types_json(), r#"{"url":"Uri","n":"float"}"#);
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(16 * self.len() + 2);
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends the `values` object to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        out.push('{');
+        for (i, (k, v)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_str(out, k);
+            out.push(':');
+            write_value(out, v);
+        }
+        out.push('}');
+    }
+
+    /// The `types` object ZenML's client sends, as compact JSON.
+    #[must_use]
+    pub fn types_json(&self) -> String {
+        let mut out = String::with_capacity(24 * self.len() + 2);
+        self.write_types_json(&mut out);
+        out
+    }
+
+    /// Appends the `types` object to `out`.
+    pub fn write_types_json(&self, out: &mut String) {
+        out.push('{');
+        for (i, (k, t)) in self.types().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_str(out, k);
+            out.push_str(":\"");
+            out.push_str(t.as_str());
+            out.push('"');
+        }
+        out.push('}');
+    }
+
+    /// Rebuilds typed metadata from ZenML's `values` and `types` objects, as JSON text.
+    ///
+    /// Keys keep the order of `values`. A `null` value is no value and its key is omitted.
+    ///
+    /// ```
+    /// use run_metadata::{Metadata, MetadataValue, Uri};
+    ///
+    /// let m = Metadata::from_json(r#"{"u":"https://x.example","t":[1,2]}"#, r#"{"u":"Uri","t":"tuple"}"#)?;
+    /// assert_eq!(m.get("u"), Some(&MetadataValue::Uri(Uri::new("https://x.example"))));
+    /// assert!(matches!(m.get("t"), Some(MetadataValue::Tuple(_))));
+    /// # Ok::<(), run_metadata::DecodeError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError`] for invalid JSON, a key missing from `types`, an unknown tag, a value that
+    /// does not fit its tag, or a key ZenML would refuse.
+    pub fn from_json(values: &str, types: &str) -> Result<Self, DecodeError> {
+        let values = Parser::new(values).parse_document()?;
+        let types = Parser::new(types).parse_document()?;
+        Self::from_raw(values, types)
+    }
+
+    /// As [`from_json`](Self::from_json), from `serde_json::Value`s (integers beyond 64 bits need
+    /// `serde_json`'s `arbitrary_precision` there; [`from_json`](Self::from_json) needs nothing).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_json`](Self::from_json).
+    pub fn from_json_values(
+        values: &serde_json::Value,
+        types: &serde_json::Value,
+    ) -> Result<Self, DecodeError> {
+        use crate::ToMetadata;
+        Self::from_raw(values.to_metadata_opt(), types.to_metadata_opt())
+    }
+
+    fn from_raw(
+        values: Option<MetadataValue>,
+        types: Option<MetadataValue>,
+    ) -> Result<Self, DecodeError> {
+        let Some(MetadataValue::Dict(values)) = values else {
+            return Err(DecodeError::NotAnObject { which: "values" });
+        };
+        let Some(MetadataValue::Dict(types)) = types else {
+            return Err(DecodeError::NotAnObject { which: "types" });
+        };
+        let mut out = Metadata::with_capacity(values.len());
+        for (key, raw) in values {
+            let tag = match types.iter().rev().find(|(k, _)| *k == key) {
+                None => return Err(DecodeError::MissingType { key }),
+                Some((_, MetadataValue::Str(tag))) => match tag.parse::<MetadataType>() {
+                    Ok(tag) => tag,
+                    Err(_) => {
+                        return Err(DecodeError::UnknownType {
+                            key,
+                            tag: tag.clone(),
+                        });
+                    }
+                },
+                Some(_) => return Err(DecodeError::TagNotAString { key }),
+            };
+            let value = match retag(raw, tag) {
+                Ok(value) => value,
+                Err(found) => {
+                    return Err(DecodeError::Mismatch {
+                        key: Some(key),
+                        tag,
+                        found,
+                    });
+                }
+            };
+            out.insert_value(key, value)
+                .map_err(DecodeError::InvalidKey)?;
+        }
+        Ok(out)
+    }
+}
+
+/// A JSON reader producing untyped values: strings, integers, floats, booleans, lists and dicts;
+/// `null` is `None`, omitted inside arrays and objects.
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
+type Parsed<T> = Result<T, DecodeError>;
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    fn parse_document(mut self) -> Parsed<Option<MetadataValue>> {
+        let value = self.parse_value()?;
+        self.skip_ws();
+        if self.pos != self.text.len() {
+            return Err(self.error("trailing characters after the JSON value"));
+        }
+        Ok(value)
+    }
+
+    fn error(&self, message: &'static str) -> DecodeError {
+        DecodeError::Syntax {
+            offset: self.pos,
+            message,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8, message: &'static str) -> Parsed<()> {
+        self.skip_ws();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(message))
+        }
+    }
+
+    fn literal(&mut self, word: &'static str) -> Parsed<()> {
+        if self.text[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.error("expected a JSON value"))
+        }
+    }
+
+    fn parse_value(&mut self) -> Parsed<Option<MetadataValue>> {
+        self.skip_ws();
+        Ok(Some(match self.peek() {
+            Some(b'"') => MetadataValue::Str(self.parse_string()?),
+            Some(b'{') => self.nested(Self::parse_object)?,
+            Some(b'[') => self.nested(Self::parse_array)?,
+            Some(b't') => {
+                self.literal("true")?;
+                MetadataValue::Bool(true)
+            }
+            Some(b'f') => {
+                self.literal("false")?;
+                MetadataValue::Bool(false)
+            }
+            Some(b'n') => {
+                self.literal("null")?;
+                return Ok(None);
+            }
+            Some(b'-' | b'0'..=b'9') => self.parse_number()?,
+            Some(_) => return Err(self.error("expected a JSON value")),
+            None => return Err(self.error("unexpected end of input")),
+        }))
+    }
+
+    fn nested(&mut self, parse: fn(&mut Self) -> Parsed<MetadataValue>) -> Parsed<MetadataValue> {
+        if self.depth == MAX_DEPTH {
+            return Err(DecodeError::TooDeep { offset: self.pos });
+        }
+        self.depth += 1;
+        let value = parse(self);
+        self.depth -= 1;
+        value
+    }
+
+    fn parse_array(&mut self) -> Parsed<MetadataValue> {
+        self.pos += 1; // [
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(MetadataValue::List(items));
+        }
+        loop {
+            items.extend(self.parse_value()?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(MetadataValue::List(items));
+                }
+                _ => return Err(self.error("expected `,` or `]` in an array")),
+            }
+        }
+    }
+
+    fn parse_object(&mut self) -> Parsed<MetadataValue> {
+        self.pos += 1; // {
+        let mut entries: Vec<(String, MetadataValue)> = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(MetadataValue::Dict(entries));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a string key in an object"));
+            }
+            let key = self.parse_string()?;
+            self.expect(b':', "expected `:` after an object key")?;
+            let value = self.parse_value()?;
+            // A repeated key: the last one wins, as in every JSON reader ZenML uses.
+            entries.retain(|(k, _)| *k != key);
+            if let Some(value) = value {
+                entries.push((key, value));
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(MetadataValue::Dict(entries));
+                }
+                _ => return Err(self.error("expected `,` or `}` in an object")),
+            }
+        }
+    }
+
+    fn parse_number(&mut self) -> Parsed<MetadataValue> {
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        let digits = |pos: &mut usize| {
+            let from = *pos;
+            while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
+                *pos += 1;
+            }
+            *pos - from
+        };
+        let mut pos = self.pos;
+        if bytes[pos] == b'-' {
+            pos += 1;
+        }
+        let int_start = pos;
+        let int_len = digits(&mut pos);
+        if int_len == 0 || (int_len > 1 && bytes[int_start] == b'0') {
+            self.pos = int_start;
+            return Err(self.error("invalid number"));
+        }
+        let mut is_float = false;
+        if bytes.get(pos) == Some(&b'.') {
+            pos += 1;
+            is_float = true;
+            if digits(&mut pos) == 0 {
+                self.pos = pos;
+                return Err(self.error("expected digits after `.`"));
+            }
+        }
+        if matches!(bytes.get(pos), Some(b'e' | b'E')) {
+            pos += 1;
+            is_float = true;
+            if matches!(bytes.get(pos), Some(b'+' | b'-')) {
+                pos += 1;
+            }
+            if digits(&mut pos) == 0 {
+                self.pos = pos;
+                return Err(self.error("expected digits in an exponent"));
+            }
+        }
+        self.pos = pos;
+        let text = &self.text[start..pos];
+        if is_float {
+            // Grammar checked above; Rust's parser accepts every JSON number.
+            text.parse::<f64>()
+                .map(MetadataValue::Float)
+                .map_err(|_| self.error("invalid number"))
+        } else {
+            text.parse::<Integer>()
+                .map(MetadataValue::Int)
+                .map_err(|_| DecodeError::Syntax {
+                    offset: start,
+                    message: "integer outside the range of i128 and u128",
+                })
+        }
+    }
+
+    fn parse_string(&mut self) -> Parsed<String> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let rest = &self.text[self.pos..];
+            let Some(stop) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') else {
+                self.pos = self.text.len();
+                return Err(self.error("unterminated string"));
+            };
+            out.push_str(&rest[..stop]);
+            self.pos += stop;
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.parse_escape(&mut out)?;
+                }
+                _ => return Err(self.error("control character in a string")),
+            }
+        }
+    }
+
+    fn parse_escape(&mut self, out: &mut String) -> Parsed<()> {
+        let Some(byte) = self.peek() else {
+            return Err(self.error("unterminated string"));
+        };
+        self.pos += 1;
+        out.push(match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let high = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&high) {
+                    if !self.text[self.pos..].starts_with("\\u") {
+                        return Err(self.error("unpaired surrogate in a \\u escape"));
+                    }
+                    self.pos += 2;
+                    let low = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return Err(self.error("unpaired surrogate in a \\u escape"));
+                    }
+                    0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    high
+                };
+                char::from_u32(code)
+                    .ok_or_else(|| self.error("unpaired surrogate in a \\u escape"))?
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.error("invalid escape in a string"));
+            }
+        });
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Parsed<u32> {
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| self.error("expected four hex digits after \\u"))?;
+        self.pos += 4;
+        u32::from_str_radix(digits, 16)
+            .map_err(|_| self.error("expected four hex digits after \\u"))
+    }
+}
+
+impl serde::Serialize for MetadataValue {
+    /// ZenML's JSON form: tuples and sets as sequences, special types as plain strings and
+    /// integers, non-finite floats as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Str(s) => serializer.serialize_str(s),
+            Self::Uri(s) => serializer.serialize_str(s.as_str()),
+            Self::Path(s) => serializer.serialize_str(s.as_str()),
+            Self::DType(s) => serializer.serialize_str(s.as_str()),
+            Self::Int(i) => {
+                if let Some(v) = i.as_i64() {
+                    serializer.serialize_i64(v)
+                } else if let Some(v) = i.as_u64() {
+                    serializer.serialize_u64(v)
+                } else if let Some(v) = i.as_i128() {
+                    serializer.serialize_i128(v)
+                } else {
+                    serializer.serialize_u128(i.as_u128().unwrap_or_default())
+                }
+            }
+            Self::StorageSize(s) => serializer.serialize_u64(s.bytes()),
+            Self::Float(x) if x.is_finite() => serializer.serialize_f64(*x),
+            Self::Float(x) => serializer.serialize_str(non_finite_word(*x)),
+            Self::Bool(b) => serializer.serialize_bool(*b),
+            Self::List(items) | Self::Tuple(items) | Self::Set(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Self::Dict(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Metadata {
+    /// ZenML's `values` object.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (k, v) in self {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,1 @@
+//! Tests of run-metadata live in `tests/`; this library is empty.

@@ -1,0 +1,8 @@
+//! Compile-time behaviour: each case under `tests/ui` must fail to compile with exactly the
+//! errors in its `.stderr` file.
+
+#[test]
+fn runtime_compile_errors() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("ui/runtime/*.rs");
+}
