@@ -6,15 +6,26 @@ pub use uuid::Uuid;
 
 use crate::convert::ToMetadata;
 use crate::metadata::Metadata;
+use crate::special::{DType, Path, StorageSize, Uri};
 use crate::value::MetadataValue;
 
+pub use crate::schema::{Schema, SchemaEntry};
 pub use crate::{RunMetadata, StepRunInfo};
+pub use run_metadata_macros::metadata_impl;
 
 /// Appends `value` under a key the macro checked: valid, and unique in this hook.
 #[inline]
 pub fn push(metadata: &mut Metadata, key: &'static str, value: Option<MetadataValue>) {
     if let Some(value) = value {
         metadata.push_unique(key, value);
+    }
+}
+
+/// Inserts `value` under a valid key that merged metadata may already hold; the value replaces.
+#[inline]
+pub fn put(metadata: &mut Metadata, key: &'static str, value: Option<MetadataValue>) {
+    if let Some(value) = value {
+        metadata.put(Cow::Borrowed(key), value);
     }
 }
 
@@ -31,10 +42,138 @@ pub fn value<T: ToMetadata + ?Sized>(value: &T) -> Option<MetadataValue> {
     value.to_metadata_opt()
 }
 
+/// `#[metadata(display)]`: the value's `to_string()`.
+#[inline]
+pub fn display<T: core::fmt::Display + ?Sized>(value: &T) -> MetadataValue {
+    MetadataValue::Str(value.to_string())
+}
+
 /// `Metadata::with_capacity`, reachable through the hidden path.
 #[inline]
 #[must_use]
 pub fn with_capacity(capacity: usize) -> Metadata {
     Metadata::with_capacity(capacity)
 }
-pub use run_metadata_macros::metadata_impl;
+
+macro_rules! text_field {
+    ($(#[$attr:meta])* $trait:ident, $method:ident, $variant:ident: $($ty:ty),*) => {
+        $(#[$attr])*
+        pub trait $trait {
+            /// The field as that special type; `None` for an empty `Option`.
+            fn $method(&self) -> Option<MetadataValue>;
+        }
+
+        $(
+            impl $trait for $ty {
+                #[inline]
+                fn $method(&self) -> Option<MetadataValue> {
+                    let text: &str = self.as_ref();
+                    Some(MetadataValue::$variant($variant::new(text)))
+                }
+            }
+        )*
+
+        impl<T: $trait + ?Sized> $trait for &T {
+            #[inline]
+            fn $method(&self) -> Option<MetadataValue> {
+                T::$method(self)
+            }
+        }
+
+        impl<T: $trait> $trait for Option<T> {
+            #[inline]
+            fn $method(&self) -> Option<MetadataValue> {
+                self.as_ref().and_then(T::$method)
+            }
+        }
+    };
+}
+
+text_field! {
+    /// `#[metadata(uri)]`: string-like fields.
+    #[diagnostic::on_unimplemented(
+        message = "`#[metadata(uri)]` needs a string field, not `{Self}`",
+        label = "not a string type",
+        note = "`uri` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str> or an Option of them; build the URI with `#[metadata(with = path::to::function)]` returning `run_metadata::Uri`"
+    )]
+    UriField, uri, Uri: str, String, Cow<'_, str>, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>
+}
+
+text_field! {
+    /// `#[metadata(dtype)]`: string-like fields.
+    #[diagnostic::on_unimplemented(
+        message = "`#[metadata(dtype)]` needs a string field, not `{Self}`",
+        label = "not a string type",
+        note = "`dtype` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str> or an Option of them; for a Rust type's name use `#[metadata(with = ...)]` returning `run_metadata::DType::of::<T>()`"
+    )]
+    DTypeField, dtype, DType: str, String, Cow<'_, str>, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>
+}
+
+text_field! {
+    /// `#[metadata(path)]`: string-like fields and std paths.
+    #[diagnostic::on_unimplemented(
+        message = "`#[metadata(path)]` needs a string or path field, not `{Self}`",
+        label = "not a string or path type",
+        note = "`path` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str>, PathBuf, &std::path::Path or an Option of them"
+    )]
+    PathField, path, Path: str, String, Cow<'_, str>, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>
+}
+
+impl PathField for std::path::Path {
+    #[inline]
+    fn path(&self) -> Option<MetadataValue> {
+        Some(MetadataValue::Path(Path::from(self)))
+    }
+}
+
+impl PathField for std::path::PathBuf {
+    #[inline]
+    fn path(&self) -> Option<MetadataValue> {
+        Some(MetadataValue::Path(Path::from(self.as_path())))
+    }
+}
+
+/// `#[metadata(storage_size)]`: unsigned integer fields.
+#[diagnostic::on_unimplemented(
+    message = "`#[metadata(storage_size)]` needs an unsigned integer field (bytes), not `{Self}`",
+    label = "not an unsigned integer type",
+    note = "`storage_size` takes u8, u16, u32, u64, usize or an Option of them"
+)]
+pub trait StorageSizeField {
+    /// The field as a storage size; `None` for an empty `Option`.
+    fn storage_size(&self) -> Option<MetadataValue>;
+}
+
+macro_rules! size_field {
+    ($($ty:ty),*) => {$(
+        impl StorageSizeField for $ty {
+            #[inline]
+            fn storage_size(&self) -> Option<MetadataValue> {
+                Some(MetadataValue::StorageSize(StorageSize::new(u64::from(*self))))
+            }
+        }
+    )*};
+}
+size_field!(u8, u16, u32, u64);
+
+impl StorageSizeField for usize {
+    #[inline]
+    fn storage_size(&self) -> Option<MetadataValue> {
+        // `usize` is at most 64 bits wide on every target Rust supports.
+        Some(MetadataValue::StorageSize(StorageSize::new(*self as u64)))
+    }
+}
+
+impl<T: StorageSizeField + ?Sized> StorageSizeField for &T {
+    #[inline]
+    fn storage_size(&self) -> Option<MetadataValue> {
+        T::storage_size(self)
+    }
+}
+
+impl<T: StorageSizeField> StorageSizeField for Option<T> {
+    #[inline]
+    fn storage_size(&self) -> Option<MetadataValue> {
+        self.as_ref().and_then(T::storage_size)
+    }
+}

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::special::{DType, Path, StorageSize, Uri};
-use crate::value::{Integer, MetadataValue};
+use crate::value::{Integer, MetadataType, MetadataValue};
 
 /// A Rust type that converts to one of ZenML's metadata types.
 ///
@@ -45,6 +45,11 @@ use crate::value::{Integer, MetadataValue};
     note = "cast it: `#[metadata(display)]` tracks its `to_string()`, `#[metadata(with = path::to::function)]` converts it with a function of yours, or implement `run_metadata::ToMetadata` for it"
 )]
 pub trait ToMetadata {
+    /// The tag every value of this type converts to, where it is one tag; `None` where it depends
+    /// on the value (`serde_json::Value`, [`MetadataValue`]) or is not declared. Used by the
+    /// derive's schema; implementing it is optional.
+    const METADATA_TYPE: Option<MetadataType> = None;
+
     /// The value as metadata.
     fn to_metadata(&self) -> MetadataValue;
 
@@ -68,6 +73,8 @@ impl ToMetadata for MetadataValue {
 }
 
 impl ToMetadata for bool {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Bool);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Bool(*self)
@@ -77,6 +84,8 @@ impl ToMetadata for bool {
 macro_rules! integers {
     ($($t:ty)*) => {$(
         impl ToMetadata for $t {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Int);
+
             #[inline]
             fn to_metadata(&self) -> MetadataValue {
                 MetadataValue::Int(Integer::from(*self))
@@ -87,6 +96,8 @@ macro_rules! integers {
 integers!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize);
 
 impl ToMetadata for f64 {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Float);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Float(*self)
@@ -94,6 +105,8 @@ impl ToMetadata for f64 {
 }
 
 impl ToMetadata for f32 {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Float);
+
     /// The `f64` nearest the `f32`'s shortest decimal form: `0.1f32` becomes `0.1`, not
     /// `0.10000000149011612`.
     #[inline]
@@ -113,6 +126,8 @@ pub(crate) fn f32_to_f64(x: f32) -> f64 {
 }
 
 impl ToMetadata for char {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Str);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Str(self.to_string())
@@ -120,6 +135,8 @@ impl ToMetadata for char {
 }
 
 impl ToMetadata for str {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Str);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Str(self.to_owned())
@@ -127,6 +144,8 @@ impl ToMetadata for str {
 }
 
 impl ToMetadata for String {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Str);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Str(self.clone())
@@ -134,6 +153,8 @@ impl ToMetadata for String {
 }
 
 impl ToMetadata for std::path::Path {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Path);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Path(Path::from(self))
@@ -141,6 +162,8 @@ impl ToMetadata for std::path::Path {
 }
 
 impl ToMetadata for std::path::PathBuf {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Path);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Path(Path::from(self.as_path()))
@@ -148,6 +171,8 @@ impl ToMetadata for std::path::PathBuf {
 }
 
 impl ToMetadata for uuid::Uuid {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Str);
+
     /// Lowercase and hyphenated, as Python's `str(uuid)`.
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
@@ -157,6 +182,8 @@ impl ToMetadata for uuid::Uuid {
 }
 
 impl ToMetadata for Uri {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Uri);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Uri(self.clone())
@@ -164,6 +191,8 @@ impl ToMetadata for Uri {
 }
 
 impl ToMetadata for Path {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Path);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::Path(self.clone())
@@ -171,6 +200,8 @@ impl ToMetadata for Path {
 }
 
 impl ToMetadata for DType {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::DType);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::DType(self.clone())
@@ -178,6 +209,8 @@ impl ToMetadata for DType {
 }
 
 impl ToMetadata for StorageSize {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::StorageSize);
+
     #[inline]
     fn to_metadata(&self) -> MetadataValue {
         MetadataValue::StorageSize(*self)
@@ -230,6 +263,8 @@ fn collect_seq<'a, T: ToMetadata + 'a>(
 }
 
 impl<T: ToMetadata> ToMetadata for Option<T> {
+    const METADATA_TYPE: Option<MetadataType> = T::METADATA_TYPE;
+
     /// The inner value; `None` gives an empty string (see
     /// [`to_metadata_opt`](ToMetadata::to_metadata_opt), which everything here uses).
     #[inline]
@@ -247,6 +282,8 @@ impl<T: ToMetadata> ToMetadata for Option<T> {
 macro_rules! forward {
     ($(impl[$($g:tt)*] $t:ty;)*) => {$(
         impl<$($g)*> ToMetadata for $t {
+            const METADATA_TYPE: Option<MetadataType> = T::METADATA_TYPE;
+
             #[inline]
             fn to_metadata(&self) -> MetadataValue {
                 T::to_metadata(self)
@@ -272,6 +309,8 @@ forward! {
 macro_rules! lists {
     ($(impl[$($g:tt)*] $t:ty;)*) => {$(
         impl<$($g)*> ToMetadata for $t {
+            const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::List);
+
             #[inline]
             fn to_metadata(&self) -> MetadataValue {
                 MetadataValue::List(collect_seq(self.iter()))
@@ -290,6 +329,8 @@ lists! {
 macro_rules! tuples {
     ($(($($name:ident)+))*) => {$(
         impl<$($name: ToMetadata),+> ToMetadata for ($($name,)+) {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Tuple);
+
             #[inline]
             #[allow(non_snake_case)]
             fn to_metadata(&self) -> MetadataValue {
@@ -326,12 +367,16 @@ fn set_of<'a, T: ToMetadata + 'a>(sorted: impl IntoIterator<Item = &'a T>) -> Me
 }
 
 impl<T: ToMetadata + Ord> ToMetadata for BTreeSet<T> {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Set);
+
     fn to_metadata(&self) -> MetadataValue {
         set_of(self)
     }
 }
 
 impl<T: ToMetadata + Ord, S: BuildHasher> ToMetadata for HashSet<T, S> {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Set);
+
     /// Ordered by `T`'s `Ord`, so the output does not depend on the hasher.
     fn to_metadata(&self) -> MetadataValue {
         let mut sorted: Vec<&T> = self.iter().collect();
@@ -412,12 +457,16 @@ where
 }
 
 impl<K: MetadataKey + Ord, V: ToMetadata> ToMetadata for BTreeMap<K, V> {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Dict);
+
     fn to_metadata(&self) -> MetadataValue {
         dict_of(self)
     }
 }
 
 impl<K: MetadataKey + Ord, V: ToMetadata, S: BuildHasher> ToMetadata for HashMap<K, V, S> {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Dict);
+
     /// Ordered by `K`'s `Ord` (integer keys numerically), so the output does not depend on the
     /// hasher.
     fn to_metadata(&self) -> MetadataValue {

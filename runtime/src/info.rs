@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use crate::metadata::Metadata;
+use crate::schema::Schema;
 
 /// A stack component that reports metadata on the runs it takes part in: ZenML's
 /// `get_pipeline_run_metadata` and `get_step_run_metadata`.
@@ -32,6 +33,11 @@ use crate::metadata::Metadata;
 /// let info = StepRunInfo::new(Uuid::nil(), Uuid::nil(), "run-1", "train");
 /// assert!(o.step_run_metadata(&info).is_empty());
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not report run metadata",
+    label = "`{Self}` does not implement `RunMetadata`",
+    note = "`#[metadata(flatten)]` merges in the metadata of a component type: derive `RunMetadata` for it, or track the value itself without `flatten`"
+)]
 pub trait RunMetadata {
     /// Metadata for the whole pipeline run; called once, when the run starts.
     fn pipeline_run_metadata(&self, run_id: Uuid) -> Metadata {
@@ -44,6 +50,17 @@ pub trait RunMetadata {
     fn step_run_metadata(&self, info: &StepRunInfo) -> Metadata {
         let _ = info;
         Metadata::new()
+    }
+
+    /// The keys each hook reports, with their tags, known without an instance. The derive
+    /// states them; a hand-written impl reports its keys as [dynamic](crate::SchemaEntry::Dynamic)
+    /// unless it overrides this.
+    #[must_use]
+    fn schema() -> Schema
+    where
+        Self: Sized,
+    {
+        Schema::unknown(core::any::type_name::<Self>())
     }
 }
 
@@ -62,6 +79,25 @@ macro_rules! forward_run_metadata {
 }
 
 forward_run_metadata!(&T, &mut T, Box<T>, std::rc::Rc<T>, std::sync::Arc<T>);
+
+/// A component that may be absent: `None` reports nothing.
+impl<T: RunMetadata> RunMetadata for Option<T> {
+    fn pipeline_run_metadata(&self, run_id: Uuid) -> Metadata {
+        self.as_ref()
+            .map_or_else(Metadata::new, |c| c.pipeline_run_metadata(run_id))
+    }
+
+    fn step_run_metadata(&self, info: &StepRunInfo) -> Metadata {
+        self.as_ref()
+            .map_or_else(Metadata::new, |c| c.step_run_metadata(info))
+    }
+
+    fn schema() -> Schema {
+        let mut schema = Schema::new();
+        schema.add_variant(T::schema());
+        schema
+    }
+}
 
 /// What a step hook is told about the step that just ran (ZenML's `StepRunInfo`).
 ///

@@ -40,6 +40,7 @@ mod convert;
 mod info;
 mod json;
 mod metadata;
+mod schema;
 mod special;
 mod value;
 pub mod zenml;
@@ -53,8 +54,10 @@ pub use crate::json::{DecodeError, MAX_DEPTH};
 pub use crate::metadata::{
     Iter, KeyError, KeyProblem, MAX_KEY_LEN, Metadata, Types, check_key, key_problem,
 };
+pub use crate::schema::{Schema, SchemaEntry};
 pub use crate::special::{DType, HasDType, Path, StorageSize, Uri};
 pub use crate::value::{Integer, MetadataType, MetadataValue, UnknownType};
+pub use run_metadata_macros::RunMetadata;
 
 /// Builds a [`Metadata`] from `"key" => value` pairs.
 ///

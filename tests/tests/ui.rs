@@ -6,3 +6,9 @@ fn runtime_compile_errors() {
     let t = trybuild::TestCases::new();
     t.compile_fail("ui/runtime/*.rs");
 }
+
+#[test]
+fn derive_compile_errors() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("ui/derive/*.rs");
+}

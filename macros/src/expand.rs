@@ -1,0 +1,368 @@
+//! Code generation: the two hooks and the schema, as a careful hand-written impl would be.
+//!
+//! Keys are string literals, values go straight into a `Metadata` whose capacity is reserved
+//! once, and every call into the runtime goes through an absolute path.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident};
+
+use crate::bound::with_bounds;
+use crate::check::{Body, Conversion, Entry, Hook, Plan, Special, Unit, option_inner};
+
+pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
+    let krate = &plan.krate;
+    let ident = &input.ident;
+    let generics = with_bounds(plan, &input.generics);
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let pipeline = hook_fn(plan, Hook::Pipeline);
+    let step = hook_fn(plan, Hook::Step);
+    let schema = schema_fn(plan);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::RunMetadata for #ident #ty_generics #where_clause {
+            #pipeline
+            #step
+            #schema
+        }
+    }
+}
+
+/// Hygienic names, for what only generated code refers to: user tokens can neither name nor
+/// shadow them.
+fn local(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+/// A field's binding. Unlike [`local`], it may be re-spanned onto the user's tokens (see
+/// [`at`]), so it has call-site hygiene and a name no user code would pick.
+fn binding(index: usize) -> Ident {
+    format_ident!("__run_metadata_field{}", index)
+}
+
+/// The hook's argument; call-site hygiene, as [`binding`].
+fn hook_arg(hook: Hook) -> Ident {
+    Ident::new(
+        match hook {
+            Hook::Pipeline => "__run_metadata_run_id",
+            Hook::Step => "__run_metadata_info",
+        },
+        Span::call_site(),
+    )
+}
+
+/// `ident` spanned at `span`: passed to a user's function, a wrong type is reported at that
+/// function's path instead of at the derive.
+fn at(ident: &Ident, span: Span) -> Ident {
+    let mut ident = ident.clone();
+    ident.set_span(span);
+    ident
+}
+
+fn units<'p>(plan: &'p Plan) -> Vec<&'p Unit<'p>> {
+    match &plan.body {
+        Body::Struct(unit) => vec![unit],
+        Body::Enum(variants) => variants.iter().map(|(_, u)| u).collect(),
+    }
+}
+
+fn unit_reports(unit: &Unit, hook: Hook) -> bool {
+    unit.with(hook).is_some() || unit.entries.iter().any(|e| e.reports_to(hook))
+}
+
+/// The hook's method, or nothing where it would report nothing (the trait's default stays).
+fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
+    if plan.with(hook).is_none() && !units(plan).iter().any(|u| unit_reports(u, hook)) {
+        return None;
+    }
+    let krate = &plan.krate;
+    let metadata = local("metadata");
+    let arg = hook_arg(hook);
+    let signature = match hook {
+        Hook::Pipeline => quote! {
+            fn pipeline_run_metadata(&self, #arg: #krate::__private::Uuid) -> #krate::Metadata
+        },
+        Hook::Step => quote! {
+            fn step_run_metadata(&self, #arg: &#krate::StepRunInfo) -> #krate::Metadata
+        },
+    };
+    let capacity = units(plan)
+        .iter()
+        .map(|u| {
+            u.entries
+                .iter()
+                .filter(|e| e.reports_to(hook) && e.key.is_some())
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    let body = match &plan.body {
+        Body::Struct(unit) => {
+            let (pattern, code) = unit_code(plan, unit, hook);
+            pattern
+                .map(|pattern| quote!(let Self #pattern = self;))
+                .into_iter()
+                .chain(Some(code))
+                .collect()
+        }
+        Body::Enum(variants) => {
+            let arms = variants
+                .iter()
+                .filter(|(_, unit)| unit_reports(unit, hook))
+                .map(|(ident, unit)| {
+                    let (pattern, code) = unit_code(plan, unit, hook);
+                    let pattern = pattern.unwrap_or_else(|| quote!({ .. }));
+                    quote!(Self::#ident #pattern => { #code })
+                });
+            let all = variants.iter().all(|(_, unit)| unit_reports(unit, hook));
+            let rest = (!all).then(|| quote!(_ => {}));
+            if variants.iter().any(|(_, unit)| unit_reports(unit, hook)) {
+                quote!(match self { #(#arms)* #rest })
+            } else {
+                TokenStream::new()
+            }
+        }
+    };
+    let with = plan
+        .with(hook)
+        .map(|path| with_call(krate, path, &metadata, &arg));
+    Some(quote! {
+        #[allow(unused_mut, clippy::all, clippy::pedantic)]
+        #signature {
+            let mut #metadata = #krate::__private::with_capacity(#capacity);
+            #body
+            #with
+            #metadata
+        }
+    })
+}
+
+/// `merge(&mut metadata, f(self, arg))`, spanned at the function's path so that a function of
+/// the wrong signature is reported there.
+fn with_call(krate: &syn::Path, path: &syn::Path, metadata: &Ident, arg: &Ident) -> TokenStream {
+    let span = path.span();
+    let arg = at(arg, span);
+    let call = quote_spanned!(span=> #path(self, #arg));
+    quote!(#krate::__private::merge(&mut #metadata, #call);)
+}
+
+/// The destructuring pattern of the fields this hook reads, and the code reporting them.
+fn unit_code(plan: &Plan, unit: &Unit, hook: Hook) -> (Option<TokenStream>, TokenStream) {
+    let krate = &plan.krate;
+    let metadata = local("metadata");
+    let arg = hook_arg(hook);
+    let mut pattern = Vec::new();
+    let mut code = Vec::new();
+    let mut merged = false;
+    for (index, entry) in unit.entries.iter().enumerate() {
+        if !entry.reports_to(hook) {
+            continue;
+        }
+        let bind = binding(index);
+        let member = &entry.field.member;
+        pattern.push(quote!(#member: #bind));
+        let ty = entry.field.ty;
+        let report = if let Conversion::Flatten = entry.conversion {
+            merged = true;
+            let call = match hook {
+                Hook::Pipeline => quote_spanned! {ty.span()=>
+                    <#ty as #krate::RunMetadata>::pipeline_run_metadata(#bind, #arg)
+                },
+                Hook::Step => quote_spanned! {ty.span()=>
+                    <#ty as #krate::RunMetadata>::step_run_metadata(#bind, #arg)
+                },
+            };
+            quote!(#krate::__private::merge(&mut #metadata, #call);)
+        } else {
+            let key = entry.key.as_deref().unwrap_or_default();
+            let value = value_expr(krate, entry, &bind);
+            // After merged metadata the key may be taken: replace, as a dict update would.
+            let push = if merged { quote!(put) } else { quote!(push) };
+            quote!(#krate::__private::#push(&mut #metadata, #key, #value);)
+        };
+        code.push(match entry.skip_if {
+            Some(skip) => {
+                let span = skip.span();
+                let skip_it = Ident::new("__run_metadata_skip", span);
+                let bind = at(&bind, span);
+                quote_spanned! {span=>
+                    let #skip_it: bool = #skip(#bind);
+                    if !#skip_it { #report }
+                }
+            }
+            None => report,
+        });
+    }
+    if let Some(path) = unit.with(hook) {
+        code.push(with_call(krate, path, &metadata, &arg));
+    }
+    let pattern = (!pattern.is_empty()).then(|| quote!({ #(#pattern,)* .. }));
+    (pattern, quote!(#(#code)*))
+}
+
+/// The `Option<MetadataValue>` of one field, spanned at what decides whether it compiles: the
+/// field's type, or the `with` function.
+fn value_expr(krate: &syn::Path, entry: &Entry, bind: &Ident) -> TokenStream {
+    let ty = entry.field.ty;
+    match entry.conversion {
+        Conversion::Plain => quote_spanned! {ty.span()=>
+            <#ty as #krate::ToMetadata>::to_metadata_opt(#bind)
+        },
+        Conversion::Special(special) => {
+            let (trait_, method) = special_trait(special);
+            quote_spanned! {ty.span()=>
+                <#ty as #krate::__private::#trait_>::#method(#bind)
+            }
+        }
+        Conversion::Display => {
+            let bind = at(bind, ty.span());
+            if let Some(inner) = option_inner(ty) {
+                let v = local("value");
+                quote_spanned! {ty.span()=>
+                    #krate::__private::Option::map(
+                        #krate::__private::Option::as_ref(#bind),
+                        |#v: &#inner| #krate::__private::display::<#inner>(#v),
+                    )
+                }
+            } else {
+                quote_spanned! {ty.span()=>
+                    #krate::__private::Some(#krate::__private::display::<#ty>(#bind))
+                }
+            }
+        }
+        Conversion::With(path) => {
+            let span = path.span();
+            let bind = at(bind, span);
+            quote_spanned!(span=> #krate::__private::value(&#path(#bind)))
+        }
+        // Flattened fields are merged by the caller, never converted one by one.
+        Conversion::Flatten => quote!(#krate::__private::None),
+    }
+}
+
+fn special_trait(special: Special) -> (Ident, Ident) {
+    let (t, m) = match special {
+        Special::Uri => ("UriField", "uri"),
+        Special::Path => ("PathField", "path"),
+        Special::DType => ("DTypeField", "dtype"),
+        Special::StorageSize => ("StorageSizeField", "storage_size"),
+    };
+    (
+        Ident::new(t, Span::call_site()),
+        Ident::new(m, Span::call_site()),
+    )
+}
+
+fn special_tag(special: Special) -> &'static str {
+    match special {
+        Special::Uri => "Uri",
+        Special::Path => "Path",
+        Special::DType => "DType",
+        Special::StorageSize => "StorageSize",
+    }
+}
+
+/// `schema()`: every entry of both hooks, without an instance.
+fn schema_fn(plan: &Plan) -> TokenStream {
+    let krate = &plan.krate;
+    let schema = local("schema");
+    let body = match &plan.body {
+        Body::Struct(unit) => unit_schema(krate, unit, &schema),
+        Body::Enum(variants) => {
+            let variant = local("variant");
+            let per_variant = variants.iter().map(|(_, unit)| {
+                let code = unit_schema(krate, unit, &variant);
+                quote! {{
+                    let mut #variant = #krate::__private::Schema::new();
+                    #code
+                    #schema.add_variant(#variant);
+                }}
+            });
+            quote!(#(#per_variant)*)
+        }
+    };
+    let with = [(Hook::Pipeline, "pipeline"), (Hook::Step, "step")]
+        .into_iter()
+        .filter_map(|(hook, field)| {
+            let path = plan.with(hook)?;
+            Some(dynamic_entry(krate, &schema, field, path))
+        });
+    quote! {
+        #[allow(unused_mut, clippy::all, clippy::pedantic)]
+        fn schema() -> #krate::__private::Schema {
+            let mut #schema = #krate::__private::Schema::new();
+            #body
+            #(#with)*
+            #schema
+        }
+    }
+}
+
+fn dynamic_entry(krate: &syn::Path, schema: &Ident, field: &str, path: &syn::Path) -> TokenStream {
+    let field = Ident::new(field, Span::call_site());
+    let source = path.to_token_stream().to_string().replace(' ', "");
+    quote! {
+        #schema.#field.push(#krate::__private::SchemaEntry::dynamic(#source));
+    }
+}
+
+fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
+    let mut code = Vec::new();
+    for entry in &unit.entries {
+        let ty = entry.field.ty;
+        for (hook, field) in [(Hook::Pipeline, "pipeline"), (Hook::Step, "step")] {
+            if !entry.reports_to(hook) {
+                continue;
+            }
+            let field = Ident::new(field, Span::call_site());
+            let optional = entry.optional();
+            if let Conversion::Flatten = entry.conversion {
+                let nested = quote_spanned!(ty.span()=> <#ty as #krate::RunMetadata>::schema());
+                let map =
+                    optional.then(|| quote!(.map(#krate::__private::SchemaEntry::into_optional)));
+                code.push(quote! {
+                    #schema.#field.extend(#nested.#field.into_iter()#map);
+                });
+                continue;
+            }
+            let tag = match entry.conversion {
+                Conversion::Plain => {
+                    quote_spanned!(ty.span()=> <#ty as #krate::ToMetadata>::METADATA_TYPE)
+                }
+                Conversion::Special(special) => {
+                    let tag = Ident::new(special_tag(special), Span::call_site());
+                    quote!(#krate::__private::Some(#krate::MetadataType::#tag))
+                }
+                Conversion::Display => {
+                    quote!(#krate::__private::Some(#krate::MetadataType::Str))
+                }
+                // Naming the function's return type would mean calling it a second time,
+                // and a second copy of any error in it; its tag is left to run time.
+                Conversion::With(_) => quote!(#krate::__private::None),
+                Conversion::Flatten => continue,
+            };
+            let key = entry.key.as_deref().unwrap_or_default();
+            code.push(quote! {
+                #schema.#field.push(#krate::__private::SchemaEntry::key(#key, #tag, #optional));
+            });
+        }
+    }
+    for (hook, field) in [(Hook::Pipeline, "pipeline"), (Hook::Step, "step")] {
+        if let Some(path) = unit.with(hook) {
+            code.push(dynamic_entry(krate, schema, field, path));
+        }
+    }
+    quote!(#(#code)*)
+}
+
+/// On errors: an empty impl, so that uses of the type as a `RunMetadata` do not add errors of
+/// their own to the real ones.
+pub fn fallback(input: &DeriveInput, krate: &syn::Path) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::RunMetadata for #ident #ty_generics #where_clause {}
+    }
+}

@@ -1,0 +1,8 @@
+use run_metadata::RunMetadata;
+
+#[derive(RunMetadata)]
+struct Tracker<#[metadata] T> {
+    client: T,
+}
+
+fn main() {}

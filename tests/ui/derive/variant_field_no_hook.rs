@@ -1,0 +1,11 @@
+use run_metadata::RunMetadata;
+
+#[derive(RunMetadata)]
+enum Operator {
+    Pod {
+        #[metadata]
+        name: String,
+    },
+}
+
+fn main() {}
