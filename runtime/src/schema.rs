@@ -133,7 +133,7 @@ impl Schema {
                     (Some(SchemaEntry::Key { tag, .. }), SchemaEntry::Key { tag: other, .. })
                         if *tag != other =>
                     {
-                        *tag = None
+                        *tag = None;
                     }
                     (Some(_), _) => {}
                 }
