@@ -31,3 +31,63 @@ fn derive_input(input: &DeriveInput) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::derive;
+
+    /// The hook is straight-line code: capacity reserved once, static keys, no other collection.
+    #[test]
+    fn expansion_is_what_a_hand_written_impl_would_be() {
+        let out = derive(quote! {
+            #[metadata(step)]
+            struct Tracker {
+                #[metadata]
+                run_id: String,
+                #[metadata(uri)]
+                url: String,
+                client: Client,
+            }
+        })
+        .to_string();
+        assert!(out.contains("with_capacity (2usize)"), "{out}");
+        assert_eq!(out.matches(":: push (").count(), 2, "{out}");
+        assert!(out.contains("\"run_id\""), "{out}");
+        assert!(
+            !out.contains("client"),
+            "untracked fields are not touched: {out}"
+        );
+        assert!(!out.contains("Vec"), "{out}");
+        assert!(!out.contains("fn pipeline_run_metadata"), "{out}");
+        if std::env::var_os("SHOW_EXPANSION").is_some() {
+            println!("{out}");
+        }
+    }
+
+    #[test]
+    fn errors_come_with_a_fallback_impl() {
+        let out = derive(quote! {
+            struct Tracker {
+                #[metadata(stpe)]
+                run_id: String,
+            }
+        })
+        .to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains("impl :: run_metadata :: RunMetadata for Tracker { }"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        let out = derive(quote!(
+            fn not_a_type() {}
+        ))
+        .to_string();
+        assert!(out.contains("compile_error"), "{out}");
+    }
+}

@@ -128,7 +128,7 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
         .with(hook)
         .map(|path| with_call(krate, path, &metadata, &arg));
     Some(quote! {
-        #[allow(unused_mut, clippy::all, clippy::pedantic)]
+        #[allow(unused_mut)]
         #signature {
             let mut #metadata = #krate::__private::with_capacity(#capacity);
             #body
@@ -289,7 +289,7 @@ fn schema_fn(plan: &Plan) -> TokenStream {
             Some(dynamic_entry(krate, &schema, field, path))
         });
     quote! {
-        #[allow(unused_mut, clippy::all, clippy::pedantic)]
+        #[allow(unused_mut)]
         fn schema() -> #krate::__private::Schema {
             let mut #schema = #krate::__private::Schema::new();
             #body

@@ -95,18 +95,31 @@ pub(crate) fn write_value(out: &mut String, value: &MetadataValue) {
             out.push(']');
         }
         MetadataValue::Dict(entries) => {
-            out.push('{');
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_str(out, k);
-                out.push(':');
-                write_value(out, v);
-            }
-            out.push('}');
+            write_object(
+                out,
+                entries.iter().map(|(k, v)| (k.as_str(), v)),
+                write_value,
+            );
         }
     }
+}
+
+/// Writes `{"key":value,...}`, each value by `write`.
+fn write_object<'a, T>(
+    out: &mut String,
+    entries: impl Iterator<Item = (&'a str, T)>,
+    mut write: impl FnMut(&mut String, T),
+) {
+    out.push('{');
+    for (i, (k, v)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, k);
+        out.push(':');
+        write(out, v);
+    }
+    out.push('}');
 }
 
 impl MetadataValue {
@@ -315,16 +328,7 @@ impl Metadata {
 
     /// Appends the `values` object to `out`.
     pub fn write_json(&self, out: &mut String) {
-        out.push('{');
-        for (i, (k, v)) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_str(out, k);
-            out.push(':');
-            write_value(out, v);
-        }
-        out.push('}');
+        write_object(out, self.iter(), write_value);
     }
 
     /// The `types` object ZenML's client sends, as compact JSON.
@@ -337,17 +341,11 @@ impl Metadata {
 
     /// Appends the `types` object to `out`.
     pub fn write_types_json(&self, out: &mut String) {
-        out.push('{');
-        for (i, (k, t)) in self.types().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_str(out, k);
-            out.push_str(":\"");
-            out.push_str(t.as_str());
+        write_object(out, self.types(), |out, tag| {
             out.push('"');
-        }
-        out.push('}');
+            out.push_str(tag.as_str());
+            out.push('"');
+        });
     }
 
     /// Rebuilds typed metadata from ZenML's `values` and `types` objects, as JSON text.

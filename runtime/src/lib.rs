@@ -57,6 +57,7 @@ pub use crate::metadata::{
 pub use crate::schema::{Schema, SchemaEntry};
 pub use crate::special::{DType, HasDType, Path, StorageSize, Uri};
 pub use crate::value::{Integer, MetadataType, MetadataValue, UnknownType};
+#[doc = include_str!("../docs/derive.md")]
 pub use run_metadata_macros::RunMetadata;
 
 /// Builds a [`Metadata`] from `"key" => value` pairs.

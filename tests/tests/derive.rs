@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use run_metadata::{
-    metadata, Metadata, MetadataType, RunMetadata, Schema, SchemaEntry, StepRunInfo,
+    Metadata, MetadataType, RunMetadata, Schema, SchemaEntry, StepRunInfo, metadata,
 };
 use uuid::Uuid;
 
@@ -59,8 +59,14 @@ fn fields_report_to_the_hooks_they_name_and_untracked_fields_never() {
         both: "x",
         untracked: "secret".into(),
     };
-    assert_eq!(pipeline(&c), pair(r#"{"p":1,"both":"x"}"#, r#"{"p":"int","both":"str"}"#));
-    assert_eq!(step(&c), pair(r#"{"s":true,"both":"x"}"#, r#"{"s":"bool","both":"str"}"#));
+    assert_eq!(
+        pipeline(&c),
+        pair(r#"{"p":1,"both":"x"}"#, r#"{"p":"int","both":"str"}"#)
+    );
+    assert_eq!(
+        step(&c),
+        pair(r#"{"s":true,"both":"x"}"#, r#"{"s":"bool","both":"str"}"#)
+    );
 }
 
 #[derive(RunMetadata)]
@@ -264,7 +270,10 @@ fn none_omits_the_key() {
         nested: Some(None),
         json_null: serde_json::Value::Null,
     };
-    assert_eq!(step(&c), pair(r#"{"present":"yes"}"#, r#"{"present":"str"}"#));
+    assert_eq!(
+        step(&c),
+        pair(r#"{"present":"yes"}"#, r#"{"present":"str"}"#)
+    );
 }
 
 #[derive(RunMetadata)]
@@ -381,7 +390,13 @@ fn tuple_and_unit_structs() {
     assert!(UnitStruct.step_run_metadata(&info()).is_empty());
     assert!(UnitStruct.pipeline_run_metadata(RUN).is_empty());
     assert_eq!(UnitStruct::schema(), Schema::new());
-    assert!(Nothing { client: String::new() }.step_run_metadata(&info()).is_empty());
+    assert!(
+        Nothing {
+            client: String::new()
+        }
+        .step_run_metadata(&info())
+        .is_empty()
+    );
 }
 
 fn pod_extra(_: &Operator, info: &StepRunInfo) -> Metadata {
@@ -413,11 +428,24 @@ fn enums_report_the_active_variant() {
     };
     assert_eq!(
         step(&k),
-        pair(r#"{"namespaceName":"ml","pod":"train"}"#, r#"{"namespaceName":"str","pod":"str"}"#)
+        pair(
+            r#"{"namespaceName":"ml","pod":"train"}"#,
+            r#"{"namespaceName":"str","pod":"str"}"#
+        )
     );
-    assert_eq!(pipeline(&k), pair(r#"{"memory":1024}"#, r#"{"memory":"StorageSize"}"#));
-    assert_eq!(step(&Operator::Remote("gpu-1".into())).0, r#"{"host":"gpu-1"}"#);
-    assert!(Operator::Remote("gpu-1".into()).pipeline_run_metadata(RUN).is_empty());
+    assert_eq!(
+        pipeline(&k),
+        pair(r#"{"memory":1024}"#, r#"{"memory":"StorageSize"}"#)
+    );
+    assert_eq!(
+        step(&Operator::Remote("gpu-1".into())).0,
+        r#"{"host":"gpu-1"}"#
+    );
+    assert!(
+        Operator::Remote("gpu-1".into())
+            .pipeline_run_metadata(RUN)
+            .is_empty()
+    );
 }
 
 #[test]
@@ -433,7 +461,11 @@ fn enum_schema_lists_every_variant_as_optional() {
     );
     assert_eq!(
         schema.pipeline,
-        [SchemaEntry::key("memory", Some(MetadataType::StorageSize), true)]
+        [SchemaEntry::key(
+            "memory",
+            Some(MetadataType::StorageSize),
+            true
+        )]
     );
 }
 

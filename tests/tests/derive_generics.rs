@@ -86,7 +86,10 @@ fn display_and_flatten_bounds() {
         }),
         marker: PhantomData,
     };
-    assert_eq!(w.step_run_metadata(&info()).to_json(), r#"{"shown":"5","value":6}"#);
+    assert_eq!(
+        w.step_run_metadata(&info()).to_json(),
+        r#"{"shown":"5","value":6}"#
+    );
 }
 
 trait Backend {
@@ -115,7 +118,10 @@ struct Orchestrator<B> {
 #[test]
 fn bound_replaces_the_inferred_bounds() {
     let o = Orchestrator { backend: Vertex };
-    assert_eq!(o.step_run_metadata(&info()).to_json(), r#"{"backend":"vertex"}"#);
+    assert_eq!(
+        o.step_run_metadata(&info()).to_json(),
+        r#"{"backend":"vertex"}"#
+    );
 }
 
 #[derive(RunMetadata)]

@@ -101,7 +101,10 @@ fn works_without_the_prelude() {
         note: String::new(),
     };
     let m = t.step_run_metadata(&info());
-    assert_eq!(m.to_json(), r#"{"uri":"https://x.example","value":1.5,"shown":"3"}"#);
+    assert_eq!(
+        m.to_json(),
+        r#"{"uri":"https://x.example","value":1.5,"shown":"3"}"#
+    );
     let p = no_prelude::Mode::Fast(2).pipeline_run_metadata(Uuid::nil());
     assert_eq!(p.to_json(), r#"{"speed":2}"#);
 }
@@ -120,5 +123,8 @@ fn works_next_to_shadowing_names() {
 #[test]
 fn works_through_a_reexport() {
     assert_eq!(reexport::Bare { id: 1 }.step_run_metadata(&info()).len(), 1);
-    assert_eq!(reexport::Quoted { id: 2 }.step_run_metadata(&info()).len(), 1);
+    assert_eq!(
+        reexport::Quoted { id: 2 }.step_run_metadata(&info()).len(),
+        1
+    );
 }
