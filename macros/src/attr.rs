@@ -116,8 +116,17 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Attrs {
             .map_or_else(Span::call_site, syn::Ident::span);
         out.marker.get_or_insert(marker);
         match &attr.meta {
-            // A bare `#[metadata]`: tracked, nothing else said.
-            syn::Meta::Path(_) => continue,
+            // A bare `#[metadata]` on a field: tracked, nothing else said.
+            syn::Meta::Path(_) if place == Place::Field => continue,
+            syn::Meta::Path(path) => {
+                cx.error_spanned_by(
+                    path,
+                    "a bare `#[metadata]` says nothing here; on a type or variant, write the \
+                     attributes it sets, as in `#[metadata(step)]`",
+                );
+                out.broken = true;
+                continue;
+            }
             syn::Meta::NameValue(nv) => {
                 cx.error_spanned_by(
                     nv,

@@ -12,3 +12,9 @@ fn derive_compile_errors() {
     let t = trybuild::TestCases::new();
     t.compile_fail("ui/derive/*.rs");
 }
+
+#[test]
+fn derive_compiles() {
+    let t = trybuild::TestCases::new();
+    t.pass("ui/pass/*.rs");
+}

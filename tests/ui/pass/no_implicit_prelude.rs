@@ -1,0 +1,33 @@
+//! A whole crate without the prelude, warnings denied: the generated code names nothing from it.
+
+#![no_implicit_prelude]
+#![deny(warnings)]
+
+#[derive(::run_metadata::RunMetadata)]
+#[metadata(step, step_with = extra)]
+struct Tracker<T> {
+    #[metadata]
+    value: ::std::option::Option<T>,
+    #[metadata(uri)]
+    url: ::std::string::String,
+    #[metadata(display)]
+    shown: u8,
+}
+
+fn extra<T>(_: &Tracker<T>, _: &::run_metadata::StepRunInfo) -> ::run_metadata::Metadata {
+    ::run_metadata::metadata! { "extra" => 1 }
+}
+
+#[derive(::run_metadata::RunMetadata)]
+enum Mode {
+    Fast(#[metadata(pipeline, rename = "speed")] u8),
+}
+
+fn main() {
+    let t = Tracker::<u8> {
+        value: ::std::option::Option::None,
+        url: ::std::string::String::new(),
+        shown: 1,
+    };
+    let _ = (&t.value, &t.url, t.shown, Mode::Fast(1));
+}
