@@ -42,6 +42,9 @@ mod json;
 mod metadata;
 mod schema;
 mod special;
+pub mod stack;
+#[cfg(feature = "store")]
+pub mod store;
 mod value;
 pub mod zenml;
 

@@ -26,6 +26,22 @@ pub enum ResourceType {
 }
 
 impl ResourceType {
+    /// Every resource type.
+    pub const ALL: [ResourceType; 6] = [
+        Self::PipelineRun,
+        Self::StepRun,
+        Self::ArtifactVersion,
+        Self::ModelVersion,
+        Self::Schedule,
+        Self::WaitCondition,
+    ];
+
+    /// The resource type ZenML names `name`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
     /// ZenML's name of the resource type.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
