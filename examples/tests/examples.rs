@@ -75,23 +75,49 @@ fn wandb_tracker_omits_unset_options() {
 }
 
 #[test]
-fn quickstart_shows_every_component_and_step() {
-    let out = output(quickstart::run);
+fn quickstart_records_and_prints_the_run() {
+    let dir = std::env::temp_dir().join(format!("rm-quickstart-{}", std::process::id()));
+    let store = dir.join("runs.db");
+    let mut out = Vec::new();
+    quickstart::run(&mut out, &store).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.starts_with("run training-quickstart  "), "{out}");
     assert!(
-        out.starts_with("pipeline run 5b1f0a0e-2e3c-4c38-8e6c-1d2f3a4b5c6d\n"),
+        out.contains("pipeline training  stack local-gpu  completed"),
+        "{out}"
+    );
+    assert!(out.contains("orchestrator `cluster`"), "{out}");
+    assert!(
+        out.contains("orchestrator_console  https://console.example  [Uri]"),
         "{out}"
     );
     assert!(
-        out.contains("orchestrator_console = https://console.example  [Uri]"),
+        out.contains("root          /mnt/artifacts  [Path]"),
         "{out}"
     );
-    assert!(out.contains("root = /mnt/artifacts  [Path]"), "{out}");
+    assert!(out.contains("tensor_dtype  float32  [DType]"), "{out}");
     assert!(
-        out.contains("bytes_written = 48.00 MiB  [StorageSize]"),
+        out.contains("bytes_written  976.56 KiB  [StorageSize]"),
         "{out}"
     );
-    // The tracker reports on `train` only.
-    assert_eq!(out.matches("tracker_run_id").count(), 1, "{out}");
-    assert!(out.contains("tracker_run_id = 7-train  [str]"), "{out}");
+    // The tracker reports on `train`, the one step that uses it, and nowhere else.
+    let steps: Vec<&str> = out.split("\nstep ").skip(1).collect();
+    assert_eq!(steps.len(), 3, "{out}");
+    assert!(steps[0].starts_with("load  completed"), "{}", steps[0]);
+    assert!(!steps[0].contains("mlflow"), "{}", steps[0]);
+    assert!(steps[1].starts_with("train  completed"), "{}", steps[1]);
+    assert!(
+        steps[1].contains("experiment_tracker `mlflow`"),
+        "{}",
+        steps[1]
+    );
+    assert!(
+        steps[1].contains("mlflow_run_id         3f9c2a7e51d84b0c9e6a1f2d3c4b5a69  [str]"),
+        "{}",
+        steps[1]
+    );
+    assert!(steps[2].starts_with("evaluate  completed"), "{}", steps[2]);
+    assert!(!steps[2].contains("mlflow"), "{}", steps[2]);
     assert!(!out.contains("never reported"));
 }
