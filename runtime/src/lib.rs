@@ -41,6 +41,7 @@ mod info;
 mod json;
 mod metadata;
 mod schema;
+mod secret;
 mod special;
 pub mod stack;
 #[cfg(feature = "store")]
@@ -58,6 +59,7 @@ pub use crate::metadata::{
     Iter, KeyError, KeyProblem, MAX_KEY_LEN, Metadata, Types, check_key, key_problem,
 };
 pub use crate::schema::{Schema, SchemaEntry};
+pub use crate::secret::{NeverTracked, Secret};
 pub use crate::special::{DType, HasDType, Path, StorageSize, Uri};
 pub use crate::value::{Integer, MetadataType, MetadataValue, UnknownType};
 #[doc = include_str!("../docs/derive.md")]
