@@ -71,6 +71,22 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX run_metadata_by_resource
          ON run_metadata_resources (resource_id, resource_type, run_metadata_id);",
+    // 2: the outbox of metadata a ZenML server did not take yet, in publishing order.
+    "CREATE TABLE outbox (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         server TEXT NOT NULL,
+         resource_id TEXT NOT NULL,
+         resource_type TEXT NOT NULL,
+         component_id TEXT,
+         component_name TEXT,
+         component_kind TEXT,
+         metadata_values TEXT NOT NULL,
+         metadata_types TEXT NOT NULL,
+         created INTEGER NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0,
+         last_error TEXT
+     );
+     CREATE INDEX outbox_by_server ON outbox (server, id);",
 ];
 
 /// The schema version this build writes.
@@ -679,6 +695,140 @@ fn parsed_col<T>(
             format!("unexpected value {text:?}").into(),
         )
     })
+}
+
+/// Metadata kept for a ZenML server that did not take it yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxEntry {
+    /// Its place in the outbox: entries are sent in this order.
+    pub id: i64,
+    /// The server's URL.
+    pub server: String,
+    /// Where the metadata goes.
+    pub resource: Resource,
+    /// Who published it.
+    pub component: Option<ComponentInfo>,
+    /// The metadata.
+    pub metadata: Metadata,
+    /// How many times sending it failed for a reason other than the server being away.
+    pub attempts: u32,
+    /// The last such failure.
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    /// Keeps `metadata` for `server`, after every entry already kept.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn enqueue(
+        &mut self,
+        server: &str,
+        resource: Resource,
+        component: Option<&ComponentInfo>,
+        metadata: &Metadata,
+    ) -> Result<i64> {
+        let created = millis(SystemTime::now());
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO outbox (server, resource_id, resource_type, component_id,
+                     component_name, component_kind, metadata_values, metadata_types, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    server,
+                    resource.id.to_string(),
+                    resource.kind.as_str(),
+                    component.map(|c| c.id.to_string()),
+                    component.map(|c| c.name.clone()),
+                    component.map(|c| c.kind.as_str()),
+                    metadata.to_json(),
+                    metadata.types_json(),
+                    created,
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// The entries kept for `server`, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Decode`] for an entry that cannot be read back; SQLite's.
+    pub fn outbox(&self, server: &str) -> Result<Vec<OutboxEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, server, resource_id, resource_type, component_id, component_name,
+                    component_kind, metadata_values, metadata_types, attempts, last_error
+             FROM outbox WHERE server = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([server], |r| {
+            let component = match r.get::<_, Option<String>>(4)? {
+                Some(_) => Some(ComponentInfo {
+                    id: uuid_col(r, 4)?,
+                    name: r.get(5)?,
+                    kind: parsed_col(r, 6, ComponentKind::from_name)?,
+                }),
+                None => None,
+            };
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                Resource {
+                    id: uuid_col(r, 2)?,
+                    kind: parsed_col(r, 3, crate::zenml::ResourceType::from_name)?,
+                },
+                component,
+                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, u32>(9)?,
+                r.get::<_, Option<String>>(10)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, server, resource, component, values, types, attempts, last_error) = row?;
+            let metadata = Metadata::from_json(&values, &types).map_err(|error| StoreError::Decode {
+                key: format!("outbox entry {id}"),
+                error,
+            })?;
+            out.push(OutboxEntry {
+                id,
+                server,
+                resource,
+                component,
+                metadata,
+                attempts,
+                last_error,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Removes an entry the server took.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn remove_from_outbox(&mut self, id: i64) -> Result<()> {
+        self.write(|tx| tx.execute("DELETE FROM outbox WHERE id = ?1", [id]))?;
+        Ok(())
+    }
+
+    /// Records that the server refused an entry; it stays, for a later look.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn record_outbox_failure(&mut self, id: i64, error: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )
+        })?;
+        Ok(())
+    }
 }
 
 impl Sink for Store {

@@ -177,3 +177,17 @@ fn write_uuid(out: &mut String, id: Option<Uuid>) {
         None => out.push_str("null"),
     }
 }
+
+#[cfg(feature = "zenml")]
+mod client;
+#[cfg(feature = "zenml")]
+mod pylen;
+#[cfg(feature = "zenml")]
+mod sink;
+
+#[cfg(feature = "zenml")]
+pub use client::{
+    Auth, Client, Config, PublishReport, SkipReason, Skipped, ZenmlError, MAX_VALUE_JSON_LEN,
+};
+#[cfg(feature = "zenml")]
+pub use sink::{sync, SyncReport, ZenmlSink};
