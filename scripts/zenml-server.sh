@@ -9,7 +9,8 @@
 #   scripts/zenml-server.sh python   the venv's python (for the checks that use ZenML's client)
 #
 # Everything lives under $ZENML_SERVER_DIR (default: target/zenml-server in the project):
-# the venv with zenml[server]==$ZENML_VERSION, the server's database, its log, its pid and port.
+# the venv with zenml[server]==$ZENML_VERSION (or $ZENML_VENV, to share one between servers),
+# the server's database, its log, its pid and port.
 # The server listens on 127.0.0.1 only, makes no outbound connections, and auto-activates the
 # user `default` with an empty password.
 set -euo pipefail
@@ -17,7 +18,7 @@ set -euo pipefail
 ZENML_VERSION="${ZENML_VERSION:-0.98.0}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${ZENML_SERVER_DIR:-$root/target/zenml-server}"
-venv="$dir/venv"
+venv="${ZENML_VENV:-$dir/venv}"
 data="$dir/data"
 log="$dir/server.log"
 pidfile="$dir/server.pid"

@@ -788,10 +788,11 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, server, resource, component, values, types, attempts, last_error) = row?;
-            let metadata = Metadata::from_json(&values, &types).map_err(|error| StoreError::Decode {
-                key: format!("outbox entry {id}"),
-                error,
-            })?;
+            let metadata =
+                Metadata::from_json(&values, &types).map_err(|error| StoreError::Decode {
+                    key: format!("outbox entry {id}"),
+                    error,
+                })?;
             out.push(OutboxEntry {
                 id,
                 server,

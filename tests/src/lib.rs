@@ -1,1 +1,105 @@
-//! Tests of run-metadata live in `tests/`; this library is empty.
+//! Helpers of the integration tests: finding the local ZenML server the live tests need.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// The project's root.
+#[must_use]
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the project")
+        .to_path_buf()
+}
+
+/// A running ZenML server, and the Python of its venv (for ZenML's own client).
+#[derive(Clone, Debug)]
+pub struct LiveServer {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// The venv's `python`, with `zenml` installed.
+    pub python: PathBuf,
+}
+
+const HOW: &str = "start one with `scripts/zenml-server.sh start` (it prints the URL; \
+                   or set RUN_METADATA_ZENML_URL to a server's URL) and run the tests again";
+
+/// The server the live tests use: `$RUN_METADATA_ZENML_URL`, else the one
+/// `scripts/zenml-server.sh` runs. Without one, a live test must not pass silently: with `CI`
+/// set this panics; otherwise it prints how to start one and returns `None`.
+///
+/// # Panics
+///
+/// With `CI` set and no server reachable.
+#[must_use]
+pub fn live_server(test: &str) -> Option<LiveServer> {
+    let dir = root().join("target").join("zenml-server");
+    let url = std::env::var("RUN_METADATA_ZENML_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| {
+            let port = std::fs::read_to_string(dir.join("server.port")).ok()?;
+            Some(format!("http://127.0.0.1:{}", port.trim()))
+        });
+    let python = std::env::var_os("RUN_METADATA_ZENML_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("venv").join("bin").join("python"));
+    match url {
+        Some(url) if healthy(&url) => Some(LiveServer { url, python }),
+        found => {
+            let why = match found {
+                Some(url) => format!("the ZenML server at {url} does not answer"),
+                None => "no ZenML server is running".to_owned(),
+            };
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{test}: {why}; CI must run the live tests: {HOW}"
+            );
+            eprintln!("{test}: NOT RUN: {why}; {HOW}");
+            None
+        }
+    }
+}
+
+/// Whether `GET {url}/health` answers 200.
+#[must_use]
+pub fn healthy(url: &str) -> bool {
+    let Some(authority) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let Ok(mut stream) = TcpStream::connect(authority) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("GET /health HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200")
+}
+
+/// Runs `scripts/zenml-server.sh` with `args` and extra environment, returning its stdout.
+///
+/// # Panics
+///
+/// If the script fails.
+#[must_use]
+pub fn server_script(args: &[&str], env: &[(&str, &Path)]) -> String {
+    let mut cmd = Command::new(root().join("scripts").join("zenml-server.sh"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("scripts/zenml-server.sh runs");
+    assert!(
+        out.status.success(),
+        "scripts/zenml-server.sh {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

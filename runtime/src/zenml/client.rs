@@ -13,6 +13,9 @@ use crate::metadata::Metadata;
 use crate::secret::Secret;
 use crate::stack::{ComponentInfo, Status};
 
+/// The flavor of the components this client registers.
+const RUST_FLAVOR: &str = "rust";
+
 /// ZenML's client skips a value whose `json.dumps` is longer than this many characters.
 pub const MAX_VALUE_JSON_LEN: usize = 65_535;
 
@@ -118,7 +121,8 @@ impl Config {
             }
         } else {
             return Err(ZenmlError::Config(
-                "set ZENML_STORE_API_KEY, or ZENML_STORE_USERNAME (and ZENML_STORE_PASSWORD)".into(),
+                "set ZENML_STORE_API_KEY, or ZENML_STORE_USERNAME (and ZENML_STORE_PASSWORD)"
+                    .into(),
             ));
         };
         let mut config = Self::new(url, auth);
@@ -223,7 +227,10 @@ impl fmt::Display for ZenmlError {
             Self::Auth { detail } => write!(f, "ZenML refused the credentials: {detail}"),
             Self::NotFound { detail } => write!(f, "not found on the ZenML server: {detail}"),
             Self::Rejected { status, detail } => {
-                write!(f, "the ZenML server refused the request (HTTP {status}): {detail}")
+                write!(
+                    f,
+                    "the ZenML server refused the request (HTTP {status}): {detail}"
+                )
             }
             Self::Server {
                 status,
@@ -234,7 +241,10 @@ impl fmt::Display for ZenmlError {
                 "the ZenML server failed (HTTP {status}) {attempts} times: {detail}"
             ),
             Self::Unreachable { reason, attempts } => {
-                write!(f, "the ZenML server could not be reached in {attempts} attempts: {reason}")
+                write!(
+                    f,
+                    "the ZenML server could not be reached in {attempts} attempts: {reason}"
+                )
             }
             Self::Protocol(m) => write!(f, "unexpected answer from the ZenML server: {m}"),
         }
@@ -378,7 +388,8 @@ impl Client {
             }
         };
         let answer = self.send("/api/v1/login", &Method::Form(&form), None)?;
-        let value = self.check(answer)?;
+        let value: serde_json::Value = serde_json::from_str(&self.check(answer)?)
+            .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?;
         let token = value
             .get("access_token")
             .and_then(serde_json::Value::as_str)
@@ -399,7 +410,10 @@ impl Client {
         let id = if let Ok(id) = Uuid::parse_str(&self.config.project) {
             id
         } else {
-            let path = format!("/api/v1/projects?name={}", query_escape(&self.config.project));
+            let path = format!(
+                "/api/v1/projects?name={}",
+                query_escape(&self.config.project)
+            );
             let found = self.get(&path)?;
             first_id(&found).ok_or_else(|| ZenmlError::NotFound {
                 detail: format!("no project named {:?}", self.config.project),
@@ -466,14 +480,16 @@ impl Client {
             .map(drop)
     }
 
-    /// The run metadata ZenML returns for `resource` (a pipeline run or a step run), as its
-    /// REST API gives it: `.metadata.run_metadata` of `GET /runs/{id}` or `/steps/{id}`.
+    /// The run metadata ZenML returns for `resource` (a pipeline run or a step run):
+    /// `.metadata.run_metadata` of `GET /runs/{id}` or `/steps/{id}`. ZenML returns no tags, so
+    /// values come back as plain JSON types (a `Uri` as a string, a tuple as a list); integers
+    /// are exact at any width.
     ///
     /// # Errors
     ///
     /// [`ZenmlError::NotFound`] for an unknown resource; [`ZenmlError::Protocol`] for another
-    /// resource type; others as for any request.
-    pub fn run_metadata(&mut self, resource: Resource) -> Result<serde_json::Value, ZenmlError> {
+    /// resource type or an unexpected answer; others as for any request.
+    pub fn read_metadata(&mut self, resource: Resource) -> Result<Metadata, ZenmlError> {
         let path = match resource.kind {
             ResourceType::PipelineRun => format!("/api/v1/runs/{}", resource.id),
             ResourceType::StepRun => format!("/api/v1/steps/{}", resource.id),
@@ -483,11 +499,8 @@ impl Client {
                 )));
             }
         };
-        let mut value = self.get(&path)?;
-        Ok(value
-            .pointer_mut("/metadata/run_metadata")
-            .map(serde_json::Value::take)
-            .unwrap_or_default())
+        let text = self.call_text(&path, &Method::Get)?;
+        untyped_run_metadata(&text)
     }
 
     /// Registers a standalone run of pipeline `pipeline` named `run_name` whose steps are
@@ -506,13 +519,17 @@ impl Client {
     ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
         let pipeline_id = self.get_or_create(
-            &format!("/api/v1/pipelines?name={}&project={project}", query_escape(pipeline)),
+            &format!(
+                "/api/v1/pipelines?name={}&project={project}",
+                query_escape(pipeline)
+            ),
             "/api/v1/pipelines",
             &serde_json::json!({"project": project, "name": pipeline}),
         )?;
         let stack = self.get("/api/v1/stacks?name=default")?;
-        let stack = first_id(&stack)
-            .ok_or_else(|| ZenmlError::NotFound { detail: "no stack named \"default\"".into() })?;
+        let stack = first_id(&stack).ok_or_else(|| ZenmlError::NotFound {
+            detail: "no stack named \"default\"".into(),
+        })?;
         let step_configurations: serde_json::Map<String, serde_json::Value> = steps
             .iter()
             .map(|step| {
@@ -603,7 +620,8 @@ impl Client {
     }
 
     /// The server's id of `component`: the component of that name and type if the server has
-    /// one, else one registered now with a flavor of that type (`local` where there is one).
+    /// one, else one registered now with the flavor `rust` of that type (registered too, once,
+    /// with an empty configuration schema), so that ZenML's dashboard attributes the metadata.
     ///
     /// # Errors
     ///
@@ -618,26 +636,23 @@ impl Client {
         let id = if let Some(id) = first_id(&found) {
             id
         } else {
-            let flavors = self.get(&format!("/api/v1/flavors?type={kind}&size=100"))?;
-            let names: Vec<&str> = flavors
-                .get("items")
-                .and_then(serde_json::Value::as_array)
-                .map(|items| items.iter().filter_map(|i| i.get("name")?.as_str()).collect())
-                .unwrap_or_default();
-            let flavor = names
-                .iter()
-                .find(|n| **n == "local")
-                .or_else(|| names.first())
-                .ok_or_else(|| ZenmlError::NotFound {
-                    detail: format!("the server has no flavor of {kind}"),
-                })?
-                .to_string();
+            self.get_or_create(
+                &format!("/api/v1/flavors?name={RUST_FLAVOR}&type={kind}"),
+                "/api/v1/flavors",
+                &serde_json::json!({
+                    "name": RUST_FLAVOR,
+                    "type": kind,
+                    "config_schema": {},
+                    "source": format!("run_metadata.{kind}"),
+                    "integration": "custom",
+                }),
+            )?;
             let created = self.post(
                 "/api/v1/components",
                 &serde_json::json!({
                     "name": component.name,
                     "type": kind,
-                    "flavor": flavor,
+                    "flavor": RUST_FLAVOR,
                     "configuration": {},
                 }),
             )?;
@@ -651,7 +666,11 @@ impl Client {
         self.call(path, &Method::Get)
     }
 
-    fn post(&mut self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value, ZenmlError> {
+    fn post(
+        &mut self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, ZenmlError> {
         self.call(path, &Method::Json("POST", &body.to_string()))
     }
 
@@ -667,23 +686,37 @@ impl Client {
         id_of(&self.post(create, body)?)
     }
 
-    /// An authenticated request: logs in first if need be, and once more on a 401.
+    /// An authenticated request, its answer as JSON.
     fn call(&mut self, path: &str, method: &Method<'_>) -> Result<serde_json::Value, ZenmlError> {
+        let text = self.call_text(path, method)?;
+        if text.trim().is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))
+    }
+
+    /// An authenticated request: logs in first if need be, and once more on a 401. The text of
+    /// a 2xx answer, or the error its status means.
+    fn call_text(&mut self, path: &str, method: &Method<'_>) -> Result<String, ZenmlError> {
         if self.token.is_none() {
             self.login()?;
         }
-        let answer = self.send(path, method, self.token.clone().as_ref())?;
+        let mut answer = self.send(path, method, self.token.clone().as_ref())?;
         if answer.status == 401 && !matches!(self.config.auth, Auth::Token(_)) {
             self.login()?;
-            let answer = self.send(path, method, self.token.clone().as_ref())?;
-            return self.check(answer);
+            answer = self.send(path, method, self.token.clone().as_ref())?;
         }
         self.check(answer)
     }
 
     /// One request with retries: connection errors and 5xx are retried with backoff, up to
     /// the configured count; any other answer is returned as it is.
-    fn send(&self, path: &str, method: &Method<'_>, token: Option<&Secret>) -> Result<Answer, ZenmlError> {
+    fn send(
+        &self,
+        path: &str,
+        method: &Method<'_>,
+        token: Option<&Secret>,
+    ) -> Result<Answer, ZenmlError> {
         let url = format!("{}{path}", self.config.url);
         let mut wait = self.config.backoff;
         let mut attempt = 1;
@@ -713,7 +746,12 @@ impl Client {
         }
     }
 
-    fn send_once(&self, url: &str, method: &Method<'_>, token: Option<&Secret>) -> Result<Answer, String> {
+    fn send_once(
+        &self,
+        url: &str,
+        method: &Method<'_>,
+        token: Option<&Secret>,
+    ) -> Result<Answer, String> {
         let bearer = token.map(|t| format!("Bearer {}", t.expose()));
         let result = match method {
             Method::Get => {
@@ -740,21 +778,18 @@ impl Client {
         // or headers, so no credential reaches them.
         let mut response = result.map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().map_err(|e| e.to_string())?;
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| e.to_string())?;
         Ok(Answer { status, body })
     }
 
-    /// The JSON of a 2xx answer, or the error its status means.
-    fn check(&self, answer: Answer) -> Result<serde_json::Value, ZenmlError> {
+    /// The text of a 2xx answer, or the error its status means.
+    fn check(&self, answer: Answer) -> Result<String, ZenmlError> {
         let detail = || self.redact(detail(&answer.body));
         match answer.status {
-            200..=299 => {
-                if answer.body.trim().is_empty() {
-                    return Ok(serde_json::Value::Null);
-                }
-                serde_json::from_str(&answer.body)
-                    .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))
-            }
+            200..=299 => Ok(answer.body),
             401 | 403 => Err(ZenmlError::Auth { detail: detail() }),
             404 => Err(ZenmlError::NotFound { detail: detail() }),
             status => Err(ZenmlError::Rejected {
@@ -780,6 +815,33 @@ impl Client {
         }
         text
     }
+}
+
+/// `.metadata.run_metadata` of a run or step answer, read with this crate's JSON reader so that
+/// integers beyond 64 bits stay exact.
+fn untyped_run_metadata(text: &str) -> Result<Metadata, ZenmlError> {
+    let protocol = |m: &str| ZenmlError::Protocol(m.to_owned());
+    let answer = crate::MetadataValue::from_json(text, crate::MetadataType::Dict)
+        .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?;
+    let field = |value: crate::MetadataValue, name: &str| match value {
+        crate::MetadataValue::Dict(entries) => {
+            entries.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        }
+        _ => None,
+    };
+    let Some(run_metadata) = field(answer, "metadata").and_then(|m| field(m, "run_metadata"))
+    else {
+        return Ok(Metadata::new());
+    };
+    let crate::MetadataValue::Dict(entries) = run_metadata else {
+        return Err(protocol("run_metadata is not an object"));
+    };
+    let mut out = Metadata::with_capacity(entries.len());
+    for (key, value) in entries {
+        out.insert_value(key, value)
+            .map_err(|e| ZenmlError::Protocol(e.to_string()))?;
+    }
+    Ok(out)
 }
 
 /// The `detail` of a FastAPI error answer, else the start of the body.
@@ -833,7 +895,10 @@ fn query_escape(value: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
     }
     out

@@ -187,7 +187,7 @@ mod sink;
 
 #[cfg(feature = "zenml")]
 pub use client::{
-    Auth, Client, Config, PublishReport, SkipReason, Skipped, ZenmlError, MAX_VALUE_JSON_LEN,
+    Auth, Client, Config, MAX_VALUE_JSON_LEN, PublishReport, SkipReason, Skipped, ZenmlError,
 };
 #[cfg(feature = "zenml")]
-pub use sink::{sync, SyncReport, ZenmlSink};
+pub use sink::{SyncReport, ZenmlSink, sync};

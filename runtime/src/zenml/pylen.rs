@@ -57,11 +57,11 @@ mod tests {
     #[test]
     fn matches_python() {
         let cases: Vec<(crate::MetadataValue, usize)> = vec![
-            ("abc".to_metadata(), 5),         // "abc"
-            ("é".to_metadata(), 8),           // "\u00e9"
-            ("😀".to_metadata(), 14),         // "\ud83d\ude00"
-            ("a\"b\n".to_metadata(), 8),      // "a\"b\n"
-            (vec![1, 2, 3].to_metadata(), 9), // [1, 2, 3]
+            ("abc".to_metadata(), 5),                                     // "abc"
+            ("é".to_metadata(), 8),                                       // "\u00e9"
+            ("😀".to_metadata(), 14),                                     // "\ud83d\ude00"
+            ("a\"b\n".to_metadata(), 8),                                  // "a\"b\n"
+            (vec![1, 2, 3].to_metadata(), 9),                             // [1, 2, 3]
             (serde_json::json!({"a": 1, "b": [true]}).to_metadata(), 21), // {"a": 1, "b": [true]}
             (Vec::<i32>::new().to_metadata(), 2),
             (2.5.to_metadata(), 3),

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::client::{Client, PublishReport, ZenmlError};
 use super::Resource;
+use super::client::{Client, PublishReport, ZenmlError};
 use crate::metadata::Metadata;
 use crate::stack::{ComponentInfo, RunRecord, Sink, SinkError, StepRecord};
 use crate::store::{OutboxEntry, Store, StoreError};
@@ -216,7 +216,8 @@ impl Sink for ZenmlSink {
         let server = self.client.config().url().to_owned();
         // Keep the order: while older entries wait, this one waits behind them.
         if !self.store.outbox(&server)?.is_empty() && self.sync()?.remaining > 0 {
-            self.store.enqueue(&server, remote, Some(component), metadata)?;
+            self.store
+                .enqueue(&server, remote, Some(component), metadata)?;
             return Err(SinkError::new(format!(
                 "the ZenML server at {server} is away; kept in the outbox for `run-metadata sync`"
             )));
@@ -227,7 +228,8 @@ impl Sink for ZenmlSink {
                 Ok(())
             }
             Err(e) if e.is_transient() => {
-                self.store.enqueue(&server, remote, Some(component), metadata)?;
+                self.store
+                    .enqueue(&server, remote, Some(component), metadata)?;
                 Err(SinkError::new(format!(
                     "{e}; kept in the outbox for `run-metadata sync`"
                 )))

@@ -1,0 +1,496 @@
+//! Against a real ZenML server (`scripts/zenml-server.sh start`): what the derive-generated hooks
+//! publish arrives exactly, read back over REST and by ZenML's own Python client.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use run_metadata::stack::{Component, ComponentKind, Stack, StepSpec};
+use run_metadata::store::Store;
+use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlError, ZenmlSink};
+use run_metadata::{
+    DType, Metadata, MetadataType, MetadataValue, RunMetadata, Secret, StepRunInfo, StorageSize,
+    Uri, metadata,
+};
+use run_metadata_tests::{LiveServer, live_server};
+use uuid::Uuid;
+
+fn password_config(server: &LiveServer) -> Config {
+    Config::new(
+        &server.url,
+        Auth::Password {
+            username: "default".into(),
+            password: Secret::new(String::new()),
+        },
+    )
+    .with_retries(2, Duration::from_millis(100))
+}
+
+fn temp_store(name: &str) -> (Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("rm-live-{name}-{}", Uuid::new_v4()));
+    let store = Store::open(dir.join("runs.db")).unwrap();
+    (store, dir)
+}
+
+/// ZenML's MLflow tracker, as in its documentation.
+#[derive(RunMetadata)]
+#[metadata(step_with = active_run)]
+struct MlflowTracker {
+    #[metadata(pipeline, uri, rename = "mlflow_tracking_uri")]
+    tracking_uri: String,
+    active: Arc<Mutex<Option<(String, String)>>>,
+}
+
+fn active_run(t: &MlflowTracker, _: &StepRunInfo) -> Metadata {
+    match &*t.active.lock().unwrap() {
+        Some((run, experiment)) => metadata! {
+            "mlflow_run_id" => run.clone(),
+            "mlflow_experiment_id" => experiment.clone(),
+        },
+        None => Metadata::new(),
+    }
+}
+
+/// A component reporting every ZenML type, with the extremes that are easy to get wrong.
+#[derive(RunMetadata)]
+#[metadata(step)]
+struct EveryTag {
+    #[metadata]
+    text: String,
+    #[metadata]
+    small: i8,
+    #[metadata]
+    biggest: u128,
+    #[metadata]
+    smallest: i128,
+    #[metadata]
+    ratio: f32,
+    #[metadata]
+    whole: f64,
+    #[metadata]
+    diverged: f64,
+    #[metadata]
+    flag: bool,
+    #[metadata]
+    list: Vec<&'static str>,
+    #[metadata]
+    dict: std::collections::BTreeMap<u16, Vec<f64>>,
+    #[metadata]
+    tuple: (u8, &'static str, bool),
+    #[metadata]
+    set: BTreeSet<i64>,
+    #[metadata(uri)]
+    console: &'static str,
+    #[metadata(path)]
+    root: std::path::PathBuf,
+    #[metadata(dtype)]
+    dtype: &'static str,
+    #[metadata(storage_size)]
+    size: u64,
+    #[metadata]
+    unicode: &'static str,
+}
+
+fn every_tag() -> EveryTag {
+    EveryTag {
+        text: "quote \" backslash \\ newline \n".into(),
+        small: -128,
+        biggest: u128::MAX,
+        smallest: i128::MIN,
+        ratio: 0.1,
+        whole: 2.0,
+        diverged: f64::NAN,
+        flag: true,
+        list: vec!["a", "b"],
+        dict: [(10, vec![0.5]), (2, vec![])].into_iter().collect(),
+        tuple: (1, "x", false),
+        set: [3, -1, 2].into_iter().collect(),
+        console: "https://console.example/run/1?x=y",
+        root: "/mnt/artifacts".into(),
+        dtype: "float16",
+        size: 1 << 40,
+        unicode: "é 😀 中文",
+    }
+}
+
+/// Compares what ZenML returns with what was sent, key by key, as JSON text (exact for big
+/// integers; NaN is the string "NaN" on both sides).
+fn assert_arrived(label: &str, sent: &Metadata, read: &Metadata) {
+    assert_eq!(
+        read.keys().collect::<BTreeSet<_>>(),
+        sent.keys().collect::<BTreeSet<_>>(),
+        "{label}: keys"
+    );
+    for (key, value) in sent {
+        assert_eq!(
+            read.get(key).map(MetadataValue::to_json),
+            Some(value.to_json()),
+            "{label}: {key}"
+        );
+    }
+}
+
+/// `Client().get_pipeline_run(id).run_metadata` (or `get_run_step`) in ZenML's own client.
+fn python_read(server: &LiveServer, kind: &str, id: Uuid) -> (Metadata, serde_json::Value) {
+    let config = std::env::temp_dir().join(format!("rm-zenml-client-{}", Uuid::new_v4()));
+    let out = Command::new(&server.python)
+        .arg(
+            run_metadata_tests::root()
+                .join("scripts")
+                .join("zenml_read.py"),
+        )
+        .args([kind, &id.to_string()])
+        .env("ZENML_STORE_URL", &server.url)
+        .env("ZENML_STORE_USERNAME", "default")
+        .env("ZENML_STORE_PASSWORD", "")
+        .env("ZENML_CONFIG_PATH", &config)
+        .env("ZENML_ANALYTICS_OPT_IN", "false")
+        .env("ZENML_LOGGING_VERBOSITY", "ERROR")
+        .output()
+        .expect("the venv's python runs");
+    let _ = std::fs::remove_dir_all(&config);
+    assert!(
+        out.status.success(),
+        "zenml_read.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout.lines().last().unwrap_or_default();
+    // Our reader, not serde_json's: it keeps integers beyond 64 bits exact.
+    let MetadataValue::Dict(parts) = MetadataValue::from_json(line, MetadataType::Dict).unwrap()
+    else {
+        unreachable!()
+    };
+    let mut values = Metadata::new();
+    let mut types = serde_json::Value::Null;
+    for (name, part) in parts {
+        match (name.as_str(), part) {
+            ("values", MetadataValue::Dict(entries)) => {
+                for (k, v) in entries {
+                    values.insert_value(k, v).unwrap();
+                }
+            }
+            ("python_types", t) => types = serde_json::from_str(&t.to_json()).unwrap(),
+            _ => {}
+        }
+    }
+    (values, types)
+}
+
+#[test]
+fn derived_hooks_arrive_exactly_over_rest_and_in_zenmls_python_client() {
+    let Some(server) = live_server("derived_hooks_arrive_exactly") else {
+        return;
+    };
+    let active = Arc::new(Mutex::new(None));
+    let tracker = MlflowTracker {
+        tracking_uri: "http://127.0.0.1:5000".into(),
+        active: Arc::clone(&active),
+    };
+    let info = StepRunInfo::new(Uuid::nil(), Uuid::nil(), "r", "train");
+    let stack = Stack::new("default")
+        .with(Component::new(
+            ComponentKind::ExperimentTracker,
+            "rust-mlflow",
+            tracker,
+        ))
+        .with(Component::new(
+            ComponentKind::Orchestrator,
+            "rust-every-tag",
+            every_tag(),
+        ));
+
+    let (store, dir) = temp_store("hooks");
+    let client = Client::connect(password_config(&server)).unwrap();
+    let mut sink = ZenmlSink::new(client, store).with_steps(["train"]);
+    let mut run = stack.start_run(
+        &mut sink,
+        "rust-live-test",
+        format!("live-{}", Uuid::new_v4()),
+    );
+    let local_run = run.record().id;
+    let trained: Result<(), String> = run.step(
+        &StepSpec::new("train").with_experiment_tracker("rust-mlflow"),
+        || {
+            *active.lock().unwrap() = Some(("3f9c2a7e".into(), "7".into()));
+            Ok(())
+        },
+    );
+    assert!(trained.is_ok());
+    let report = run.finish();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(
+        report.published, 3,
+        "tracker pipeline, tracker step, every-tag step"
+    );
+
+    // What the hooks produced, as they would produce it again.
+    let expected_pipeline =
+        metadata! { "mlflow_tracking_uri" => Uri::new("http://127.0.0.1:5000") };
+    let mut expected_step = metadata! {
+        "mlflow_run_id" => "3f9c2a7e",
+        "mlflow_experiment_id" => "7",
+    };
+    expected_step.extend(every_tag().step_run_metadata(&info));
+    assert_eq!(expected_step.get("ratio"), Some(&MetadataValue::Float(0.1)));
+
+    let remote_run = sink.remote_id(local_run);
+    let local_step = sink.store().steps(local_run).unwrap()[0].id;
+    let remote_step = sink.remote_id(local_step);
+    assert_ne!(
+        remote_step, local_step,
+        "the step was registered on the server"
+    );
+
+    // Every sent key was sent; nothing skipped.
+    for (_, _, report) in sink.reports() {
+        assert!(report.skipped.is_empty());
+    }
+    let non_finite: Vec<&String> = sink
+        .reports()
+        .iter()
+        .flat_map(|(_, _, r)| &r.non_finite)
+        .collect();
+    assert_eq!(non_finite, ["diverged"]);
+
+    // Over REST.
+    let client = sink.client();
+    let rest_pipeline = client
+        .read_metadata(Resource::pipeline_run(remote_run))
+        .unwrap();
+    assert_arrived("REST pipeline run", &expected_pipeline, &rest_pipeline);
+    let rest_step = client
+        .read_metadata(Resource::step_run(remote_step))
+        .unwrap();
+    assert_arrived("REST step run", &expected_step, &rest_step);
+
+    // In ZenML's own Python client.
+    let (py_pipeline, _) = python_read(&server, "run", remote_run);
+    assert_arrived("Python pipeline run", &expected_pipeline, &py_pipeline);
+    let (py_step, py_types) = python_read(&server, "step", remote_step);
+    assert_arrived("Python step run", &expected_step, &py_step);
+    assert_eq!(py_types["biggest"], "int");
+    assert_eq!(py_types["tuple"], "list");
+    assert_eq!(py_types["console"], "str");
+    assert_eq!(py_types["whole"], "float");
+
+    // And the local record keeps the types ZenML drops.
+    let local = sink
+        .store()
+        .metadata(Resource::step_run(local_step))
+        .unwrap();
+    assert_eq!(
+        local.get("console"),
+        Some(&MetadataValue::Uri(Uri::new(
+            "https://console.example/run/1?x=y"
+        )))
+    );
+    assert_eq!(
+        local.get("size"),
+        Some(&MetadataValue::StorageSize(StorageSize::new(1 << 40)))
+    );
+    assert_eq!(
+        local.get("dtype"),
+        Some(&MetadataValue::DType(DType::new("float16")))
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn attaching_to_a_step_the_server_already_has() {
+    let Some(server) = live_server("attaching_to_a_step") else {
+        return;
+    };
+    let mut client = Client::connect(password_config(&server)).unwrap();
+    // As a ZenML pipeline would have registered them.
+    let run = client
+        .create_run(
+            "rust-attach",
+            &format!("attach-{}", Uuid::new_v4()),
+            &["score".into()],
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+    let step = client
+        .create_step(
+            run,
+            "score",
+            run_metadata::stack::Status::Running,
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+    let component = run_metadata::stack::ComponentInfo {
+        id: Uuid::new_v4(),
+        name: "rust-scorer".into(),
+        kind: ComponentKind::StepOperator,
+    };
+    let component_id = client.component_id(&component).unwrap();
+    let sent = metadata! { "scorer_run" => "s-1", "shape" => (3, 4), "long" => "x".repeat(70_000) };
+    let report = client
+        .publish(Resource::step_run(step), Some(component_id), &sent)
+        .unwrap();
+    assert_eq!(report.sent, ["scorer_run", "shape"]);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].key, "long");
+    assert_eq!(
+        report.skipped[0].reason.to_string(),
+        "its JSON is 70002 characters long, more than ZenML's 65535"
+    );
+    let read = client.read_metadata(Resource::step_run(step)).unwrap();
+    assert_eq!(read.to_json(), r#"{"scorer_run":"s-1","shape":[3,4]}"#);
+}
+
+#[test]
+fn a_wrong_password_is_a_typed_auth_error_without_the_password() {
+    let Some(server) = live_server("a_wrong_password") else {
+        return;
+    };
+    let config = Config::new(
+        &server.url,
+        Auth::Password {
+            username: "default".into(),
+            password: Secret::new("hunter2-wrong".into()),
+        },
+    );
+    let err = Client::connect(config).unwrap_err();
+    assert!(matches!(err, ZenmlError::Auth { .. }), "{err:?}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    assert!(!format!("{err:?}").contains("hunter2"));
+    assert!(!err.is_transient());
+}
+
+#[test]
+fn an_unknown_run_is_a_typed_not_found_error() {
+    let Some(server) = live_server("an_unknown_run") else {
+        return;
+    };
+    let mut client = Client::connect(password_config(&server)).unwrap();
+    let missing = Resource::pipeline_run(Uuid::new_v4());
+    let err = client
+        .publish(missing, None, &metadata! { "k" => 1 })
+        .unwrap_err();
+    assert!(matches!(err, ZenmlError::NotFound { .. }), "{err:?}");
+    let err = client.read_metadata(missing).unwrap_err();
+    assert!(matches!(err, ZenmlError::NotFound { .. }), "{err:?}");
+}
+
+#[test]
+fn api_key_login() {
+    let Some(server) = live_server("api_key_login") else {
+        return;
+    };
+    let key = create_api_key(&server.url);
+    let config = Config::new(&server.url, Auth::ApiKey(Secret::new(key.clone())));
+    assert!(!format!("{config:?}").contains(&key));
+    let mut client = Client::connect(config).unwrap();
+    assert!(!format!("{client:?}").contains(&key));
+    let run = client
+        .create_run(
+            "rust-api-key",
+            &format!("key-{}", Uuid::new_v4()),
+            &[],
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+    client
+        .publish(
+            Resource::pipeline_run(run),
+            None,
+            &metadata! { "via" => "api key" },
+        )
+        .unwrap();
+    assert_eq!(
+        client
+            .read_metadata(Resource::pipeline_run(run))
+            .unwrap()
+            .to_json(),
+        r#"{"via":"api key"}"#
+    );
+}
+
+/// A service account with an API key, made over REST as an admin would.
+fn create_api_key(url: &str) -> String {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(true)
+        .build()
+        .new_agent();
+    let login: serde_json::Value = serde_json::from_str(
+        &agent
+            .post(format!("{url}/api/v1/login"))
+            .send_form([("username", "default"), ("password", "")])
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap(),
+    )
+    .unwrap();
+    let bearer = format!("Bearer {}", login["access_token"].as_str().unwrap());
+    let post = |path: &str, body: serde_json::Value| -> serde_json::Value {
+        let text = agent
+            .post(format!("{url}{path}"))
+            .header("Authorization", &bearer)
+            .content_type("application/json")
+            .send(body.to_string())
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let account = post(
+        "/api/v1/service_accounts",
+        serde_json::json!({"name": format!("rust-{}", Uuid::new_v4()), "active": true}),
+    );
+    let id = account["id"].as_str().unwrap();
+    let key = post(
+        &format!("/api/v1/service_accounts/{id}/api_keys"),
+        serde_json::json!({"name": "tests"}),
+    );
+    let key = key["body"]["key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("ZENKEY_"), "an API key");
+    key
+}
+
+#[test]
+fn configuration_from_zenmls_variables() {
+    let get = |vars: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    };
+    let key = Config::from_vars(get(&[
+        ("ZENML_STORE_URL", "https://zenml.example/"),
+        ("ZENML_STORE_API_KEY", "ZENKEY_secret"),
+        ("ZENML_STORE_USERNAME", "ignored"),
+    ]))
+    .unwrap();
+    assert_eq!(key.url(), "https://zenml.example");
+    assert!(matches!(key.auth(), Auth::ApiKey(k) if k.expose() == "ZENKEY_secret"));
+    assert!(!format!("{key:?}").contains("ZENKEY_secret"));
+    let user = Config::from_vars(get(&[
+        ("ZENML_STORE_URL", "http://h:8080"),
+        ("ZENML_STORE_USERNAME", "me"),
+    ]))
+    .unwrap();
+    assert!(
+        matches!(user.auth(), Auth::Password { username, password } if username == "me" && password.is_empty())
+    );
+    assert!(matches!(
+        Config::from_vars(get(&[])),
+        Err(ZenmlError::Config(_))
+    ));
+    assert!(matches!(
+        Config::from_vars(get(&[
+            ("ZENML_STORE_URL", "h:8080"),
+            ("ZENML_STORE_USERNAME", "me")
+        ])),
+        Err(ZenmlError::Config(_))
+    ));
+    assert!(matches!(
+        Config::from_vars(get(&[("ZENML_STORE_URL", "http://h")])),
+        Err(ZenmlError::Config(_))
+    ));
+}
