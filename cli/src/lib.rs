@@ -4,6 +4,7 @@
 //! ```text
 //! run-metadata [--store PATH] runs [--json]
 //! run-metadata [--store PATH] show <RUN|latest> [--json] [--links auto|always|never]
+//! run-metadata [--store PATH] sync
 //! ```
 
 use std::fmt::Write as _;
@@ -24,6 +25,9 @@ commands:
   runs [--json]                    list runs, latest first
   show <RUN|latest> [--json]       a run's pipeline and step metadata, per component
        [--links auto|always|never] URIs as terminal hyperlinks (auto: when stdout is a terminal)
+  sync                             send what a ZenML server could not take, in order, once
+                                   (server and credentials from ZENML_STORE_URL and
+                                   ZENML_STORE_API_KEY or ZENML_STORE_USERNAME/_PASSWORD)
 
 RUN is a run id, a unique prefix of one, or a run name.
 The store is --store PATH, else $RUN_METADATA_STORE, else the default location
@@ -59,6 +63,8 @@ pub enum Command {
         /// `--links`
         links: Links,
     },
+    /// `sync`
+    Sync,
     /// `help`, `--help`, `-h`
     Help,
     /// `--version`
@@ -142,6 +148,8 @@ where
         None | Some("help") => Command::Help,
         Some("version") => Command::Version,
         Some("runs") if positional.len() == 1 => Command::Runs { json },
+        Some("sync") if positional.len() == 1 => Command::Sync,
+        Some("sync") => return Err(UsageError("sync takes no argument".into())),
         Some("show") => match &positional[1..] {
             [run] => Command::Show {
                 run: run.clone(),
@@ -170,6 +178,15 @@ pub enum CliError {
     NoStore(PathBuf),
     /// The store's own error.
     Store(StoreError),
+    /// The ZenML server's configuration or answer.
+    Zenml(run_metadata::zenml::ZenmlError),
+    /// A sync left entries in the outbox.
+    Unsynced {
+        /// Entries the server refused.
+        refused: usize,
+        /// Entries not tried because the server went away.
+        remaining: usize,
+    },
     /// Writing the output.
     Io(io::Error),
 }
@@ -184,6 +201,11 @@ impl std::fmt::Display for CliError {
                 path.display()
             ),
             Self::Store(e) => write!(f, "{e}"),
+            Self::Zenml(e) => write!(f, "{e}"),
+            Self::Unsynced { refused, remaining } => write!(
+                f,
+                "{refused} entries refused and {remaining} not sent are kept in the outbox; run sync again later"
+            ),
             Self::Io(e) => write!(f, "{e}"),
         }
     }
@@ -228,6 +250,30 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
                 write_runs_json(out, &runs)?;
             } else {
                 write_runs(out, &runs)?;
+            }
+        }
+        Command::Sync => {
+            let mut store = store()?;
+            let config = run_metadata::zenml::Config::from_env().map_err(CliError::Zenml)?;
+            let mut client = run_metadata::zenml::Client::new(config);
+            let server = client.config().url().to_owned();
+            let waiting = store.outbox(&server)?.len();
+            let report = run_metadata::zenml::sync(&mut client, &mut store)?;
+            writeln!(
+                out,
+                "{server}: {waiting} waiting, {} sent, {} refused, {} left for later",
+                report.sent,
+                report.refused.len(),
+                report.remaining
+            )?;
+            for (id, why) in &report.refused {
+                writeln!(out, "  entry {id} refused: {why}")?;
+            }
+            if !report.refused.is_empty() || report.remaining > 0 {
+                return Err(CliError::Unsynced {
+                    refused: report.refused.len(),
+                    remaining: report.remaining,
+                });
             }
         }
         Command::Show { run, json, links } => {

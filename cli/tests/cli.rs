@@ -217,3 +217,55 @@ fn help_and_version() {
         format!("run-metadata {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn sync_keeps_everything_while_the_server_is_away() {
+    let dir = TempDir::new("sync");
+    let path = store(&dir);
+    // Nothing listens on port 9 (discard) of this machine.
+    let server = "http://127.0.0.1:9";
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .enqueue(
+                server,
+                run_metadata::zenml::Resource::pipeline_run(uuid::Uuid::new_v4()),
+                None,
+                &run_metadata::metadata! { "k" => 1 },
+            )
+            .unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
+        .args(["sync", "--store"])
+        .arg(&path)
+        .env("ZENML_STORE_URL", server)
+        .env("ZENML_STORE_USERNAME", "default")
+        .env_remove("ZENML_STORE_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("could not be reached") || err.contains("not sent"),
+        "{err}"
+    );
+    assert_eq!(
+        Store::open(&path).unwrap().outbox(server).unwrap().len(),
+        1,
+        "kept"
+    );
+
+    let unconfigured = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
+        .args(["sync", "--store"])
+        .arg(&path)
+        .env_remove("ZENML_STORE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(unconfigured.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unconfigured.stderr).contains("ZENML_STORE_URL is not set"));
+}

@@ -5,15 +5,19 @@
 //!
 //! Run with `cargo run --example quickstart`. The store is `$RUN_METADATA_STORE`, else the
 //! default location (see `run_metadata::store::Store::default_path`).
+//!
+//! With `-- --zenml` (or ZenML's variables `ZENML_STORE_URL`, ...), the run is also registered
+//! on a ZenML server and its metadata published there, as ZenML's own client would send it.
 
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use run_metadata::stack::{Component, ComponentKind, Stack, StepSpec};
+use run_metadata::stack::{Component, ComponentKind, RunReport, Sink, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::{Metadata, RunMetadata, StepRunInfo, StorageSize, Uri, metadata};
+use run_metadata::zenml::{Auth, Client, Config, ZenmlSink};
+use run_metadata::{Metadata, RunMetadata, Secret, StepRunInfo, StorageSize, Uri, metadata};
 use uuid::Uuid;
 
 /// Runs pipelines on a cluster; links each run to its page in the console.
@@ -68,7 +72,11 @@ fn bytes(written: &Arc<AtomicU64>) -> StorageSize {
     StorageSize::new(written.load(Ordering::Relaxed))
 }
 
+/// The steps, in order; ZenML's snapshot of a run lists them up front.
+const STEPS: [&str; 3] = ["load", "train", "evaluate"];
+
 fn main() -> io::Result<()> {
+    let zenml = std::env::args().skip(1).any(|a| a == "--zenml");
     let store_path = match Store::default_path() {
         Ok(path) => path,
         Err(e) => {
@@ -77,7 +85,18 @@ fn main() -> io::Result<()> {
         }
     };
     let mut out = io::stdout().lock();
-    run(&mut out, &store_path)?;
+    if zenml || std::env::var_os("ZENML_STORE_URL").is_some() {
+        let config = match zenml_config() {
+            Ok(config) => config,
+            Err(e) => {
+                eprintln!("quickstart: {e}");
+                std::process::exit(1);
+            }
+        };
+        run_on_zenml(&mut out, &store_path, config)?;
+    } else {
+        run(&mut out, &store_path)?;
+    }
     writeln!(out)?;
     writeln!(out, "recorded in {}", store_path.display())?;
     writeln!(
@@ -86,70 +105,141 @@ fn main() -> io::Result<()> {
     )
 }
 
-/// Runs the pipeline into the store at `store_path` and prints the run.
-pub fn run(out: &mut dyn Write, store_path: &Path) -> io::Result<()> {
-    let fail = |e: &dyn std::fmt::Display| io::Error::other(e.to_string());
-    let mut store = Store::open(store_path).map_err(|e| fail(&e))?;
-    let active_tracker_run = Arc::new(Mutex::new(None));
-    let written = Arc::new(AtomicU64::new(0));
-    let tracker = ExperimentTracker {
-        tracking_uri: "http://127.0.0.1:5000".into(),
-        experiment: "7".into(),
-        active: Arc::clone(&active_tracker_run),
-    };
-    let stack = Stack::new("local-gpu")
-        .with(Component::new(
-            ComponentKind::Orchestrator,
-            "cluster",
-            Orchestrator {
-                console: "https://console.example".into(),
-                pool: "gpu-a100".into(),
-                api_token: "never reported".into(),
-            },
-        ))
-        .with(Component::new(
-            ComponentKind::ExperimentTracker,
-            "mlflow",
-            tracker,
-        ))
-        .with(Component::new(
-            ComponentKind::ArtifactStore,
-            "artifacts",
-            ArtifactStore {
-                root: "/mnt/artifacts".into(),
-                tensor_dtype: "float32",
-                written: Arc::clone(&written),
-            },
-        ));
-
-    let mut pipeline = stack.start_run(&mut store, "training", "training-quickstart");
-    let rows: Result<Vec<f32>, String> = pipeline.step(&StepSpec::new("load"), || {
-        let rows: Vec<f32> = (0..250_000u32).map(|i| (i % 1000) as f32).collect();
-        written.store((rows.len() * size_of::<f32>()) as u64, Ordering::Relaxed);
-        Ok(rows)
-    });
-    let rows = rows.map_err(|e| fail(&e))?;
-    let mean: Result<f32, String> = pipeline.step(
-        &StepSpec::new("train").with_experiment_tracker("mlflow"),
-        || {
-            // The step opens a tracker run; the tracker's step hook reads it afterwards.
-            *active_tracker_run.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some("3f9c2a7e51d84b0c9e6a1f2d3c4b5a69".to_owned());
-            written.store(4 * 1024, Ordering::Relaxed);
-            Ok(rows.iter().sum::<f32>() / rows.len() as f32)
+/// ZenML's variables if set, else the local server `scripts/zenml-server.sh start` runs.
+fn zenml_config() -> Result<Config, String> {
+    if std::env::var_os("ZENML_STORE_URL").is_some() {
+        return Config::from_env().map_err(|e| e.to_string());
+    }
+    let port_file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/zenml-server/server.port");
+    let port = std::fs::read_to_string(&port_file).map_err(|_| {
+        "no ZenML server: set ZENML_STORE_URL (and ZENML_STORE_USERNAME/_PASSWORD or \
+         ZENML_STORE_API_KEY), or start a local one with scripts/zenml-server.sh start"
+            .to_owned()
+    })?;
+    Ok(Config::new(
+        format!("http://127.0.0.1:{}", port.trim()),
+        Auth::Password {
+            username: "default".into(),
+            password: Secret::new(String::new()),
         },
-    );
-    let mean = mean.map_err(|e| fail(&e))?;
-    let _accuracy: Result<f32, String> = pipeline.step(&StepSpec::new("evaluate"), || {
-        written.store(512, Ordering::Relaxed);
-        Ok((mean / 1000.0).min(1.0))
-    });
-    let run_id = pipeline.record().id;
-    let report = pipeline.finish();
+    ))
+}
+
+/// The stack, and the state its components share with the steps (an open tracker run, the
+/// bytes a step wrote), as a pipeline's real components would.
+struct Pipeline {
+    stack: Stack,
+    active_tracker_run: Arc<Mutex<Option<String>>>,
+    written: Arc<AtomicU64>,
+}
+
+impl Pipeline {
+    fn new() -> Self {
+        let active_tracker_run = Arc::new(Mutex::new(None));
+        let written = Arc::new(AtomicU64::new(0));
+        let stack = Stack::new("local-gpu")
+            .with(Component::new(
+                ComponentKind::Orchestrator,
+                "cluster",
+                Orchestrator {
+                    console: "https://console.example".into(),
+                    pool: "gpu-a100".into(),
+                    api_token: "never reported".into(),
+                },
+            ))
+            .with(Component::new(
+                ComponentKind::ExperimentTracker,
+                "mlflow",
+                ExperimentTracker {
+                    tracking_uri: "http://127.0.0.1:5000".into(),
+                    experiment: "7".into(),
+                    active: Arc::clone(&active_tracker_run),
+                },
+            ))
+            .with(Component::new(
+                ComponentKind::ArtifactStore,
+                "artifacts",
+                ArtifactStore {
+                    root: "/mnt/artifacts".into(),
+                    tensor_dtype: "float32",
+                    written: Arc::clone(&written),
+                },
+            ));
+        Self {
+            stack,
+            active_tracker_run,
+            written,
+        }
+    }
+
+    /// Runs the three steps into `sink`; returns the run's id and what went wrong on the side.
+    fn run(&self, sink: impl Sink) -> io::Result<(Uuid, RunReport)> {
+        let fail = |e: String| io::Error::other(e);
+        let mut pipeline = self
+            .stack
+            .start_run(sink, "training", "training-quickstart");
+        let rows: Result<Vec<f32>, String> = pipeline.step(&StepSpec::new(STEPS[0]), || {
+            let rows: Vec<f32> = (0..250_000u32)
+                .map(|i| f32::from((i % 1000) as u16))
+                .collect();
+            self.written
+                .store((rows.len() * size_of::<f32>()) as u64, Ordering::Relaxed);
+            Ok(rows)
+        });
+        let rows = rows.map_err(fail)?;
+        let mean: Result<f32, String> = pipeline.step(
+            &StepSpec::new(STEPS[1]).with_experiment_tracker("mlflow"),
+            || {
+                // The step opens a tracker run; the tracker's step hook reads it afterwards.
+                *self
+                    .active_tracker_run
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) =
+                    Some("3f9c2a7e51d84b0c9e6a1f2d3c4b5a69".to_owned());
+                self.written.store(4 * 1024, Ordering::Relaxed);
+                Ok(rows.iter().sum::<f32>() / rows.len() as f32)
+            },
+        );
+        let mean = mean.map_err(fail)?;
+        let _accuracy: Result<f32, String> = pipeline.step(&StepSpec::new(STEPS[2]), || {
+            self.written.store(512, Ordering::Relaxed);
+            Ok((mean / 1000.0).min(1.0))
+        });
+        let run_id = pipeline.record().id;
+        Ok((run_id, pipeline.finish()))
+    }
+}
+
+fn print(out: &mut dyn Write, store: &Store, run_id: Uuid, report: &RunReport) -> io::Result<()> {
     for failure in &report.failures {
         writeln!(out, "warning: {failure}")?;
     }
+    let record = store
+        .find_run(&run_id.to_string())
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    run_metadata_cli::write_run(out, store, &record, false)
+        .map_err(|e| io::Error::other(e.to_string()))
+}
 
-    let record = store.find_run(&run_id.to_string()).map_err(|e| fail(&e))?;
-    run_metadata_cli::write_run(out, &store, &record, false).map_err(|e| fail(&e))
+/// Runs the pipeline into the store at `store_path` and prints the run.
+pub fn run(out: &mut dyn Write, store_path: &Path) -> io::Result<()> {
+    let mut store = Store::open(store_path).map_err(|e| io::Error::other(e.to_string()))?;
+    let (run_id, report) = Pipeline::new().run(&mut store)?;
+    print(out, &store, run_id, &report)
+}
+
+/// As [`run`], also publishing to the ZenML server of `config`.
+pub fn run_on_zenml(out: &mut dyn Write, store_path: &Path, config: Config) -> io::Result<()> {
+    let url = config.url().to_owned();
+    let client = Client::connect(config).map_err(|e| io::Error::other(e.to_string()))?;
+    let store = Store::open(store_path).map_err(|e| io::Error::other(e.to_string()))?;
+    let mut sink = ZenmlSink::new(client, store).with_steps(STEPS);
+    let (run_id, report) = Pipeline::new().run(&mut sink)?;
+    print(out, sink.store(), run_id, &report)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "published to the ZenML server at {url} as run {run_id} (pipeline `training`); open its dashboard to see it"
+    )
 }

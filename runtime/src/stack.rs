@@ -387,7 +387,7 @@ impl Stack {
             record,
             report: RunReport::default(),
         };
-        if let Err(error) = run.sink.start_run(&run.record) {
+        if let Err(error) = run.sink.start_run(&mut run.record) {
             run.report.failures.push(Failure::Register {
                 what: format!("run `{}`", run.record.name),
                 error: error.to_string(),
@@ -519,14 +519,15 @@ impl Error for SinkError {
 ///
 /// Only [`publish`](Sink::publish) is required: one component's metadata for one resource, as
 /// one `POST /api/v1/run-metadata` of ZenML's. The others register runs and steps, for sinks
-/// that keep them.
+/// that keep them. A sink that gives runs and steps ids of its own (a server) sets them in
+/// `start_run` and `start_step`: the hooks and every later call see those ids.
 pub trait Sink {
     /// A run started.
     ///
     /// # Errors
     ///
     /// The sink's own, reported in the run's [`RunReport`].
-    fn start_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
+    fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
         let _ = run;
         Ok(())
     }
@@ -546,7 +547,7 @@ pub trait Sink {
     /// # Errors
     ///
     /// As [`start_run`](Sink::start_run).
-    fn start_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
+    fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
         let _ = step;
         Ok(())
     }
@@ -575,7 +576,7 @@ pub trait Sink {
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
-    fn start_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
+    fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
         S::start_run(self, run)
     }
 
@@ -583,7 +584,7 @@ impl<S: Sink + ?Sized> Sink for &mut S {
         S::finish_run(self, run)
     }
 
-    fn start_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
+    fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
         S::start_step(self, step)
     }
 
@@ -626,7 +627,7 @@ pub enum Event {
 }
 
 impl Sink for MemorySink {
-    fn start_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
+    fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
         self.events.push(Event::RunStarted(run.clone()));
         Ok(())
     }
@@ -636,7 +637,7 @@ impl Sink for MemorySink {
         Ok(())
     }
 
-    fn start_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
+    fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
         self.events.push(Event::StepStarted(step.clone()));
         Ok(())
     }
@@ -775,7 +776,7 @@ impl<S: Sink> Run<'_, S> {
             finished: None,
         };
         self.register(
-            |sink| sink.start_step(&step),
+            |sink| sink.start_step(&mut step),
             || format!("step `{}`", spec.name),
         );
         let outcome = panic::catch_unwind(AssertUnwindSafe(body));
@@ -809,7 +810,7 @@ impl<S: Sink> Run<'_, S> {
     /// Records a cached step: it does not run, and no step hook is called.
     pub fn cached_step(&mut self, spec: &StepSpec) {
         let now = SystemTime::now();
-        let step = StepRecord {
+        let mut step = StepRecord {
             id: Uuid::new_v4(),
             run_id: self.record.id,
             name: spec.name.clone(),
@@ -818,7 +819,7 @@ impl<S: Sink> Run<'_, S> {
             finished: Some(now),
         };
         self.register(
-            |sink| sink.start_step(&step),
+            |sink| sink.start_step(&mut step),
             || format!("step `{}`", spec.name),
         );
     }

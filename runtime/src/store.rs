@@ -833,7 +833,7 @@ impl Store {
 }
 
 impl Sink for Store {
-    fn start_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
+    fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO runs (id, name, pipeline, stack, status, started, finished)
@@ -866,7 +866,7 @@ impl Sink for Store {
         Ok(())
     }
 
-    fn start_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
+    fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO steps (id, run_id, name, status, started, finished)

@@ -1,7 +1,7 @@
 //! `ZenmlSink`: runs recorded in the embedded store and published to a ZenML server, with the
 //! store as the outbox for whatever the server could not take.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use uuid::Uuid;
 
@@ -16,7 +16,8 @@ use crate::store::{OutboxEntry, Store, StoreError};
 /// - A run started through a [`Stack`](crate::stack::Stack) is registered on the server as a
 ///   standalone run (pipeline, snapshot, run, then each step), so it shows in ZenML's dashboard;
 ///   the steps must be declared with [`with_steps`](Self::with_steps), as ZenML's snapshot lists
-///   them up front.
+///   them up front. Runs and steps take the server's ids, locally too, so the hooks see the ids
+///   ZenML shows.
 /// - Metadata for a run or step the server already knows — a Rust component taking part in a
 ///   ZenML pipeline — is published with [`Sink::publish`] using ZenML's own ids.
 /// - What the server cannot take after the client's retries (it is away, or failing) is kept
@@ -27,7 +28,8 @@ pub struct ZenmlSink {
     client: Client,
     store: Store,
     steps: Vec<String>,
-    remote: HashMap<Uuid, Uuid>,
+    /// Runs and steps this sink registered on the server (their ids are the server's).
+    registered: HashSet<Uuid>,
     reports: Vec<(Resource, Option<ComponentInfo>, PublishReport)>,
 }
 
@@ -50,7 +52,7 @@ impl ZenmlSink {
             client,
             store,
             steps: Vec::new(),
-            remote: HashMap::new(),
+            registered: HashSet::new(),
             reports: Vec::new(),
         }
     }
@@ -71,13 +73,6 @@ impl ZenmlSink {
     #[must_use]
     pub fn store(&self) -> &Store {
         &self.store
-    }
-
-    /// The server's id of a run or step registered through this sink, or the id itself for one
-    /// the server already knew.
-    #[must_use]
-    pub fn remote_id(&self, local: Uuid) -> Uuid {
-        self.remote.get(&local).copied().unwrap_or(local)
     }
 
     /// What each publish sent and skipped, in order.
@@ -159,44 +154,55 @@ pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreE
 }
 
 impl Sink for ZenmlSink {
-    fn start_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
-        self.store.start_run(run)?;
-        let id = self
+    /// Registers the run on the server, which gives it its id, then records it locally under
+    /// that id; if the server cannot register it, the run is recorded under its own id and the
+    /// failure reported.
+    fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
+        let remote = self
             .client
-            .create_run(&run.pipeline, &run.name, &self.steps, run.started)
-            .map_err(SinkError::new)?;
-        self.remote.insert(run.id, id);
-        Ok(())
+            .create_run(&run.pipeline, &run.name, &self.steps, run.started);
+        if let Ok(id) = remote {
+            run.id = id;
+            self.registered.insert(id);
+        }
+        self.store.start_run(run)?;
+        remote.map(drop).map_err(SinkError::new)
     }
 
     fn finish_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
         self.store.finish_run(run)?;
-        if let (Some(remote), Some(finished)) = (self.remote.get(&run.id), run.finished) {
-            let resource = Resource::pipeline_run(*remote);
+        if let (true, Some(finished)) = (self.registered.contains(&run.id), run.finished) {
             self.client
-                .finish(resource, run.status, finished)
+                .finish(Resource::pipeline_run(run.id), run.status, finished)
                 .map_err(SinkError::new)?;
         }
         Ok(())
     }
 
-    fn start_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
-        self.store.start_step(step)?;
-        if let Some(run) = self.remote.get(&step.run_id).copied() {
-            let id = self
+    /// As [`start_run`](Self::start_run), for a step of a run the server registered.
+    fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
+        let mut result = Ok(());
+        if self.registered.contains(&step.run_id) {
+            match self
                 .client
-                .create_step(run, &step.name, step.status, step.started)
-                .map_err(SinkError::new)?;
-            self.remote.insert(step.id, id);
+                .create_step(step.run_id, &step.name, step.status, step.started)
+            {
+                Ok(id) => {
+                    step.id = id;
+                    self.registered.insert(id);
+                }
+                Err(e) => result = Err(SinkError::new(e)),
+            }
         }
-        Ok(())
+        self.store.start_step(step)?;
+        result
     }
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
         self.store.finish_step(step)?;
-        if let (Some(remote), Some(finished)) = (self.remote.get(&step.id), step.finished) {
+        if let (true, Some(finished)) = (self.registered.contains(&step.id), step.finished) {
             self.client
-                .finish(Resource::step_run(*remote), step.status, finished)
+                .finish(Resource::step_run(step.id), step.status, finished)
                 .map_err(SinkError::new)?;
         }
         Ok(())
@@ -209,10 +215,7 @@ impl Sink for ZenmlSink {
         metadata: &Metadata,
     ) -> Result<(), SinkError> {
         self.store.publish(resource, component, metadata)?;
-        let remote = Resource {
-            id: self.remote_id(resource.id),
-            kind: resource.kind,
-        };
+        let remote = resource;
         let server = self.client.config().url().to_owned();
         // Keep the order: while older entries wait, this one waits behind them.
         if !self.store.outbox(&server)?.is_empty() && self.sync()?.remaining > 0 {

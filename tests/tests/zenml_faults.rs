@@ -1,0 +1,150 @@
+//! The ZenML server stopped in the middle of a run: publishes are retried, then kept in the
+//! store's outbox, and sent once, in order, by a sync after the server is back.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use run_metadata::stack::{ComponentInfo, ComponentKind, Sink, Status};
+use run_metadata::store::Store;
+use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlSink};
+use run_metadata::{Secret, metadata};
+use run_metadata_tests::{live_server, root, server_script};
+use uuid::Uuid;
+
+/// A server of its own, so that stopping it disturbs no other test; stopped when dropped.
+struct OwnServer {
+    env: Vec<(&'static str, PathBuf)>,
+}
+
+impl OwnServer {
+    fn start() -> (Self, String) {
+        let env = vec![
+            (
+                "ZENML_SERVER_DIR",
+                root().join("target").join("zenml-server-faults"),
+            ),
+            (
+                "ZENML_VENV",
+                root().join("target").join("zenml-server").join("venv"),
+            ),
+        ];
+        let server = Self { env };
+        let url = server.script("start");
+        (server, url)
+    }
+
+    fn script(&self, command: &str) -> String {
+        let env: Vec<(&str, &std::path::Path)> =
+            self.env.iter().map(|(k, v)| (*k, v.as_path())).collect();
+        server_script(&[command], &env)
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.script("stop");
+    }
+}
+
+#[test]
+fn a_server_stopped_in_the_middle_loses_nothing() {
+    // The shared server tells that the venv is there; this test starts its own.
+    if live_server("a_server_stopped_in_the_middle").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::start();
+    let config = Config::new(
+        &url,
+        Auth::Password {
+            username: "default".into(),
+            password: Secret::new(String::new()),
+        },
+    )
+    .with_timeouts(Duration::from_secs(1), Duration::from_secs(10))
+    .with_retries(2, Duration::from_millis(50));
+    let mut client = Client::connect(config).unwrap();
+    let run = client
+        .create_run(
+            "rust-faults",
+            &format!("faults-{}", Uuid::new_v4()),
+            &["train".into()],
+            SystemTime::now(),
+        )
+        .unwrap();
+    let step = client
+        .create_step(run, "train", Status::Running, SystemTime::now())
+        .unwrap();
+
+    let dir = std::env::temp_dir().join(format!("rm-faults-{}", Uuid::new_v4()));
+    let store = Store::open(dir.join("runs.db")).unwrap();
+    let mut sink = ZenmlSink::new(client, store);
+    let tracker = ComponentInfo {
+        id: Uuid::new_v4(),
+        name: "rust-faults-tracker".into(),
+        kind: ComponentKind::ExperimentTracker,
+    };
+    let target = Resource::step_run(step);
+    sink.publish(
+        target,
+        &tracker,
+        &metadata! { "epoch_1" => 0.5, "shared" => "first" },
+    )
+    .unwrap();
+
+    server.script("stop");
+    let started = std::time::Instant::now();
+    let err = sink
+        .publish(
+            target,
+            &tracker,
+            &metadata! { "epoch_2" => 0.25, "shared" => "second" },
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("could not be reached in 3 attempts"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("kept in the outbox"), "{err}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "two backoffs were waited"
+    );
+    // Behind the first kept entry, even before trying the server.
+    let err = sink
+        .publish(
+            target,
+            &tracker,
+            &metadata! { "epoch_3" => 0.125, "shared" => "third" },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("kept in the outbox"), "{err}");
+    assert_eq!(sink.pending().unwrap(), 2);
+    // Everything is in the local record all the same.
+    assert_eq!(sink.store().metadata(target).unwrap().len(), 4);
+
+    server.script("restart");
+    let report = sink.sync().unwrap();
+    assert_eq!((report.sent, report.remaining), (2, 0), "{report:?}");
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert_eq!(sink.pending().unwrap(), 0);
+    assert_eq!(sink.sync().unwrap().sent, 0, "sent once");
+
+    // Every value once, the newest `shared` winning, as ZenML reads them.
+    let read = sink.client().read_metadata(target).unwrap();
+    let mut pairs: Vec<(String, String)> = read
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_json()))
+        .collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        [
+            ("epoch_1".to_owned(), "0.5".to_owned()),
+            ("epoch_2".to_owned(), "0.25".to_owned()),
+            ("epoch_3".to_owned(), "0.125".to_owned()),
+            ("shared".to_owned(), "\"third\"".to_owned()),
+        ]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
