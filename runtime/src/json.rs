@@ -36,30 +36,45 @@ fn non_finite_word(x: f64) -> &'static str {
     }
 }
 
+/// For each byte, how JSON writes it inside a string: 0 as it is, `u` as `\u00XX`, else the
+/// second character of a two-character escape.
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[b'\n' as usize] = b'n';
+    table[b'\r' as usize] = b'r';
+    table[b'\t' as usize] = b't';
+    table[0x08] = b'b';
+    table[0x0c] = b'f';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
 pub(crate) fn write_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let escape: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
+        let escape = ESCAPE[usize::from(b)];
+        if escape == 0 {
+            continue;
+        }
+        // Escaped bytes are ASCII, so `start..i` falls on character boundaries.
         out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
+        out.push('\\');
+        if escape == b'u' {
+            out.push_str("u00");
             out.push(char::from(HEX[usize::from(b >> 4)]));
             out.push(char::from(HEX[usize::from(b & 0xf)]));
         } else {
-            out.push_str(escape);
+            out.push(char::from(escape));
         }
         start = i + 1;
     }
@@ -321,7 +336,8 @@ impl Metadata {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(16 * self.len() + 2);
+        let keys: usize = self.keys().map(str::len).sum();
+        let mut out = String::with_capacity(keys + 20 * self.len() + 2);
         self.write_json(&mut out);
         out
     }

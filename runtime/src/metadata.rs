@@ -107,6 +107,12 @@ impl Metadata {
         self.entries.push((Cow::Borrowed(key), value));
     }
 
+    /// Appends under a key known to be valid and not yet present.
+    #[cfg(feature = "store")]
+    pub(crate) fn push_owned(&mut self, key: String, value: MetadataValue) {
+        self.entries.push((Cow::Owned(key), value));
+    }
+
     /// Reserves room for `additional` more entries.
     pub fn reserve(&mut self, additional: usize) {
         self.entries.reserve(additional);

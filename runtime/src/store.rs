@@ -11,6 +11,7 @@
 //! refused and left as it is.
 
 use core::fmt;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -569,10 +570,13 @@ impl Store {
 /// where every value of a key is a dict, the dicts merge (later entries win).
 fn resolve(rows: impl Iterator<Item = (String, MetadataValue)>) -> Result<Metadata> {
     let mut keys: Vec<(String, Vec<MetadataValue>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for (key, value) in rows {
-        match keys.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, values)) => values.push(value),
-            None => keys.push((key, vec![value])),
+        if let Some(&i) = index.get(&key) {
+            keys[i].1.push(value);
+        } else {
+            index.insert(key.clone(), keys.len());
+            keys.push((key, vec![value]));
         }
     }
     let mut out = Metadata::with_capacity(keys.len());
@@ -597,11 +601,12 @@ fn resolve(rows: impl Iterator<Item = (String, MetadataValue)>) -> Result<Metada
                 .last()
                 .unwrap_or(MetadataValue::Dict(Vec::new()))
         };
-        out.insert_value(key.clone(), value)
-            .map_err(|e| StoreError::Decode {
-                key,
-                error: DecodeError::InvalidKey(e),
-            })?;
+        // Keys are distinct here: checked, not searched for.
+        crate::metadata::check_key(&key).map_err(|e| StoreError::Decode {
+            key: key.clone(),
+            error: DecodeError::InvalidKey(e),
+        })?;
+        out.push_owned(key, value);
     }
     Ok(out)
 }

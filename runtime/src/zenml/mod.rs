@@ -140,7 +140,9 @@ impl<'a> RunMetadataRequest<'a> {
     /// The JSON body, fields in the order ZenML's client writes them.
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(256 + 48 * self.values.len());
+        // Keys twice (values and types), ~16 bytes of value and ~12 of tag each, and the frame.
+        let keys: usize = self.values.keys().map(str::len).sum();
+        let mut out = String::with_capacity(256 + 2 * keys + 32 * self.values.len());
         out.push_str("{\"project\":");
         write_uuid(&mut out, Some(self.project));
         out.push_str(",\"resources\":[");
