@@ -6,32 +6,35 @@ use std::fmt::Write as _;
 
 const FIELDS: usize = 200;
 
-/// (type, value expression for field i, metadata value expression, serde-compatible)
+/// Field `i`: its type, the literal it holds, and (for the hand-written impl) its
+/// `MetadataValue` expression (empty for the `Option` fields, written out separately).
+#[allow(clippy::cast_precision_loss)] // i < 200
 fn field(i: usize) -> (&'static str, String, String) {
     match i % 5 {
         0 => (
             "String",
-            format!("format!(\"value-{i}\")"),
+            format!("String::from(\"value-{i}\")"),
             format!("MetadataValue::Str(self.f{i}.clone())"),
         ),
         1 => (
             "u64",
-            format!("{i}_u64 * 1_000_003"),
+            format!("{}", i as u64 * 1_000_003),
             format!("MetadataValue::Int(Integer::from(self.f{i}))"),
         ),
         2 => (
             "f64",
-            format!("{i} as f64 * 0.25"),
+            format!("{:?}", i as f64 * 0.25),
             format!("MetadataValue::Float(self.f{i})"),
         ),
         3 => (
             "bool",
-            format!("{i} % 2 == 0"),
+            format!("{}", i.is_multiple_of(2)),
             format!("MetadataValue::Bool(self.f{i})"),
         ),
+        _ if i.is_multiple_of(3) => ("Option<String>", "None".to_owned(), String::new()),
         _ => (
             "Option<String>",
-            format!("if {i} % 3 == 0 {{ None }} else {{ Some(format!(\"opt-{i}\")) }}"),
+            format!("Some(String::from(\"opt-{i}\"))"),
             String::new(),
         ),
     }
@@ -60,7 +63,7 @@ fn main() {
         out.push_str("}\n\n");
         writeln!(
             out,
-            "impl {name} {{\n    pub fn new() -> Self {{\n        Self {{"
+            "impl {name} {{\n    pub fn fixture() -> Self {{\n        Self {{"
         )
         .unwrap();
         for i in 0..FIELDS {

@@ -192,10 +192,10 @@ fn collect(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("collect/200 fields");
-    let derived = WideDerived::new();
-    let insert = WideInsert::new();
-    let macro_ = WideMacro::new();
-    let serde = WideSerde::new();
+    let derived = WideDerived::fixture();
+    let insert = WideInsert::fixture();
+    let macro_ = WideMacro::fixture();
+    let serde = WideSerde::fixture();
     assert_eq!(
         derived.step_run_metadata(&info),
         insert.step_run_metadata(&info)

@@ -34,7 +34,7 @@ fn as_value(request: &RunMetadataRequest<'_>) -> serde_json::Value {
 fn encode(c: &mut Criterion) {
     let project = Uuid::from_u128(1);
     let step = Resource::step_run(Uuid::from_u128(2));
-    let wide = WideDerived::new().step_run_metadata(&StepRunInfo::new(
+    let wide = WideDerived::fixture().step_run_metadata(&StepRunInfo::new(
         Uuid::nil(),
         Uuid::nil(),
         "run",
