@@ -127,7 +127,10 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
     let with = plan
         .with(hook)
         .map(|path| with_call(krate, path, &metadata, &arg));
+    // `#[inline]`: codegen waits for a crate that calls the hook, as for serde's generic
+    // impls, instead of happening in every crate that derives.
     Some(quote! {
+        #[inline]
         #[allow(unused_mut)]
         #signature {
             let mut #metadata = #krate::__private::with_capacity(#capacity);
@@ -289,6 +292,7 @@ fn schema_fn(plan: &Plan) -> TokenStream {
             Some(dynamic_entry(krate, &schema, field, path))
         });
     quote! {
+        #[inline]
         #[allow(unused_mut)]
         fn schema() -> #krate::__private::Schema {
             let mut #schema = #krate::__private::Schema::new();
@@ -307,25 +311,24 @@ fn dynamic_entry(krate: &syn::Path, schema: &Ident, field: &str, path: &syn::Pat
     }
 }
 
+/// A unit's schema entries, hook by hook in field order. Runs of keys known at compile time go
+/// in as one array, one call: cheaper to compile than a call per key.
 fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
     let mut code = Vec::new();
-    for entry in &unit.entries {
-        let ty = entry.field.ty;
-        for (hook, field) in [(Hook::Pipeline, "pipeline"), (Hook::Step, "step")] {
-            if !entry.reports_to(hook) {
-                continue;
-            }
-            let field = Ident::new(field, Span::call_site());
-            let optional = entry.optional();
-            if let Conversion::Flatten = entry.conversion {
-                let nested = quote_spanned!(ty.span()=> <#ty as #krate::RunMetadata>::schema());
-                let map =
-                    optional.then(|| quote!(.map(#krate::__private::SchemaEntry::into_optional)));
+    for (hook, field) in [(Hook::Pipeline, "pipeline"), (Hook::Step, "step")] {
+        let field = Ident::new(field, Span::call_site());
+        let mut keys: Vec<TokenStream> = Vec::new();
+        let flush = |keys: &mut Vec<TokenStream>, code: &mut Vec<TokenStream>| {
+            if !keys.is_empty() {
                 code.push(quote! {
-                    #schema.#field.extend(#nested.#field.into_iter()#map);
+                    #krate::__private::schema_keys(&mut #schema.#field, &[#(#keys),*]);
                 });
-                continue;
+                keys.clear();
             }
+        };
+        for entry in unit.entries.iter().filter(|e| e.reports_to(hook)) {
+            let ty = entry.field.ty;
+            let optional = entry.optional();
             let tag = match entry.conversion {
                 Conversion::Plain => {
                     quote_spanned!(ty.span()=> <#ty as #krate::ToMetadata>::METADATA_TYPE)
@@ -340,17 +343,23 @@ fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
                 // Naming the function's return type would mean calling it a second time,
                 // and a second copy of any error in it; its tag is left to run time.
                 Conversion::With(_) => quote!(#krate::__private::None),
-                Conversion::Flatten => continue,
+                Conversion::Flatten => {
+                    flush(&mut keys, &mut code);
+                    let nested = quote_spanned!(ty.span()=> <#ty as #krate::RunMetadata>::schema());
+                    let map = optional
+                        .then(|| quote!(.map(#krate::__private::SchemaEntry::into_optional)));
+                    code.push(quote! {
+                        #schema.#field.extend(#nested.#field.into_iter()#map);
+                    });
+                    continue;
+                }
             };
             let key = entry.key.as_deref().unwrap_or_default();
-            code.push(quote! {
-                #schema.#field.push(#krate::__private::SchemaEntry::key(#key, #tag, #optional));
-            });
+            keys.push(quote!((#key, #tag, #optional)));
         }
-    }
-    for (hook, field) in [(Hook::Pipeline, "pipeline"), (Hook::Step, "step")] {
+        flush(&mut keys, &mut code);
         if let Some(path) = unit.with(hook) {
-            code.push(dynamic_entry(krate, schema, field, path));
+            code.push(dynamic_entry(krate, schema, &field.to_string(), path));
         }
     }
     quote!(#(#code)*)

@@ -48,6 +48,18 @@ pub fn display<T: core::fmt::Display + ?Sized>(value: &T) -> MetadataValue {
     MetadataValue::Str(value.to_string())
 }
 
+/// Adds the keys a derived schema knows at compile time: `(key, tag, optional)`.
+pub fn schema_keys(
+    into: &mut std::vec::Vec<SchemaEntry>,
+    keys: &[(&'static str, Option<crate::MetadataType>, bool)],
+) {
+    into.extend(keys.iter().map(|&(key, tag, optional)| SchemaEntry::Key {
+        key: Cow::Borrowed(key),
+        tag,
+        optional,
+    }));
+}
+
 /// `Metadata::with_capacity`, reachable through the hidden path.
 #[inline]
 #[must_use]
