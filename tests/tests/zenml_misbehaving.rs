@@ -1,0 +1,259 @@
+//! The ZenML client against a local server that misbehaves on cue: 5xx answers, reset
+//! connections, a server too slow to answer, an expired token, an answer that echoes a secret.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use run_metadata::metadata;
+use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlError};
+use run_metadata::Secret;
+use uuid::Uuid;
+
+/// What the fake server does with one request.
+#[derive(Clone)]
+enum Reply {
+    /// Answer with this status and body.
+    Answer(u16, &'static str),
+    /// Close the connection without answering.
+    Reset,
+    /// Wait this long, then answer 200 `null`.
+    Slow(Duration),
+}
+
+/// One request as the server saw it: the request line and the `Authorization` header.
+#[derive(Clone, Debug)]
+struct Seen {
+    line: String,
+    auth: Option<String>,
+}
+
+struct FakeServer {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl FakeServer {
+    /// Answers requests in order with `replies`, then 500 to anything more.
+    fn start(replies: Vec<Reply>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        thread::spawn(move || {
+            let mut replies = replies.into_iter();
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let reply = replies
+                    .next()
+                    .unwrap_or(Reply::Answer(500, r#"{"detail":"script over"}"#));
+                if let Reply::Reset = reply {
+                    // Read a little and close with the rest unread: the kernel answers RST.
+                    let mut start = [0u8; 8];
+                    let _ = (&stream).read_exact(&mut start);
+                    log.lock().unwrap().push(Seen {
+                        line: "(reset)".into(),
+                        auth: None,
+                    });
+                    drop(stream);
+                    continue;
+                }
+                // One request per connection: the client reconnects for the next.
+                let Some(request) = read_request(&stream) else { continue };
+                log.lock().unwrap().push(request);
+                respond(stream, reply);
+            }
+        });
+        Self { url, seen }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn read_request(stream: &TcpStream) -> Option<Seen> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut auth = None;
+    let mut length = 0usize;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':')?;
+        match name.to_ascii_lowercase().as_str() {
+            "authorization" => auth = Some(value.trim().to_owned()),
+            "content-length" => length = value.trim().parse().ok()?,
+            _ => {}
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Seen {
+        line: line.trim_end().to_owned(),
+        auth,
+    })
+}
+
+fn respond(mut stream: TcpStream, reply: Reply) {
+    let (status, body) = match reply {
+        Reply::Reset => return,
+        Reply::Slow(wait) => {
+            thread::sleep(wait);
+            (200, "null")
+        }
+        Reply::Answer(status, body) => (status, body),
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+const LOGIN_1: Reply = Reply::Answer(200, r#"{"access_token":"token-one","token_type":"bearer"}"#);
+const LOGIN_2: Reply = Reply::Answer(200, r#"{"access_token":"token-two","token_type":"bearer"}"#);
+const OK: Reply = Reply::Answer(200, "null");
+
+fn client(server: &FakeServer, password: &str) -> Client {
+    Client::new(
+        Config::new(
+            &server.url,
+            Auth::Password {
+                username: "default".into(),
+                password: Secret::new(password.to_owned()),
+            },
+        )
+        .with_project(Uuid::from_u128(1).to_string())
+        .with_timeouts(Duration::from_millis(500), Duration::from_millis(300))
+        .with_retries(2, Duration::from_millis(20)),
+    )
+}
+
+fn publish(client: &mut Client) -> Result<(), ZenmlError> {
+    client
+        .publish(Resource::step_run(Uuid::from_u128(2)), None, &metadata! { "k" => 1 })
+        .map(drop)
+}
+
+#[test]
+fn server_errors_are_retried_with_backoff_then_succeed() {
+    let server = FakeServer::start(vec![
+        LOGIN_1,
+        Reply::Answer(503, r#"{"detail":"unavailable"}"#),
+        Reply::Answer(502, "bad gateway"),
+        OK,
+    ]);
+    let mut client = client(&server, "");
+    publish(&mut client).unwrap();
+    let lines: Vec<String> = server.seen().into_iter().map(|s| s.line).collect();
+    assert_eq!(
+        lines,
+        [
+            "POST /api/v1/login HTTP/1.1",
+            "POST /api/v1/run-metadata HTTP/1.1",
+            "POST /api/v1/run-metadata HTTP/1.1",
+            "POST /api/v1/run-metadata HTTP/1.1",
+        ]
+    );
+}
+
+#[test]
+fn server_errors_on_every_attempt_are_a_typed_error() {
+    let server = FakeServer::start(vec![LOGIN_1]);
+    let mut client = client(&server, "");
+    let err = publish(&mut client).unwrap_err();
+    assert!(matches!(err, ZenmlError::Server { status: 500, attempts: 3, .. }), "{err:?}");
+    assert!(err.is_transient());
+    assert_eq!(server.seen().len(), 1 + 3);
+}
+
+#[test]
+fn reset_connections_are_retried() {
+    let server = FakeServer::start(vec![LOGIN_1, Reply::Reset, Reply::Reset, OK]);
+    let mut client = client(&server, "");
+    publish(&mut client).unwrap();
+    assert_eq!(server.seen().len(), 4);
+}
+
+#[test]
+fn a_slow_server_times_out_on_every_attempt() {
+    let slow = Reply::Slow(Duration::from_millis(1500));
+    let server = FakeServer::start(vec![LOGIN_1, slow.clone(), slow.clone(), slow]);
+    let mut client = client(&server, "");
+    let started = Instant::now();
+    let err = publish(&mut client).unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, ZenmlError::Unreachable { attempts: 3, .. }), "{err:?}");
+    assert!(err.to_string().to_lowercase().contains("timeout") || err.to_string().contains("timed out"), "{err}");
+    // Three read timeouts of 300 ms and two backoffs, not three 1.5 s answers.
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+    assert!(took < Duration::from_millis(3000), "{took:?}");
+}
+
+#[test]
+fn client_errors_are_not_retried() {
+    let server = FakeServer::start(vec![LOGIN_1, Reply::Answer(422, r#"{"detail":["ValueError","bad key"]}"#)]);
+    let mut client = client(&server, "");
+    let err = publish(&mut client).unwrap_err();
+    assert_eq!(err, ZenmlError::Rejected { status: 422, detail: "ValueError: bad key".into() });
+    assert_eq!(server.seen().len(), 2, "one attempt");
+}
+
+#[test]
+fn an_expired_token_means_one_new_login() {
+    let server = FakeServer::start(vec![
+        LOGIN_1,
+        OK,
+        Reply::Answer(401, r#"{"detail":["CredentialsNotValid","token expired"]}"#),
+        LOGIN_2,
+        OK,
+    ]);
+    let mut client = client(&server, "");
+    publish(&mut client).unwrap();
+    publish(&mut client).unwrap();
+    let seen = server.seen();
+    let auths: Vec<Option<String>> = seen.iter().map(|s| s.auth.clone()).collect();
+    assert_eq!(
+        auths,
+        [
+            None,
+            Some("Bearer token-one".into()),
+            Some("Bearer token-one".into()),
+            None,
+            Some("Bearer token-two".into()),
+        ]
+    );
+}
+
+#[test]
+fn a_second_401_is_an_auth_error_not_a_loop() {
+    let denied = Reply::Answer(401, r#"{"detail":"nope"}"#);
+    let server = FakeServer::start(vec![LOGIN_1, denied.clone(), LOGIN_2, denied]);
+    let mut client = client(&server, "");
+    let err = publish(&mut client).unwrap_err();
+    assert!(matches!(err, ZenmlError::Auth { .. }), "{err:?}");
+    assert_eq!(server.seen().len(), 4);
+}
+
+#[test]
+fn secrets_echoed_by_the_server_never_reach_errors() {
+    // FastAPI's 422 answers quote their input: a login form's included.
+    let server = FakeServer::start(vec![Reply::Answer(
+        422,
+        r#"{"detail":[{"msg":"invalid","input":{"username":"default","password":"s3cret-pass"}}]}"#,
+    )]);
+    let mut client = client(&server, "s3cret-pass");
+    let err = publish(&mut client).unwrap_err();
+    for shown in [err.to_string(), format!("{err:?}"), format!("{client:?}")] {
+        assert!(!shown.contains("s3cret-pass"), "{shown}");
+    }
+    assert!(err.to_string().contains("***"), "{err}");
+}
