@@ -11,6 +11,8 @@ mod check;
 mod ctxt;
 mod derive;
 mod expand;
+#[cfg(test)]
+mod fuzz;
 mod keys;
 mod metadata_macro;
 
