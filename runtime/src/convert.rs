@@ -224,21 +224,42 @@ impl ToMetadata for serde_json::Value {
     }
 
     /// `null` is no value; inside arrays and objects it is omitted.
+    ///
+    /// Arrays and objects nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) are not converted:
+    /// in their place stands the string [`TOO_DEEP`](crate::TOO_DEEP), so that the conversion
+    /// (and all that reads its result) stays within a bounded stack.
     fn to_metadata_opt(&self) -> Option<MetadataValue> {
-        use serde_json::Value;
-        Some(match self {
-            Value::Null => return None,
-            Value::Bool(b) => MetadataValue::Bool(*b),
-            Value::Number(n) => number(n),
-            Value::String(s) => MetadataValue::Str(s.clone()),
-            Value::Array(items) => MetadataValue::List(collect_seq(items)),
-            Value::Object(map) => MetadataValue::Dict(
-                map.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.to_metadata_opt()?)))
-                    .collect(),
-            ),
-        })
+        json_value(self, 0)
     }
+}
+
+/// What stands for a `serde_json::Value` array or object nested deeper than
+/// [`MAX_DEPTH`](crate::MAX_DEPTH): the conversion stops there, visibly.
+pub const TOO_DEEP: &str = "[nested deeper than 128 levels: not converted]";
+
+fn json_value(value: &serde_json::Value, depth: usize) -> Option<MetadataValue> {
+    use serde_json::Value;
+    let nested = matches!(value, Value::Array(_) | Value::Object(_));
+    if nested && depth >= crate::MAX_DEPTH {
+        return Some(MetadataValue::Str(TOO_DEEP.to_owned()));
+    }
+    Some(match value {
+        Value::Null => return None,
+        Value::Bool(b) => MetadataValue::Bool(*b),
+        Value::Number(n) => number(n),
+        Value::String(s) => MetadataValue::Str(s.clone()),
+        Value::Array(items) => MetadataValue::List(
+            items
+                .iter()
+                .filter_map(|v| json_value(v, depth + 1))
+                .collect(),
+        ),
+        Value::Object(map) => MetadataValue::Dict(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), json_value(v, depth + 1)?)))
+                .collect(),
+        ),
+    })
 }
 
 fn number(n: &serde_json::Number) -> MetadataValue {

@@ -170,7 +170,7 @@ impl MetadataValue {
     /// [`DecodeError`] if the text is not JSON, nests deeper than [`MAX_DEPTH`], is `null`, or
     /// does not fit the tag.
     pub fn from_json(json: &str, tag: MetadataType) -> Result<Self, DecodeError> {
-        let raw = Parser::new(json).parse_document()?;
+        let raw = parse(json, MAX_DEPTH)?;
         let raw = raw.ok_or(DecodeError::Null { key: None })?;
         retag(raw, tag).map_err(|found| DecodeError::Mismatch {
             key: None,
@@ -382,8 +382,9 @@ impl Metadata {
     /// [`DecodeError`] for invalid JSON, a key missing from `types`, an unknown tag, a value that
     /// does not fit its tag, or a key ZenML would refuse.
     pub fn from_json(values: &str, types: &str) -> Result<Self, DecodeError> {
-        let values = Parser::new(values).parse_document()?;
-        let types = Parser::new(types).parse_document()?;
+        // The `values` object is one level above the values it holds.
+        let values = parse(values, MAX_DEPTH + 1)?;
+        let types = parse(types, 1)?;
         Self::from_raw(values, types)
     }
 
@@ -449,19 +450,24 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    limit: usize,
+}
+
+/// Reads `text` as untyped values (`null` is `None`), refusing arrays and objects nested
+/// deeper than `limit`.
+pub(crate) fn parse(text: &str, limit: usize) -> Result<Option<MetadataValue>, DecodeError> {
+    Parser {
+        text,
+        pos: 0,
+        depth: 0,
+        limit,
+    }
+    .parse_document()
 }
 
 type Parsed<T> = Result<T, DecodeError>;
 
-impl<'a> Parser<'a> {
-    fn new(text: &'a str) -> Self {
-        Self {
-            text,
-            pos: 0,
-            depth: 0,
-        }
-    }
-
+impl Parser<'_> {
     fn parse_document(mut self) -> Parsed<Option<MetadataValue>> {
         let value = self.parse_value()?;
         self.skip_ws();
@@ -532,7 +538,7 @@ impl<'a> Parser<'a> {
     }
 
     fn nested(&mut self, parse: fn(&mut Self) -> Parsed<MetadataValue>) -> Parsed<MetadataValue> {
-        if self.depth == MAX_DEPTH {
+        if self.depth == self.limit {
             return Err(DecodeError::TooDeep { offset: self.pos });
         }
         self.depth += 1;

@@ -32,6 +32,10 @@
 //! - NaN and infinities are written as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`, tagged
 //!   `float`, and read back as floats. See [`MetadataValue`].
 //! - Output is deterministic: hash sets and maps are sorted by their Rust `Ord`.
+//! - Values nest at most [`MAX_DEPTH`] (128) arrays or objects deep: the JSON reader refuses
+//!   deeper input with [`DecodeError::TooDeep`], and a deeper `serde_json::Value` is converted
+//!   down to that depth, with [`TOO_DEEP`] in place of what lies below. Every recursion in the
+//!   crate is therefore bounded, whatever the input.
 //! - Integers are exact for every Rust integer type. `serde_json::to_value` holds at most 64
 //!   bits (without `serde_json`'s `arbitrary_precision`); [`Metadata::to_json`] and
 //!   `serde_json::to_string` write any width.
@@ -52,7 +56,7 @@ pub mod zenml;
 #[doc(hidden)]
 pub mod __private;
 
-pub use crate::convert::{MetadataKey, ToMetadata};
+pub use crate::convert::{MetadataKey, TOO_DEEP, ToMetadata};
 pub use crate::info::{RunMetadata, StepRunInfo};
 pub use crate::json::{DecodeError, MAX_DEPTH};
 pub use crate::metadata::{

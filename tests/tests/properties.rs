@@ -120,7 +120,10 @@ fn the_store_round_trips() {
     runner(cases(500))
         .run(&metadata(), |m| {
             let resource = Resource::step_run(Uuid::new_v4());
-            store.borrow_mut().publish(resource, &component, &m).unwrap();
+            store
+                .borrow_mut()
+                .publish(resource, &component, &m)
+                .unwrap();
             let back = store.borrow().metadata(resource).unwrap();
             same(&m, &back)
         })
@@ -144,7 +147,12 @@ fn zenml_round_trips_the_values() {
     let client = std::cell::RefCell::new(Client::connect(config).unwrap());
     let run = client
         .borrow_mut()
-        .create_run("rust-properties", &format!("prop-{}", Uuid::new_v4()), &[], std::time::SystemTime::now())
+        .create_run(
+            "rust-properties",
+            &format!("prop-{}", Uuid::new_v4()),
+            &[],
+            std::time::SystemTime::now(),
+        )
         .unwrap();
     let published = std::cell::Cell::new(0);
     runner(cases(40))
@@ -154,16 +162,25 @@ fn zenml_round_trips_the_values() {
             let case = published.get();
             let mut unique = Metadata::new();
             for (k, v) in &m {
-                unique.insert_value(format!("c{case}_{k}"), v.clone()).unwrap();
+                unique
+                    .insert_value(format!("c{case}_{k}"), v.clone())
+                    .unwrap();
             }
             let mut client = client.borrow_mut();
-            let report = client.publish(Resource::pipeline_run(run), None, &unique).unwrap();
+            let report = client
+                .publish(Resource::pipeline_run(run), None, &unique)
+                .unwrap();
             prop_assert!(report.skipped.is_empty());
             let read = client.read_metadata(Resource::pipeline_run(run)).unwrap();
             // ZenML returns no tags: compare the JSON, which is the same for `Uri` and `str`,
             // a tuple and a list, a `StorageSize` and an int, NaN and the string "NaN".
             for (k, v) in &unique {
-                prop_assert_eq!(read.get(k).map(MetadataValue::to_json), Some(v.to_json()), "{}", k);
+                prop_assert_eq!(
+                    read.get(k).map(MetadataValue::to_json),
+                    Some(v.to_json()),
+                    "{}",
+                    k
+                );
             }
             Ok(())
         })

@@ -9,7 +9,7 @@ use std::time::Duration;
 use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
 use run_metadata::store::Store;
 use run_metadata::zenml::Resource;
-use run_metadata::{metadata, Metadata};
+use run_metadata::{Metadata, metadata};
 use uuid::Uuid;
 
 struct TempDir(PathBuf);
@@ -47,7 +47,9 @@ fn orphans(path: &Path) -> (i64, i64, String) {
             |r| r.get(0),
         )
         .unwrap();
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     (rows, links, integrity)
 }
 
@@ -77,8 +79,17 @@ fn a_writer_killed_mid_transaction_leaves_every_commit_whole() {
         // What it reported after the last line read is committed too; count from the store.
         let store = Store::open(&path).unwrap();
         let m = store.metadata(Resource::pipeline_run(run)).unwrap();
-        assert!(m.len() >= committed * KEYS, "round {round}: {} < {}", m.len(), committed * KEYS);
-        assert_eq!(m.len() % KEYS, 0, "round {round}: a publish is all or nothing");
+        assert!(
+            m.len() >= committed * KEYS,
+            "round {round}: {} < {}",
+            m.len(),
+            committed * KEYS
+        );
+        assert_eq!(
+            m.len() % KEYS,
+            0,
+            "round {round}: a publish is all or nothing"
+        );
         drop(store);
         assert_eq!(orphans(&path), (0, 0, "ok".to_owned()), "round {round}");
     }
@@ -107,7 +118,10 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing_committed() {
     let mount = dir.0.join("tiny");
     if !mount_tmpfs(&mount, "600k") {
         eprintln!("a_full_disk: NOT RUN: mounting a 600 KiB tmpfs needs root (mount -t tmpfs)");
-        assert!(std::env::var_os("CI").is_none(), "CI runs as root and must run this test");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and must run this test"
+        );
         return;
     }
     let path = mount.join("runs.db");
@@ -117,7 +131,8 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing_committed() {
     let error = loop {
         let mut m = Metadata::with_capacity(100);
         for k in 0..100 {
-            m.insert(format!("b{committed}_k{k}"), "x".repeat(200)).unwrap();
+            m.insert(format!("b{committed}_k{k}"), "x".repeat(200))
+                .unwrap();
         }
         match store.publish(run, &component(), &m) {
             Ok(()) => committed += 1,
@@ -145,13 +160,22 @@ fn a_file_that_cannot_be_written_is_a_clear_error_and_loses_nothing() {
     let run = Resource::pipeline_run(Uuid::new_v4());
     {
         let mut store = Store::open(&path).unwrap();
-        store.publish(run, &component(), &metadata! { "kept" => 1 }).unwrap();
+        store
+            .publish(run, &component(), &metadata! { "kept" => 1 })
+            .unwrap();
     }
     // `chattr +i`: not even root may write it (permissions alone do not stop root).
-    let immutable = Command::new("chattr").arg("+i").arg(&path).status().is_ok_and(|s| s.success());
+    let immutable = Command::new("chattr")
+        .arg("+i")
+        .arg(&path)
+        .status()
+        .is_ok_and(|s| s.success());
     if !immutable {
         eprintln!("a_file_that_cannot_be_written: NOT RUN: chattr +i is not available here");
-        assert!(std::env::var_os("CI").is_none(), "CI runs as root and must run this test");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and must run this test"
+        );
         return;
     }
     let result = Store::open(&path).and_then(|mut store| {
@@ -164,13 +188,22 @@ fn a_file_that_cannot_be_written_is_a_clear_error_and_loses_nothing() {
         // Opening refused: a clear error naming the problem.
         Err(e) => {
             let text = e.to_string();
-            assert!(text.contains("readonly") || text.contains("read-only") || text.contains("permission") || text.contains("not permitted"), "{text}");
+            assert!(
+                text.contains("readonly")
+                    || text.contains("read-only")
+                    || text.contains("permission")
+                    || text.contains("not permitted"),
+                "{text}"
+            );
         }
         // Opened for reading; the write is refused.
         Ok((kept, write)) => {
             assert_eq!(kept.to_json(), r#"{"kept":1}"#);
             let text = write.unwrap_err();
-            assert!(text.contains("readonly") || text.contains("read-only"), "{text}");
+            assert!(
+                text.contains("readonly") || text.contains("read-only"),
+                "{text}"
+            );
         }
     }
     let store = Store::open(&path).unwrap();

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use run_metadata::Secret;
 use run_metadata::metadata;
 use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlError};
-use run_metadata::Secret;
 use uuid::Uuid;
 
 /// What the fake server does with one request.
@@ -61,7 +61,9 @@ impl FakeServer {
                     continue;
                 }
                 // One request per connection: the client reconnects for the next.
-                let Some(request) = read_request(&stream) else { continue };
+                let Some(request) = read_request(&stream) else {
+                    continue;
+                };
                 log.lock().unwrap().push(request);
                 respond(stream, reply);
             }
@@ -139,7 +141,11 @@ fn client(server: &FakeServer, password: &str) -> Client {
 
 fn publish(client: &mut Client) -> Result<(), ZenmlError> {
     client
-        .publish(Resource::step_run(Uuid::from_u128(2)), None, &metadata! { "k" => 1 })
+        .publish(
+            Resource::step_run(Uuid::from_u128(2)),
+            None,
+            &metadata! { "k" => 1 },
+        )
         .map(drop)
 }
 
@@ -170,7 +176,17 @@ fn server_errors_on_every_attempt_are_a_typed_error() {
     let server = FakeServer::start(vec![LOGIN_1]);
     let mut client = client(&server, "");
     let err = publish(&mut client).unwrap_err();
-    assert!(matches!(err, ZenmlError::Server { status: 500, attempts: 3, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ZenmlError::Server {
+                status: 500,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.is_transient());
     assert_eq!(server.seen().len(), 1 + 3);
 }
@@ -191,8 +207,14 @@ fn a_slow_server_times_out_on_every_attempt() {
     let started = Instant::now();
     let err = publish(&mut client).unwrap_err();
     let took = started.elapsed();
-    assert!(matches!(err, ZenmlError::Unreachable { attempts: 3, .. }), "{err:?}");
-    assert!(err.to_string().to_lowercase().contains("timeout") || err.to_string().contains("timed out"), "{err}");
+    assert!(
+        matches!(err, ZenmlError::Unreachable { attempts: 3, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().to_lowercase().contains("timeout") || err.to_string().contains("timed out"),
+        "{err}"
+    );
     // Three read timeouts of 300 ms and two backoffs, not three 1.5 s answers.
     assert!(took >= Duration::from_millis(900), "{took:?}");
     assert!(took < Duration::from_millis(3000), "{took:?}");
@@ -200,10 +222,19 @@ fn a_slow_server_times_out_on_every_attempt() {
 
 #[test]
 fn client_errors_are_not_retried() {
-    let server = FakeServer::start(vec![LOGIN_1, Reply::Answer(422, r#"{"detail":["ValueError","bad key"]}"#)]);
+    let server = FakeServer::start(vec![
+        LOGIN_1,
+        Reply::Answer(422, r#"{"detail":["ValueError","bad key"]}"#),
+    ]);
     let mut client = client(&server, "");
     let err = publish(&mut client).unwrap_err();
-    assert_eq!(err, ZenmlError::Rejected { status: 422, detail: "ValueError: bad key".into() });
+    assert_eq!(
+        err,
+        ZenmlError::Rejected {
+            status: 422,
+            detail: "ValueError: bad key".into()
+        }
+    );
     assert_eq!(server.seen().len(), 2, "one attempt");
 }
 

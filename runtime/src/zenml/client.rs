@@ -821,8 +821,10 @@ impl Client {
 /// integers beyond 64 bits stay exact.
 fn untyped_run_metadata(text: &str) -> Result<Metadata, ZenmlError> {
     let protocol = |m: &str| ZenmlError::Protocol(m.to_owned());
-    let answer = crate::MetadataValue::from_json(text, crate::MetadataType::Dict)
-        .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?;
+    // The answer, `metadata` and `run_metadata` are three levels above the values.
+    let answer = crate::json::parse(text, crate::MAX_DEPTH + 3)
+        .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?
+        .ok_or_else(|| protocol("a null answer"))?;
     let field = |value: crate::MetadataValue, name: &str| match value {
         crate::MetadataValue::Dict(entries) => {
             entries.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)

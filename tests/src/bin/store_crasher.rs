@@ -4,10 +4,10 @@
 
 use std::io::Write;
 
+use run_metadata::Metadata;
 use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
 use run_metadata::store::Store;
 use run_metadata::zenml::Resource;
-use run_metadata::Metadata;
 use uuid::Uuid;
 
 fn main() {
@@ -28,7 +28,8 @@ fn main() {
     for publish in 0u64.. {
         let mut m = Metadata::with_capacity(keys);
         for k in 0..keys {
-            m.insert(format!("p{publish}_k{k}"), publish).expect("valid key");
+            m.insert(format!("p{publish}_k{k}"), publish)
+                .expect("valid key");
         }
         store.publish(run, &component, &m).expect("publish");
         let _ = writeln!(stdout, "committed {}", publish + 1);
