@@ -314,7 +314,7 @@ fn an_empty_file_becomes_a_store_and_reopening_keeps_everything() {
 #[test]
 fn four_processes_writing_at_once_lose_nothing() {
     const WRITERS: u16 = 4;
-    const PUBLISHES: u32 = 250;
+    const PUBLISHES: u32 = 1_000;
     const KEYS: u32 = 10;
     let dir = TempDir::new("concurrent");
     // The file does not exist yet: the writers also race to create and migrate it.
