@@ -6,119 +6,19 @@
 
 use std::hint::black_box;
 
-use run_metadata::zenml::{Resource, RunMetadataRequest};
-use run_metadata::{
-    Integer, Metadata, MetadataValue, RunMetadata, StepRunInfo, StorageSize, Uri, metadata,
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{
+    TrackerMacro, WideDerived, WideInsert, WideMacro, WideSerde, tracker, tracker_derived,
+    via_serde,
 };
-use serde::Serialize;
+use run_metadata::RunMetadata;
+use run_metadata::StepRunInfo;
+use run_metadata::zenml::{Resource, RunMetadataRequest};
 use uuid::Uuid;
 
-include!(concat!(env!("OUT_DIR"), "/wide.rs"));
-
 const ITERATIONS: usize = 2_000;
-
-#[derive(RunMetadata)]
-#[metadata(step)]
-struct TrackerDerived {
-    #[metadata(uri)]
-    tracking_uri: String,
-    #[metadata]
-    experiment_id: String,
-    #[metadata]
-    run_name: String,
-    #[metadata]
-    epochs: u32,
-    #[metadata]
-    learning_rate: f64,
-    #[metadata]
-    batch_size: u32,
-    #[metadata]
-    tags: Vec<String>,
-    #[metadata(storage_size)]
-    artifact_bytes: u64,
-    #[metadata]
-    notes: Option<String>,
-    #[metadata]
-    registered: bool,
-}
-
-#[derive(Serialize)]
-struct TrackerSerde {
-    tracking_uri: String,
-    experiment_id: String,
-    run_name: String,
-    epochs: u32,
-    learning_rate: f64,
-    batch_size: u32,
-    tags: Vec<String>,
-    artifact_bytes: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notes: Option<String>,
-    registered: bool,
-}
-
-struct TrackerMacro(TrackerSerde);
-
-impl RunMetadata for TrackerMacro {
-    fn step_run_metadata(&self, _: &StepRunInfo) -> Metadata {
-        let t = &self.0;
-        metadata! {
-            "tracking_uri" => Uri::new(t.tracking_uri.clone()),
-            "experiment_id" => &t.experiment_id,
-            "run_name" => &t.run_name,
-            "epochs" => t.epochs,
-            "learning_rate" => t.learning_rate,
-            "batch_size" => t.batch_size,
-            "tags" => &t.tags,
-            "artifact_bytes" => StorageSize::new(t.artifact_bytes),
-            "notes" => &t.notes,
-            "registered" => t.registered,
-        }
-    }
-}
-
-fn tracker() -> TrackerSerde {
-    TrackerSerde {
-        tracking_uri: "http://mlflow.internal:5000".into(),
-        experiment_id: "17".into(),
-        run_name: "training-2026-11-29".into(),
-        epochs: 30,
-        learning_rate: 3e-4,
-        batch_size: 256,
-        tags: vec!["baseline".into(), "gpu".into()],
-        artifact_bytes: 3 << 29,
-        notes: Some("first run on the new data".into()),
-        registered: true,
-    }
-}
-
-fn tracker_derived() -> TrackerDerived {
-    let t = tracker();
-    TrackerDerived {
-        tracking_uri: t.tracking_uri,
-        experiment_id: t.experiment_id,
-        run_name: t.run_name,
-        epochs: t.epochs,
-        learning_rate: t.learning_rate,
-        batch_size: t.batch_size,
-        tags: t.tags,
-        artifact_bytes: t.artifact_bytes,
-        notes: t.notes,
-        registered: t.registered,
-    }
-}
-
-fn via_serde<T: Serialize>(component: &T) -> Metadata {
-    let serde_json::Value::Object(map) = serde_json::to_value(component).expect("serializable")
-    else {
-        unreachable!("a struct serializes to an object")
-    };
-    let mut m = Metadata::with_capacity(map.len());
-    for (key, value) in map {
-        m.insert(key, value).expect("field names are valid keys");
-    }
-    m
-}
 
 fn repeat<T>(f: impl Fn() -> T) {
     for _ in 0..ITERATIONS {
@@ -178,5 +78,4 @@ fn main() {
             );
         }
     }
-    let _ = (MetadataValue::Bool(true), Integer::from(0u8));
 }

@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use run_metadata::stack::{RunRecord, StepRecord};
 use run_metadata::store::{ComponentMetadata, Store, StoreError};
@@ -525,38 +525,15 @@ fn metadata_json(json: &mut String, m: &Metadata) {
 /// `2026-11-29 16:12:00 UTC`.
 #[must_use]
 pub fn timestamp(t: SystemTime) -> String {
-    let (date, time) = civil(t);
-    format!("{date} {time} UTC")
+    run_metadata::time::Utc::from(t).to_string()
 }
 
 /// `2026-11-29T16:12:00.123Z`.
 fn iso8601(t: SystemTime) -> String {
-    let millis = t
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_millis());
-    let (date, time) = civil(t);
-    format!("{date}T{time}.{millis:03}Z")
-}
-
-/// The UTC date and time of `t`, to the second (times before 1970 show as 1970).
-fn civil(t: SystemTime) -> (String, String) {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    // Days to civil date: Howard Hinnant's algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        format!("{year:04}-{month:02}-{day:02}"),
-        format!("{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60),
-    )
+    let utc = run_metadata::time::Utc::from(t);
+    let iso = utc.iso8601();
+    // Milliseconds and a zone, as JSON readers expect.
+    format!("{}Z", &iso[..iso.len() - 3])
 }
 
 /// A duration for people: `850 ms`, `12.3 s`, `4 min 5 s`.

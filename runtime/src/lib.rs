@@ -50,6 +50,7 @@ mod special;
 pub mod stack;
 #[cfg(feature = "store")]
 pub mod store;
+pub mod time;
 mod value;
 pub mod zenml;
 
