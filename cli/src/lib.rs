@@ -257,21 +257,26 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
             let config = run_metadata::zenml::Config::from_env().map_err(CliError::Zenml)?;
             let mut client = run_metadata::zenml::Client::new(config);
             let server = client.config().url().to_owned();
-            let waiting = store.outbox(&server)?.len();
+            let waiting = store.outbox(&server)?.len() + store.pending_steps(&server)?.len();
             let report = run_metadata::zenml::sync(&mut client, &mut store)?;
             writeln!(
                 out,
-                "{server}: {waiting} waiting, {} sent, {} refused, {} left for later",
+                "{server}: {waiting} waiting, {} steps registered, {} sent, {} refused, {} left for later",
+                report.steps_registered,
                 report.sent,
                 report.refused.len(),
                 report.remaining
             )?;
+            for (name, why) in &report.steps_refused {
+                writeln!(out, "  step {name:?} refused: {why}")?;
+            }
             for (id, why) in &report.refused {
                 writeln!(out, "  entry {id} refused: {why}")?;
             }
-            if !report.refused.is_empty() || report.remaining > 0 {
+            let refused = report.refused.len() + report.steps_refused.len();
+            if refused > 0 || report.remaining > 0 {
                 return Err(CliError::Unsynced {
-                    refused: report.refused.len(),
+                    refused,
                     remaining: report.remaining,
                 });
             }

@@ -88,6 +88,17 @@ const MIGRATIONS: &[&str] = &[
          last_error TEXT
      );
      CREATE INDEX outbox_by_server ON outbox (server, id);",
+    // 3: steps of a registered run that the server could not register when they started.
+    "CREATE TABLE outbox_steps (
+         local_id TEXT PRIMARY KEY,
+         server TEXT NOT NULL,
+         run_id TEXT NOT NULL,
+         name TEXT NOT NULL,
+         status TEXT NOT NULL,
+         started INTEGER NOT NULL,
+         finished INTEGER,
+         created INTEGER NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.
@@ -819,6 +830,93 @@ impl Store {
     pub fn remove_from_outbox(&mut self, id: i64) -> Result<()> {
         self.write(|tx| tx.execute("DELETE FROM outbox WHERE id = ?1", [id]))?;
         Ok(())
+    }
+
+    /// Keeps a step of a run the server has (`step.run_id` is the server's) for `server` to
+    /// register later, under `step.id` until then.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn enqueue_step(&mut self, server: &str, step: &StepRecord) -> Result<()> {
+        let created = millis(SystemTime::now());
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO outbox_steps (local_id, server, run_id, name, status, started,
+                     finished, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (local_id) DO UPDATE SET status = excluded.status,
+                     finished = excluded.finished",
+                params![
+                    step.id.to_string(),
+                    server,
+                    step.run_id.to_string(),
+                    step.name,
+                    step.status.as_str(),
+                    millis(step.started),
+                    step.finished.map(millis),
+                    created,
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The steps kept for `server` to register, in the order they started.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn pending_steps(&self, server: &str) -> Result<Vec<StepRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT local_id, run_id, name, status, started, finished FROM outbox_steps
+             WHERE server = ?1 ORDER BY started, rowid",
+        )?;
+        let rows = stmt.query_map([server], |r| {
+            Ok(StepRecord {
+                id: uuid_col(r, 0)?,
+                run_id: uuid_col(r, 1)?,
+                name: r.get(2)?,
+                status: status_col(r, 3)?,
+                started: time(r.get(4)?),
+                finished: r.get::<_, Option<i64>>(5)?.map(time),
+            })
+        })?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
+    }
+
+    /// A kept step is now registered as `remote`: it leaves the pending steps, and the outbox
+    /// entries waiting for it take its id.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn step_registered(&mut self, local: Uuid, remote: Uuid) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM outbox_steps WHERE local_id = ?1",
+                [local.to_string()],
+            )?;
+            tx.execute(
+                "UPDATE outbox SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'step_run'",
+                [local.to_string(), remote.to_string()],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Whether `local` is a step kept for registration.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn is_pending_step(&self, local: Uuid) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox_steps WHERE local_id = ?1)",
+            [local.to_string()],
+            |r| r.get(0),
+        )?)
     }
 
     /// Records that the server refused an entry; it stays, for a later look.

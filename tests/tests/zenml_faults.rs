@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use run_metadata::stack::{ComponentInfo, ComponentKind, Sink, Status};
+use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Sink, Stack, Status, StepSpec};
 use run_metadata::store::Store;
 use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlSink};
-use run_metadata::{Secret, metadata};
+use run_metadata::{RunMetadata, Secret, metadata};
 use run_metadata_tests::{live_server, root, server_script};
 use uuid::Uuid;
 
@@ -147,4 +147,91 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
         ]
     );
     let _ = std::fs::remove_dir_all(dir);
+
+    // A standalone run whose second step starts while the server is away.
+    let (store, dir) = {
+        let dir = std::env::temp_dir().join(format!("rm-faults-run-{}", Uuid::new_v4()));
+        (Store::open(dir.join("runs.db")).unwrap(), dir)
+    };
+    let client = Client::connect(
+        Config::new(
+            &url,
+            Auth::Password {
+                username: "default".into(),
+                password: Secret::new(String::new()),
+            },
+        )
+        .with_timeouts(Duration::from_secs(1), Duration::from_secs(10))
+        .with_retries(1, Duration::from_millis(50)),
+    )
+    .unwrap();
+    let mut sink = ZenmlSink::new(client, store).with_steps(["train", "evaluate"]);
+    let stack = Stack::new("default").with(Component::new(
+        ComponentKind::ArtifactStore,
+        "rust-faults-store",
+        Written { bytes: 4096 },
+    ));
+    let mut run = stack.start_run(
+        &mut sink,
+        "rust-faults",
+        format!("faults-run-{}", Uuid::new_v4()),
+    );
+    let run_id = run.record().id;
+    let _: Result<(), String> = run.step(&StepSpec::new("train"), || Ok(()));
+    server.script("stop");
+    let _: Result<(), String> = run.step(&StepSpec::new("evaluate"), || Ok(()));
+    let report = run.finish();
+    let failures: Vec<String> = report.failures.iter().map(ToString::to_string).collect();
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("step `evaluate` kept for `run-metadata sync`")),
+        "{failures:?}"
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("not registered on the ZenML server")),
+        "{failures:?}"
+    );
+    assert_eq!(sink.pending().unwrap(), 2, "the step and its metadata");
+
+    server.script("restart");
+    let report = sink.sync().unwrap();
+    assert_eq!(
+        (report.steps_registered, report.sent, report.remaining),
+        (1, 1, 0),
+        "{report:?}"
+    );
+    assert_eq!(sink.pending().unwrap(), 0);
+    let client = sink.client();
+    let evaluate = client
+        .step_id(run_id, "evaluate")
+        .unwrap()
+        .expect("registered by the sync");
+    assert_eq!(
+        client
+            .read_metadata(Resource::step_run(evaluate))
+            .unwrap()
+            .to_json(),
+        r#"{"bytes_written":4096}"#
+    );
+    let train = client
+        .step_id(run_id, "train")
+        .unwrap()
+        .expect("registered at once");
+    assert_eq!(
+        client
+            .read_metadata(Resource::step_run(train))
+            .unwrap()
+            .to_json(),
+        r#"{"bytes_written":4096}"#
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[derive(RunMetadata)]
+struct Written {
+    #[metadata(step, storage_size, rename = "bytes_written")]
+    bytes: u64,
 }

@@ -175,7 +175,7 @@ impl Config {
 pub enum ZenmlError {
     /// The configuration is incomplete.
     Config(String),
-    /// The server refused the credentials (HTTP 401 or 403).
+    /// The server refused the credentials (HTTP 401).
     Auth {
         /// The server's explanation.
         detail: String,
@@ -585,18 +585,49 @@ impl Client {
         status: Status,
         started: SystemTime,
     ) -> Result<Uuid, ZenmlError> {
+        self.register_step(run_id, name, status, started, None)
+    }
+
+    /// As [`create_step`](Self::create_step), for a step that may have finished already
+    /// (ZenML does not let a finished step's status change afterwards).
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn register_step(
+        &mut self,
+        run_id: Uuid,
+        name: &str,
+        status: Status,
+        started: SystemTime,
+        finished: Option<SystemTime>,
+    ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
-        let step = self.post(
-            "/api/v1/steps",
-            &serde_json::json!({
-                "project": project,
-                "name": name,
-                "pipeline_run_id": run_id,
-                "status": status_name(status),
-                "start_time": iso(started),
-            }),
-        )?;
+        let mut body = serde_json::json!({
+            "project": project,
+            "name": name,
+            "pipeline_run_id": run_id,
+            "status": status_name(status),
+            "start_time": iso(started),
+        });
+        if let Some(finished) = finished {
+            body["end_time"] = serde_json::Value::String(iso(finished));
+        }
+        let step = self.post("/api/v1/steps", &body)?;
         id_of(&step)
+    }
+
+    /// The id of step `name` of run `run_id`, if the server has it.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn step_id(&mut self, run_id: Uuid, name: &str) -> Result<Option<Uuid>, ZenmlError> {
+        let found = self.get(&format!(
+            "/api/v1/steps?pipeline_run_id={run_id}&name={}",
+            query_escape(name)
+        ))?;
+        Ok(first_id(&found))
     }
 
     /// Sets the status and end time of a step or run.
@@ -790,7 +821,7 @@ impl Client {
         let detail = || self.redact(detail(&answer.body));
         match answer.status {
             200..=299 => Ok(answer.body),
-            401 | 403 => Err(ZenmlError::Auth { detail: detail() }),
+            401 => Err(ZenmlError::Auth { detail: detail() }),
             404 => Err(ZenmlError::NotFound { detail: detail() }),
             status => Err(ZenmlError::Rejected {
                 status,

@@ -36,6 +36,10 @@ pub struct ZenmlSink {
 /// What a [`sync`](ZenmlSink::sync) did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {
+    /// Steps registered that the server could not register when they started.
+    pub steps_registered: usize,
+    /// Steps the server refused to register, with the reason; kept.
+    pub steps_refused: Vec<(String, String)>,
     /// Entries the server took, now removed from the outbox.
     pub sent: usize,
     /// Entries the server refused, kept with the reason.
@@ -81,13 +85,14 @@ impl ZenmlSink {
         &self.reports
     }
 
-    /// How many entries wait in the outbox for this server.
+    /// How many entries (metadata, and steps to register) wait in the outbox for this server.
     ///
     /// # Errors
     ///
     /// The store's.
     pub fn pending(&self) -> Result<usize, StoreError> {
-        Ok(self.store.outbox(self.client.config().url())?.len())
+        let server = self.client.config().url();
+        Ok(self.store.outbox(server)?.len() + self.store.pending_steps(server)?.len())
     }
 
     /// Sends what the outbox keeps for this server, oldest first, each once: an entry the server
@@ -112,7 +117,8 @@ impl ZenmlSink {
     }
 }
 
-/// [`ZenmlSink::sync`] for a client and a store.
+/// [`ZenmlSink::sync`] for a client and a store: first the steps the server could not register
+/// when they started (the metadata kept for them takes their new ids), then the metadata.
 ///
 /// # Errors
 ///
@@ -120,6 +126,30 @@ impl ZenmlSink {
 pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreError> {
     let server = client.config().url().to_owned();
     let mut report = SyncReport::default();
+    let steps = store.pending_steps(&server)?;
+    let total_steps = steps.len();
+    for (done, step) in steps.into_iter().enumerate() {
+        let registered = client.register_step(
+            step.run_id,
+            &step.name,
+            step.status,
+            step.started,
+            step.finished,
+        );
+        match registered {
+            Ok(remote) => {
+                store.step_registered(step.id, remote)?;
+                report.steps_registered += 1;
+            }
+            Err(e) if e.is_transient() => {
+                report.remaining = (total_steps - done) + store.outbox(&server)?.len();
+                return Ok(report);
+            }
+            Err(e) => report
+                .steps_refused
+                .push((step.name.clone(), e.to_string())),
+        }
+    }
     let entries = store.outbox(&server)?;
     let total = entries.len();
     for (done, entry) in entries.into_iter().enumerate() {
@@ -179,7 +209,9 @@ impl Sink for ZenmlSink {
         Ok(())
     }
 
-    /// As [`start_run`](Self::start_run), for a step of a run the server registered.
+    /// As [`start_run`](Self::start_run), for a step of a run the server registered. A step
+    /// the server cannot register now (it is away) is kept, with its metadata, for
+    /// [`sync`](Self::sync) to register and publish.
     fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
         let mut result = Ok(());
         if self.registered.contains(&step.run_id) {
@@ -191,6 +223,14 @@ impl Sink for ZenmlSink {
                     step.id = id;
                     self.registered.insert(id);
                 }
+                Err(e) if e.is_transient() => {
+                    let server = self.client.config().url().to_owned();
+                    self.store.enqueue_step(&server, step)?;
+                    result = Err(SinkError::new(format!(
+                        "{e}; step `{}` kept for `run-metadata sync` to register",
+                        step.name
+                    )));
+                }
                 Err(e) => result = Err(SinkError::new(e)),
             }
         }
@@ -200,6 +240,11 @@ impl Sink for ZenmlSink {
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
         self.store.finish_step(step)?;
+        if self.store.is_pending_step(step.id)? {
+            let server = self.client.config().url().to_owned();
+            self.store.enqueue_step(&server, step)?;
+            return Ok(());
+        }
         if let (true, Some(finished)) = (self.registered.contains(&step.id), step.finished) {
             self.client
                 .finish(Resource::step_run(step.id), step.status, finished)
@@ -217,8 +262,21 @@ impl Sink for ZenmlSink {
         self.store.publish(resource, component, metadata)?;
         let remote = resource;
         let server = self.client.config().url().to_owned();
+        // A step the server has not registered yet: its metadata waits with it.
+        if resource.kind == super::ResourceType::StepRun
+            && self.store.is_pending_step(resource.id)?
+        {
+            self.store
+                .enqueue(&server, remote, Some(component), metadata)?;
+            return Err(SinkError::new(format!(
+                "step {} is not registered on the ZenML server at {server} yet; kept for `run-metadata sync`",
+                resource.id
+            )));
+        }
         // Keep the order: while older entries wait, this one waits behind them.
-        if !self.store.outbox(&server)?.is_empty() && self.sync()?.remaining > 0 {
+        let waiting = !self.store.outbox(&server)?.is_empty()
+            || !self.store.pending_steps(&server)?.is_empty();
+        if waiting && self.sync()?.remaining > 0 {
             self.store
                 .enqueue(&server, remote, Some(component), metadata)?;
             return Err(SinkError::new(format!(
