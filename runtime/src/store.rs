@@ -564,6 +564,12 @@ impl Store {
         Ok(out)
     }
 
+    /// One statement in its own write transaction.
+    fn execute(&mut self, sql: &str, params: impl rusqlite::Params) -> Result<()> {
+        self.write(|tx| tx.execute(sql, params))?;
+        Ok(())
+    }
+
     fn write<T>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
@@ -937,67 +943,59 @@ impl Store {
 
 impl Sink for Store {
     fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO runs (id, name, pipeline, stack, status, started, finished)
+        self.execute(
+            "INSERT INTO runs (id, name, pipeline, stack, status, started, finished)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    run.id.to_string(),
-                    run.name,
-                    run.pipeline,
-                    run.stack,
-                    run.status.as_str(),
-                    millis(run.started),
-                    run.finished.map(millis),
-                ],
-            )
-        })?;
+            params![
+                run.id.to_string(),
+                run.name,
+                run.pipeline,
+                run.stack,
+                run.status.as_str(),
+                millis(run.started),
+                run.finished.map(millis),
+            ],
+        )?;
         Ok(())
     }
 
     fn finish_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE runs SET status = ?2, finished = ?3 WHERE id = ?1",
-                params![
-                    run.id.to_string(),
-                    run.status.as_str(),
-                    run.finished.map(millis)
-                ],
-            )
-        })?;
+        self.execute(
+            "UPDATE runs SET status = ?2, finished = ?3 WHERE id = ?1",
+            params![
+                run.id.to_string(),
+                run.status.as_str(),
+                run.finished.map(millis)
+            ],
+        )?;
         Ok(())
     }
 
     fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO steps (id, run_id, name, status, started, finished)
+        self.execute(
+            "INSERT INTO steps (id, run_id, name, status, started, finished)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    step.id.to_string(),
-                    step.run_id.to_string(),
-                    step.name,
-                    step.status.as_str(),
-                    millis(step.started),
-                    step.finished.map(millis),
-                ],
-            )
-        })?;
+            params![
+                step.id.to_string(),
+                step.run_id.to_string(),
+                step.name,
+                step.status.as_str(),
+                millis(step.started),
+                step.finished.map(millis),
+            ],
+        )?;
         Ok(())
     }
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE steps SET status = ?2, finished = ?3 WHERE id = ?1",
-                params![
-                    step.id.to_string(),
-                    step.status.as_str(),
-                    step.finished.map(millis)
-                ],
-            )
-        })?;
+        self.execute(
+            "UPDATE steps SET status = ?2, finished = ?3 WHERE id = ?1",
+            params![
+                step.id.to_string(),
+                step.status.as_str(),
+                step.finished.map(millis)
+            ],
+        )?;
         Ok(())
     }
 

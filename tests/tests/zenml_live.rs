@@ -338,7 +338,13 @@ fn attaching_to_a_step_the_server_already_has() {
     let read = client.read_metadata(Resource::step_run(step)).unwrap();
     let mut pairs: Vec<(&str, String)> = read.iter().map(|(k, v)| (k, v.to_json())).collect();
     pairs.sort();
-    assert_eq!(pairs, [("scorer_run", r#""s-1""#.to_owned()), ("shape", "[3,4]".to_owned())]);
+    assert_eq!(
+        pairs,
+        [
+            ("scorer_run", r#""s-1""#.to_owned()),
+            ("shape", "[3,4]".to_owned())
+        ]
+    );
 }
 
 #[test]
