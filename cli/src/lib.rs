@@ -257,13 +257,16 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
             let config = run_metadata::zenml::Config::from_env().map_err(CliError::Zenml)?;
             let mut client = run_metadata::zenml::Client::new(config);
             let server = client.config().url().to_owned();
-            let waiting = store.outbox(&server)?.len() + store.pending_steps(&server)?.len();
+            let waiting = store.outbox(&server)?.len()
+                + store.pending_steps(&server)?.len()
+                + store.pending_statuses(&server)?.len();
             let report = run_metadata::zenml::sync(&mut client, &mut store)?;
             writeln!(
                 out,
-                "{server}: {waiting} waiting, {} steps registered, {} sent, {} refused, {} left for later",
+                "{server}: {waiting} waiting, {} steps registered, {} sent, {} statuses sent, {} refused, {} left for later",
                 report.steps_registered,
                 report.sent,
+                report.statuses_sent,
                 report.refused.len(),
                 report.remaining
             )?;

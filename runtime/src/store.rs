@@ -99,6 +99,16 @@ const MIGRATIONS: &[&str] = &[
          finished INTEGER,
          created INTEGER NOT NULL
      );",
+    // 4: final statuses of runs and steps the server could not take when they finished.
+    "CREATE TABLE outbox_statuses (
+         server TEXT NOT NULL,
+         resource_id TEXT NOT NULL,
+         resource_type TEXT NOT NULL,
+         status TEXT NOT NULL,
+         finished INTEGER NOT NULL,
+         created INTEGER NOT NULL,
+         PRIMARY KEY (server, resource_id)
+     );",
 ];
 
 /// The schema version this build writes.
@@ -898,18 +908,86 @@ impl Store {
     ///
     /// SQLite's.
     pub fn step_registered(&mut self, local: Uuid, remote: Uuid) -> Result<()> {
+        let ids = [local.to_string(), remote.to_string()];
         self.write(|tx| {
-            tx.execute(
-                "DELETE FROM outbox_steps WHERE local_id = ?1",
-                [local.to_string()],
-            )?;
-            tx.execute(
+            tx.execute("DELETE FROM outbox_steps WHERE local_id = ?1", [&ids[0]])?;
+            // The step takes the server's id here too, as steps registered at once do.
+            for sql in [
                 "UPDATE outbox SET resource_id = ?2
                  WHERE resource_id = ?1 AND resource_type = 'step_run'",
-                [local.to_string(), remote.to_string()],
-            )
+                "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
+                "UPDATE steps SET id = ?2 WHERE id = ?1",
+                "UPDATE run_metadata_resources SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'step_run'",
+            ] {
+                tx.execute(sql, [&ids[0], &ids[1]])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Keeps the final status of a run or step for `server` to take later.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn enqueue_status(
+        &mut self,
+        server: &str,
+        resource: Resource,
+        status: Status,
+        finished: SystemTime,
+    ) -> Result<()> {
+        self.execute(
+            "INSERT INTO outbox_statuses (server, resource_id, resource_type, status, finished,
+                 created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (server, resource_id) DO UPDATE SET status = excluded.status,
+                 finished = excluded.finished",
+            params![
+                server,
+                resource.id.to_string(),
+                resource.kind.as_str(),
+                status.as_str(),
+                millis(finished),
+                millis(SystemTime::now()),
+            ],
+        )
+    }
+
+    /// The final statuses kept for `server`, in the order they were kept.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn pending_statuses(&self, server: &str) -> Result<Vec<(Resource, Status, SystemTime)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT resource_id, resource_type, status, finished FROM outbox_statuses
+             WHERE server = ?1 ORDER BY created, rowid",
+        )?;
+        let rows = stmt.query_map([server], |r| {
+            Ok((
+                Resource {
+                    id: uuid_col(r, 0)?,
+                    kind: parsed_col(r, 1, crate::zenml::ResourceType::from_name)?,
+                },
+                status_col(r, 2)?,
+                time(r.get(3)?),
+            ))
         })?;
-        Ok(())
+        rows.map(|r| r.map_err(StoreError::from)).collect()
+    }
+
+    /// Removes a kept status the server took.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn status_sent(&mut self, server: &str, resource: Resource) -> Result<()> {
+        self.execute(
+            "DELETE FROM outbox_statuses WHERE server = ?1 AND resource_id = ?2",
+            params![server, resource.id.to_string()],
+        )
     }
 
     /// Whether `local` is a step kept for registration.

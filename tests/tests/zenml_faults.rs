@@ -194,21 +194,44 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
             .any(|f| f.contains("not registered on the ZenML server")),
         "{failures:?}"
     );
-    assert_eq!(sink.pending().unwrap(), 2, "the step and its metadata");
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("pipeline_run status kept")),
+        "{failures:?}"
+    );
+    assert_eq!(
+        sink.pending().unwrap(),
+        3,
+        "the step, its metadata and the run's status"
+    );
 
     server.script("restart");
     let report = sink.sync().unwrap();
     assert_eq!(
-        (report.steps_registered, report.sent, report.remaining),
-        (1, 1, 0),
+        (
+            report.steps_registered,
+            report.sent,
+            report.statuses_sent,
+            report.remaining
+        ),
+        (1, 1, 1, 0),
         "{report:?}"
     );
     assert_eq!(sink.pending().unwrap(), 0);
     let client = sink.client();
+    assert_eq!(
+        client.status(Resource::pipeline_run(run_id)).unwrap(),
+        "completed"
+    );
     let evaluate = client
         .step_id(run_id, "evaluate")
         .unwrap()
         .expect("registered by the sync");
+    assert_eq!(
+        client.status(Resource::step_run(evaluate)).unwrap(),
+        "completed"
+    );
     assert_eq!(
         client
             .read_metadata(Resource::step_run(evaluate))
@@ -226,6 +249,13 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
             .unwrap()
             .to_json(),
         r#"{"bytes_written":4096}"#
+    );
+    // Locally too, the late step took the server's id.
+    let local_steps = sink.store().steps(run_id).unwrap();
+    assert!(
+        local_steps
+            .iter()
+            .any(|s| s.name == "evaluate" && s.id == evaluate)
     );
     let _ = std::fs::remove_dir_all(dir);
 }

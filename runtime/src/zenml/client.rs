@@ -617,6 +617,24 @@ impl Client {
         id_of(&step)
     }
 
+    /// The status ZenML shows for a run or step (`running`, `completed`, `failed`, ...).
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn status(&mut self, resource: Resource) -> Result<String, ZenmlError> {
+        let path = match resource.kind {
+            ResourceType::StepRun => format!("/api/v1/steps/{}", resource.id),
+            _ => format!("/api/v1/runs/{}", resource.id),
+        };
+        let answer = self.get(&path)?;
+        answer
+            .pointer("/body/status")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| ZenmlError::Protocol("an answer without a status".into()))
+    }
+
     /// The id of step `name` of run `run_id`, if the server has it.
     ///
     /// # Errors

@@ -38,8 +38,10 @@ pub struct ZenmlSink {
 pub struct SyncReport {
     /// Steps registered that the server could not register when they started.
     pub steps_registered: usize,
-    /// Steps the server refused to register, with the reason; kept.
+    /// Steps the server refused to register, and statuses it refused, with the reason; kept.
     pub steps_refused: Vec<(String, String)>,
+    /// Final statuses of runs and steps the server took.
+    pub statuses_sent: usize,
     /// Entries the server took, now removed from the outbox.
     pub sent: usize,
     /// Entries the server refused, kept with the reason.
@@ -92,7 +94,9 @@ impl ZenmlSink {
     /// The store's.
     pub fn pending(&self) -> Result<usize, StoreError> {
         let server = self.client.config().url();
-        Ok(self.store.outbox(server)?.len() + self.store.pending_steps(server)?.len())
+        Ok(self.store.outbox(server)?.len()
+            + self.store.pending_steps(server)?.len()
+            + self.store.pending_statuses(server)?.len())
     }
 
     /// Sends what the outbox keeps for this server, oldest first, each once: an entry the server
@@ -104,6 +108,28 @@ impl ZenmlSink {
     /// The store's.
     pub fn sync(&mut self) -> Result<SyncReport, StoreError> {
         sync(&mut self.client, &mut self.store)
+    }
+
+    /// Sends a final status; one the server cannot take now is kept for [`sync`](Self::sync).
+    fn send_status(
+        &mut self,
+        resource: Resource,
+        status: crate::stack::Status,
+        finished: std::time::SystemTime,
+    ) -> Result<(), SinkError> {
+        match self.client.finish(resource, status, finished) {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_transient() => {
+                let server = self.client.config().url().to_owned();
+                self.store
+                    .enqueue_status(&server, resource, status, finished)?;
+                Err(SinkError::new(format!(
+                    "{e}; the {} status kept for `run-metadata sync`",
+                    resource.kind
+                )))
+            }
+            Err(e) => Err(SinkError::new(e)),
+        }
     }
 
     fn publish_remote(
@@ -142,7 +168,9 @@ pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreE
                 report.steps_registered += 1;
             }
             Err(e) if e.is_transient() => {
-                report.remaining = (total_steps - done) + store.outbox(&server)?.len();
+                report.remaining = (total_steps - done)
+                    + store.outbox(&server)?.len()
+                    + store.pending_statuses(&server)?.len();
                 return Ok(report);
             }
             Err(e) => report
@@ -171,13 +199,31 @@ pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreE
                 report.sent += 1;
             }
             Err(e) if e.is_transient() => {
-                report.remaining = total - done;
-                break;
+                report.remaining = total - done + store.pending_statuses(&server)?.len();
+                return Ok(report);
             }
             Err(e) => {
                 store.record_outbox_failure(id, &e.to_string())?;
                 report.refused.push((id, e.to_string()));
             }
+        }
+    }
+    // Final statuses last: a run ends after its steps and metadata are in.
+    let statuses = store.pending_statuses(&server)?;
+    let total_statuses = statuses.len();
+    for (done, (resource, status, finished)) in statuses.into_iter().enumerate() {
+        match client.finish(resource, status, finished) {
+            Ok(()) => {
+                store.status_sent(&server, resource)?;
+                report.statuses_sent += 1;
+            }
+            Err(e) if e.is_transient() => {
+                report.remaining += total_statuses - done;
+                break;
+            }
+            Err(e) => report
+                .steps_refused
+                .push((format!("{} {}", resource.kind, resource.id), e.to_string())),
         }
     }
     Ok(report)
@@ -202,9 +248,7 @@ impl Sink for ZenmlSink {
     fn finish_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
         self.store.finish_run(run)?;
         if let (true, Some(finished)) = (self.registered.contains(&run.id), run.finished) {
-            self.client
-                .finish(Resource::pipeline_run(run.id), run.status, finished)
-                .map_err(SinkError::new)?;
+            self.send_status(Resource::pipeline_run(run.id), run.status, finished)?;
         }
         Ok(())
     }
@@ -246,9 +290,7 @@ impl Sink for ZenmlSink {
             return Ok(());
         }
         if let (true, Some(finished)) = (self.registered.contains(&step.id), step.finished) {
-            self.client
-                .finish(Resource::step_run(step.id), step.status, finished)
-                .map_err(SinkError::new)?;
+            self.send_status(Resource::step_run(step.id), step.status, finished)?;
         }
         Ok(())
     }
