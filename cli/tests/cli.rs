@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 use run_metadata::stack::{Component, ComponentKind, Stack, StepSpec};
 use run_metadata::store::Store;
 use run_metadata::{RunMetadata, StorageSize};
+use run_metadata_tests::TempDir;
 
 #[derive(RunMetadata)]
 struct Orchestrator {
@@ -17,29 +18,9 @@ struct Orchestrator {
     shape: (u32, u32),
 }
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "run-metadata-cli-{name}-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A store with two runs: `first` (two steps, one failed) and `second`.
 fn store(dir: &TempDir) -> PathBuf {
-    let path = dir.0.join("runs.db");
+    let path = dir.path("runs.db");
     let mut store = Store::open(&path).unwrap();
     let stack = Stack::new("local").with(Component::new(
         ComponentKind::Orchestrator,
@@ -181,7 +162,7 @@ fn clear_errors() {
         "run-metadata: no run matches \"no-such-run\"\n"
     );
 
-    let missing = dir.0.join("missing.db");
+    let missing = dir.path("missing.db");
     let out = cli(&["runs"], Some(&missing));
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -191,7 +172,7 @@ fn clear_errors() {
     );
     assert!(!missing.exists(), "reading must not create a store");
 
-    let not_a_store = dir.0.join("notes.txt");
+    let not_a_store = dir.path("notes.txt");
     std::fs::write(&not_a_store, "hello, this is text").unwrap();
     let out = cli(&["runs"], Some(&not_a_store));
     assert_eq!(out.status.code(), Some(1));

@@ -103,3 +103,37 @@ pub fn server_script(args: &[&str], env: &[(&str, &Path)]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+/// A fresh folder for one test, removed when dropped — also when the test fails.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty folder whose name starts with `name`.
+    ///
+    /// # Panics
+    ///
+    /// If the folder cannot be created.
+    #[must_use]
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "run-metadata-{name}-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        Self(dir)
+    }
+
+    /// `file` inside the folder.
+    #[must_use]
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -7,6 +7,7 @@ use run_metadata::zenml::Resource;
 use run_metadata::{
     DecodeError, MAX_DEPTH, Metadata, MetadataType, MetadataValue, TOO_DEEP, ToMetadata, metadata,
 };
+use run_metadata_tests::TempDir;
 use uuid::Uuid;
 
 const DEEP: usize = 100_000;
@@ -99,8 +100,8 @@ fn a_100_mb_value_goes_through_json_and_the_store() {
         Some(list.len())
     );
 
-    let dir = std::env::temp_dir().join(format!("rm-wide-{}", Uuid::new_v4()));
-    let mut store = Store::open(dir.join("runs.db")).unwrap();
+    let dir = TempDir::new("wide");
+    let mut store = Store::open(dir.path("runs.db")).unwrap();
     let run = Resource::pipeline_run(Uuid::new_v4());
     let component = ComponentInfo {
         id: Uuid::from_u128(1),
@@ -110,6 +111,4 @@ fn a_100_mb_value_goes_through_json_and_the_store() {
     store.publish(run, &component, &m).unwrap();
     let read = store.metadata(run).unwrap();
     assert_eq!(read.to_json().len(), json.len());
-    drop(store);
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -9,6 +9,7 @@ use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
 use run_metadata::store::Store;
 use run_metadata::zenml::{Auth, Client, Resource};
 use run_metadata::{DType, Integer, Metadata, MetadataValue, Path, Secret, StorageSize, Uri};
+use run_metadata_tests::TempDir;
 use uuid::Uuid;
 
 fn cases(default: u32) -> u32 {
@@ -110,8 +111,8 @@ fn values_and_types_json_round_trip() {
 
 #[test]
 fn the_store_round_trips() {
-    let dir = std::env::temp_dir().join(format!("rm-prop-{}", Uuid::new_v4()));
-    let store = std::cell::RefCell::new(Store::open(dir.join("runs.db")).unwrap());
+    let dir = TempDir::new("properties");
+    let store = std::cell::RefCell::new(Store::open(dir.path("runs.db")).unwrap());
     let component = ComponentInfo {
         id: Uuid::from_u128(1),
         name: "prop".into(),
@@ -128,8 +129,6 @@ fn the_store_round_trips() {
             same(&m, &back)
         })
         .unwrap();
-    drop(store.into_inner());
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

@@ -2,39 +2,15 @@
 //! are not stores.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Sink, Stack, Status, StepSpec};
 use run_metadata::store::{SCHEMA_VERSION, Store, StoreError};
 use run_metadata::zenml::Resource;
 use run_metadata::{DType, Metadata, MetadataValue, RunMetadata, StorageSize, Uri, metadata};
+use run_metadata_tests::TempDir;
 use uuid::Uuid;
-
-/// A fresh folder for one test.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "run-metadata-test-{name}-{}-{}",
-            std::process::id(),
-            Uuid::new_v4()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn component(n: u128, kind: ComponentKind) -> ComponentInfo {
     ComponentInfo {

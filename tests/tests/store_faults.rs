@@ -2,7 +2,7 @@
 //! that cannot be written. Committed entries stay, whole; nothing is half-written.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -10,23 +10,8 @@ use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
 use run_metadata::store::Store;
 use run_metadata::zenml::Resource;
 use run_metadata::{Metadata, metadata};
+use run_metadata_tests::TempDir;
 use uuid::Uuid;
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("rm-faults-{name}-{}", Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Rows whose link is missing, links whose row is missing: a half-written publish.
 fn orphans(path: &Path) -> (i64, i64, String) {
@@ -57,7 +42,7 @@ fn orphans(path: &Path) -> (i64, i64, String) {
 fn a_writer_killed_mid_transaction_leaves_every_commit_whole() {
     const KEYS: usize = 500;
     let dir = TempDir::new("sigkill");
-    let path = dir.0.join("runs.db");
+    let path = dir.path("runs.db");
     let run = Uuid::new_v4();
     for round in 0..3 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_store_crasher"))
@@ -115,7 +100,7 @@ fn component() -> ComponentInfo {
 #[test]
 fn a_full_disk_is_a_clear_error_and_loses_nothing_committed() {
     let dir = TempDir::new("full");
-    let mount = dir.0.join("tiny");
+    let mount = dir.path("tiny");
     if !mount_tmpfs(&mount, "600k") {
         eprintln!("a_full_disk: NOT RUN: mounting a 600 KiB tmpfs needs root (mount -t tmpfs)");
         assert!(
@@ -156,7 +141,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing_committed() {
 #[test]
 fn a_file_that_cannot_be_written_is_a_clear_error_and_loses_nothing() {
     let dir = TempDir::new("readonly");
-    let path = dir.0.join("runs.db");
+    let path = dir.path("runs.db");
     let run = Resource::pipeline_run(Uuid::new_v4());
     {
         let mut store = Store::open(&path).unwrap();

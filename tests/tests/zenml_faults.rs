@@ -8,7 +8,7 @@ use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Sink, Stack, 
 use run_metadata::store::Store;
 use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlSink};
 use run_metadata::{RunMetadata, Secret, metadata};
-use run_metadata_tests::{live_server, root, server_script};
+use run_metadata_tests::{TempDir, live_server, root, server_script};
 use uuid::Uuid;
 
 /// A server of its own, so that stopping it disturbs no other test; stopped when dropped.
@@ -75,8 +75,8 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
         .create_step(run, "train", Status::Running, SystemTime::now())
         .unwrap();
 
-    let dir = std::env::temp_dir().join(format!("rm-faults-{}", Uuid::new_v4()));
-    let store = Store::open(dir.join("runs.db")).unwrap();
+    let dir = TempDir::new("zenml-faults");
+    let store = Store::open(dir.path("runs.db")).unwrap();
     let mut sink = ZenmlSink::new(client, store);
     let tracker = ComponentInfo {
         id: Uuid::new_v4(),
@@ -146,13 +146,10 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
             ("shared".to_owned(), "\"third\"".to_owned()),
         ]
     );
-    let _ = std::fs::remove_dir_all(dir);
 
     // A standalone run whose second step starts while the server is away.
-    let (store, dir) = {
-        let dir = std::env::temp_dir().join(format!("rm-faults-run-{}", Uuid::new_v4()));
-        (Store::open(dir.join("runs.db")).unwrap(), dir)
-    };
+    let run_dir = TempDir::new("zenml-faults-run");
+    let store = Store::open(run_dir.path("runs.db")).unwrap();
     let client = Client::connect(
         Config::new(
             &url,
@@ -257,7 +254,6 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
             .iter()
             .any(|s| s.name == "evaluate" && s.id == evaluate)
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[derive(RunMetadata)]

@@ -13,7 +13,7 @@ use run_metadata::{
     DType, Metadata, MetadataType, MetadataValue, RunMetadata, Secret, StepRunInfo, StorageSize,
     Uri, metadata,
 };
-use run_metadata_tests::{LiveServer, live_server};
+use run_metadata_tests::{LiveServer, TempDir, live_server};
 use uuid::Uuid;
 
 fn password_config(server: &LiveServer) -> Config {
@@ -27,9 +27,9 @@ fn password_config(server: &LiveServer) -> Config {
     .with_retries(2, Duration::from_millis(100))
 }
 
-fn temp_store(name: &str) -> (Store, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("rm-live-{name}-{}", Uuid::new_v4()));
-    let store = Store::open(dir.join("runs.db")).unwrap();
+fn temp_store(name: &str) -> (Store, TempDir) {
+    let dir = TempDir::new(name);
+    let store = Store::open(dir.path("runs.db")).unwrap();
     (store, dir)
 }
 
@@ -133,7 +133,8 @@ fn assert_arrived(label: &str, sent: &Metadata, read: &Metadata) {
 
 /// `Client().get_pipeline_run(id).run_metadata` (or `get_run_step`) in ZenML's own client.
 fn python_read(server: &LiveServer, kind: &str, id: Uuid) -> (Metadata, serde_json::Value) {
-    let config = std::env::temp_dir().join(format!("rm-zenml-client-{}", Uuid::new_v4()));
+    let config_dir = TempDir::new("zenml-client");
+    let config = config_dir.path("config");
     let out = Command::new(&server.python)
         .arg(
             run_metadata_tests::root()
@@ -149,7 +150,6 @@ fn python_read(server: &LiveServer, kind: &str, id: Uuid) -> (Metadata, serde_js
         .env("ZENML_LOGGING_VERBOSITY", "ERROR")
         .output()
         .expect("the venv's python runs");
-    let _ = std::fs::remove_dir_all(&config);
     assert!(
         out.status.success(),
         "zenml_read.py: {}",
@@ -201,7 +201,7 @@ fn derived_hooks_arrive_exactly_over_rest_and_in_zenmls_python_client() {
             every_tag(),
         ));
 
-    let (store, dir) = temp_store("hooks");
+    let (store, _dir) = temp_store("hooks");
     let client = Client::connect(password_config(&server)).unwrap();
     let mut sink = ZenmlSink::new(client, store).with_steps(["train"]);
     let mut run = stack.start_run(
@@ -291,7 +291,6 @@ fn derived_hooks_arrive_exactly_over_rest_and_in_zenmls_python_client() {
         local.get("dtype"),
         Some(&MetadataValue::DType(DType::new("float16")))
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
