@@ -257,9 +257,7 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
             let config = run_metadata::zenml::Config::from_env().map_err(CliError::Zenml)?;
             let mut client = run_metadata::zenml::Client::new(config);
             let server = client.config().url().to_owned();
-            let waiting = store.outbox(&server)?.len()
-                + store.pending_steps(&server)?.len()
-                + store.pending_statuses(&server)?.len();
+            let waiting = store.waiting(&server)?.total();
             let report = run_metadata::zenml::sync(&mut client, &mut store)?;
             writeln!(
                 out,

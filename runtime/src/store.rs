@@ -729,6 +729,25 @@ fn parsed_col<T>(
     })
 }
 
+/// What waits in the outbox for one ZenML server.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Waiting {
+    /// Steps to register.
+    pub steps: usize,
+    /// Metadata entries to publish.
+    pub entries: usize,
+    /// Final statuses to send.
+    pub statuses: usize,
+}
+
+impl Waiting {
+    /// Everything that waits.
+    #[must_use]
+    pub fn total(self) -> usize {
+        self.steps + self.entries + self.statuses
+    }
+}
+
 /// Metadata kept for a ZenML server that did not take it yet.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboxEntry {
@@ -749,6 +768,29 @@ pub struct OutboxEntry {
 }
 
 impl Store {
+    /// How much waits for `server`, counted without reading it.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn waiting(&self, server: &str) -> Result<Waiting> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM outbox_steps WHERE server = ?1),
+                    (SELECT count(*) FROM outbox WHERE server = ?1),
+                    (SELECT count(*) FROM outbox_statuses WHERE server = ?1)",
+            [server],
+            |r| {
+                // Counts are never negative.
+                let count = |i| r.get::<_, i64>(i).map(|n| usize::try_from(n).unwrap_or(0));
+                Ok(Waiting {
+                    steps: count(0)?,
+                    entries: count(1)?,
+                    statuses: count(2)?,
+                })
+            },
+        )?)
+    }
+
     /// Keeps `metadata` for `server`, after every entry already kept.
     ///
     /// # Errors

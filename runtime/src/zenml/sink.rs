@@ -93,10 +93,7 @@ impl ZenmlSink {
     ///
     /// The store's.
     pub fn pending(&self) -> Result<usize, StoreError> {
-        let server = self.client.config().url();
-        Ok(self.store.outbox(server)?.len()
-            + self.store.pending_steps(server)?.len()
-            + self.store.pending_statuses(server)?.len())
+        Ok(self.store.waiting(self.client.config().url())?.total())
     }
 
     /// Sends what the outbox keeps for this server, oldest first, each once: an entry the server
@@ -168,9 +165,8 @@ pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreE
                 report.steps_registered += 1;
             }
             Err(e) if e.is_transient() => {
-                report.remaining = (total_steps - done)
-                    + store.outbox(&server)?.len()
-                    + store.pending_statuses(&server)?.len();
+                let waiting = store.waiting(&server)?;
+                report.remaining = (total_steps - done) + waiting.entries + waiting.statuses;
                 return Ok(report);
             }
             Err(e) => report
@@ -199,7 +195,7 @@ pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreE
                 report.sent += 1;
             }
             Err(e) if e.is_transient() => {
-                report.remaining = total - done + store.pending_statuses(&server)?.len();
+                report.remaining = total - done + store.waiting(&server)?.statuses;
                 return Ok(report);
             }
             Err(e) => {
@@ -302,37 +298,36 @@ impl Sink for ZenmlSink {
         metadata: &Metadata,
     ) -> Result<(), SinkError> {
         self.store.publish(resource, component, metadata)?;
-        let remote = resource;
         let server = self.client.config().url().to_owned();
         // A step the server has not registered yet: its metadata waits with it.
         if resource.kind == super::ResourceType::StepRun
             && self.store.is_pending_step(resource.id)?
         {
             self.store
-                .enqueue(&server, remote, Some(component), metadata)?;
+                .enqueue(&server, resource, Some(component), metadata)?;
             return Err(SinkError::new(format!(
                 "step {} is not registered on the ZenML server at {server} yet; kept for `run-metadata sync`",
                 resource.id
             )));
         }
         // Keep the order: while older entries wait, this one waits behind them.
-        let waiting = !self.store.outbox(&server)?.is_empty()
-            || !self.store.pending_steps(&server)?.is_empty();
-        if waiting && self.sync()?.remaining > 0 {
+        let waiting = self.store.waiting(&server)?;
+        if waiting.entries + waiting.steps > 0 && self.sync()?.remaining > 0 {
             self.store
-                .enqueue(&server, remote, Some(component), metadata)?;
+                .enqueue(&server, resource, Some(component), metadata)?;
             return Err(SinkError::new(format!(
                 "the ZenML server at {server} is away; kept in the outbox for `run-metadata sync`"
             )));
         }
-        match self.publish_remote(remote, Some(component), metadata) {
+        match self.publish_remote(resource, Some(component), metadata) {
             Ok(report) => {
-                self.reports.push((remote, Some(component.clone()), report));
+                self.reports
+                    .push((resource, Some(component.clone()), report));
                 Ok(())
             }
             Err(e) if e.is_transient() => {
                 self.store
-                    .enqueue(&server, remote, Some(component), metadata)?;
+                    .enqueue(&server, resource, Some(component), metadata)?;
                 Err(SinkError::new(format!(
                     "{e}; kept in the outbox for `run-metadata sync`"
                 )))
