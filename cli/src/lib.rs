@@ -451,14 +451,11 @@ pub fn write_run_json(out: &mut dyn Write, store: &Store, run: &RunRecord) -> Re
         if i > 0 {
             json.push(',');
         }
-        step_json(&mut json, step);
-        json.pop(); // reopen the step object
-        json.push_str(",\"metadata\":");
-        groups_json(
+        step_json(
             &mut json,
+            step,
             &store.metadata_by_component(Resource::step_run(step.id))?,
         );
-        json.push('}');
     }
     json.push_str("]}");
     writeln!(out, "{json}")?;
@@ -490,13 +487,15 @@ fn run_json(json: &mut String, run: &RunRecord) {
     json.push('}');
 }
 
-fn step_json(json: &mut String, step: &StepRecord) {
+fn step_json(json: &mut String, step: &StepRecord, metadata: &[ComponentMetadata]) {
     let _ = write!(json, "{{\"id\":\"{}\",\"name\":", step.id);
     string(json, &step.name);
     let _ = write!(json, ",\"status\":\"{}\",\"started\":", step.status);
     time_json(json, Some(step.started));
     json.push_str(",\"finished\":");
     time_json(json, step.finished);
+    json.push_str(",\"metadata\":");
+    groups_json(json, metadata);
     json.push('}');
 }
 
