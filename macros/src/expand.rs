@@ -285,12 +285,10 @@ fn schema_fn(plan: &Plan) -> TokenStream {
             quote!(#(#per_variant)*)
         }
     };
-    let with = [(Hook::Pipeline, "pipeline"), (Hook::Step, "step")]
-        .into_iter()
-        .filter_map(|(hook, field)| {
-            let path = plan.with(hook)?;
-            Some(dynamic_entry(krate, &schema, field, path))
-        });
+    let with = [Hook::Pipeline, Hook::Step].into_iter().filter_map(|hook| {
+        let path = plan.with(hook)?;
+        Some(dynamic_entry(krate, &schema, &schema_field(hook), path))
+    });
     quote! {
         #[inline]
         #[allow(unused_mut)]
@@ -303,8 +301,21 @@ fn schema_fn(plan: &Plan) -> TokenStream {
     }
 }
 
-fn dynamic_entry(krate: &syn::Path, schema: &Ident, field: &str, path: &syn::Path) -> TokenStream {
-    let field = Ident::new(field, Span::call_site());
+/// The field of `Schema` that lists `hook`'s entries.
+fn schema_field(hook: Hook) -> Ident {
+    let name = match hook {
+        Hook::Pipeline => "pipeline",
+        Hook::Step => "step",
+    };
+    Ident::new(name, Span::call_site())
+}
+
+fn dynamic_entry(
+    krate: &syn::Path,
+    schema: &Ident,
+    field: &Ident,
+    path: &syn::Path,
+) -> TokenStream {
     let source = path.to_token_stream().to_string().replace(' ', "");
     quote! {
         #schema.#field.push(#krate::__private::SchemaEntry::dynamic(#source));
@@ -315,8 +326,8 @@ fn dynamic_entry(krate: &syn::Path, schema: &Ident, field: &str, path: &syn::Pat
 /// in as one array, one call: cheaper to compile than a call per key.
 fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
     let mut code = Vec::new();
-    for (hook, field) in [(Hook::Pipeline, "pipeline"), (Hook::Step, "step")] {
-        let field = Ident::new(field, Span::call_site());
+    for hook in [Hook::Pipeline, Hook::Step] {
+        let field = schema_field(hook);
         let mut keys: Vec<TokenStream> = Vec::new();
         let flush = |keys: &mut Vec<TokenStream>, code: &mut Vec<TokenStream>| {
             if !keys.is_empty() {
@@ -359,7 +370,7 @@ fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
         }
         flush(&mut keys, &mut code);
         if let Some(path) = unit.with(hook) {
-            code.push(dynamic_entry(krate, schema, &field.to_string(), path));
+            code.push(dynamic_entry(krate, schema, &field, path));
         }
     }
     quote!(#(#code)*)
