@@ -414,11 +414,25 @@ impl Store {
     ///
     /// SQLite's.
     pub fn runs(&self) -> Result<Vec<RunRecord>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, name, pipeline, stack, status, started, finished FROM runs
-             ORDER BY started DESC, rowid DESC",
-        )?;
-        let rows = stmt.query_map([], run_from_row)?;
+        self.select_runs("", [])
+    }
+
+    /// The runs matching `condition` (SQL after `WHERE`, or nothing), latest first.
+    fn select_runs(
+        &self,
+        condition: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<RunRecord>> {
+        let filter = if condition.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {condition}")
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, name, pipeline, stack, status, started, finished FROM runs {filter}
+             ORDER BY started DESC, rowid DESC"
+        ))?;
+        let rows = stmt.query_map(params, run_from_row)?;
         rows.map(|r| r.map_err(StoreError::from)).collect()
     }
 
@@ -432,13 +446,21 @@ impl Store {
         let not_found = || StoreError::RunNotFound {
             query: query.to_owned(),
         };
-        if query == "latest" {
-            return self.runs()?.into_iter().next().ok_or_else(not_found);
+        // `latest` and an id are looked up directly; a name or a prefix needs the list.
+        let direct = if query == "latest" {
+            Some(self.select_runs(
+                "rowid = (SELECT rowid FROM runs ORDER BY started DESC, rowid DESC LIMIT 1)",
+                [],
+            )?)
+        } else if let Ok(id) = Uuid::parse_str(query) {
+            Some(self.select_runs("id = ?1", [id.to_string()])?)
+        } else {
+            None
+        };
+        if let Some(found) = direct {
+            return found.into_iter().next().ok_or_else(not_found);
         }
         let runs = self.runs()?;
-        if let Ok(id) = Uuid::parse_str(query) {
-            return runs.into_iter().find(|r| r.id == id).ok_or_else(not_found);
-        }
         if let Some(run) = runs.iter().find(|r| r.name == query) {
             return Ok(run.clone());
         }
