@@ -7,7 +7,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::special::{DType, Path, StorageSize, Uri};
-use crate::value::{Integer, MetadataType, MetadataValue};
+use crate::integer::Integer;
+use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
 
 /// A Rust type that converts to one of ZenML's metadata types.
 ///
@@ -240,7 +241,7 @@ pub const TOO_DEEP: &str = "[nested deeper than 128 levels: not converted]";
 fn json_value(value: &serde_json::Value, depth: usize) -> Option<MetadataValue> {
     use serde_json::Value;
     let nested = matches!(value, Value::Array(_) | Value::Object(_));
-    if nested && depth >= crate::MAX_DEPTH {
+    if nested && depth >= MAX_DEPTH {
         return Some(MetadataValue::Str(TOO_DEEP.to_owned()));
     }
     Some(match value {

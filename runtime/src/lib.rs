@@ -42,7 +42,9 @@
 
 mod convert;
 mod info;
+mod integer;
 mod json;
+mod key;
 mod metadata;
 mod schema;
 mod secret;
@@ -59,14 +61,14 @@ pub mod __private;
 
 pub use crate::convert::{MetadataKey, TOO_DEEP, ToMetadata};
 pub use crate::info::{RunMetadata, StepRunInfo};
-pub use crate::json::{DecodeError, MAX_DEPTH};
-pub use crate::metadata::{
-    Iter, KeyError, KeyProblem, MAX_KEY_LEN, Metadata, Types, check_key, key_problem,
-};
+pub use crate::integer::Integer;
+pub use crate::json::DecodeError;
+pub use crate::key::{KeyError, KeyProblem, MAX_KEY_LEN, check_key, key_problem};
+pub use crate::metadata::{Iter, Metadata, Types};
 pub use crate::schema::{Schema, SchemaEntry};
 pub use crate::secret::{NeverTracked, Secret};
 pub use crate::special::{DType, HasDType, Path, StorageSize, Uri};
-pub use crate::value::{Integer, MetadataType, MetadataValue, UnknownType};
+pub use crate::value::{MAX_DEPTH, MetadataType, MetadataValue, UnknownType};
 #[doc = include_str!("../docs/derive.md")]
 pub use run_metadata_macros::RunMetadata;
 

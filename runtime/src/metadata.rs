@@ -3,11 +3,14 @@
 use core::fmt;
 use std::borrow::Cow;
 
-use crate::convert::ToMetadata;
-use crate::value::{MetadataType, MetadataValue};
+use serde::ser::SerializeMap;
 
-/// The longest key ZenML accepts, in bytes.
-pub const MAX_KEY_LEN: usize = 255;
+use crate::convert::ToMetadata;
+use crate::json::DecodeError;
+use crate::json::read::{parse, retag};
+use crate::json::write::{write_object, write_value};
+use crate::key::{KeyError, check_key};
+use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
 
 /// The metadata one hook reports: keys to [`MetadataValue`]s, in insertion order.
 ///
@@ -275,97 +278,135 @@ impl fmt::Display for Metadata {
     }
 }
 
-/// A metadata key ZenML would refuse.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeyError {
-    key: String,
-    reason: KeyProblem,
-}
-
-/// What is wrong with a key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KeyProblem {
-    /// The key is empty.
-    Empty,
-    /// The key contains `:`, which ZenML refuses (HTTP 422).
-    Colon,
-    /// The key is longer than [`MAX_KEY_LEN`] bytes.
-    TooLong,
-}
-
-impl KeyError {
-    /// The refused key.
+impl Metadata {
+    /// The `values` object ZenML's client sends, as compact JSON.
+    ///
+    /// Byte for byte what `serde_json::to_string(&metadata)` gives, without going through
+    /// serde, and exact for integers beyond 64 bits.
+    ///
+    /// ```
+    /// use run_metadata::{metadata, Uri};
+    ///
+    /// let m = metadata! { "url" => Uri::new("https://x.example"), "n" => 2.0 };
+    /// assert_eq!(m.to_json(), r#"{"url":"https://x.example","n":2.0}"#);
+    /// assert_eq!(m.types_json(), r#"{"url":"Uri","n":"float"}"#);
+    /// ```
     #[must_use]
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn to_json(&self) -> String {
+        let keys: usize = self.keys().map(str::len).sum();
+        let mut out = String::with_capacity(keys + 20 * self.len() + 2);
+        self.write_json(&mut out);
+        out
     }
 
-    /// Why it was refused.
+    /// Appends the `values` object to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        write_object(out, self.iter(), write_value);
+    }
+
+    /// The `types` object ZenML's client sends, as compact JSON.
     #[must_use]
-    pub fn problem(&self) -> KeyProblem {
-        self.reason
+    pub fn types_json(&self) -> String {
+        let mut out = String::with_capacity(24 * self.len() + 2);
+        self.write_types_json(&mut out);
+        out
     }
-}
 
-impl fmt::Display for KeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.reason {
-            KeyProblem::Empty => f.write_str("metadata key is empty"),
-            KeyProblem::Colon => write!(
-                f,
-                "metadata key {:?} contains `:`, which ZenML does not accept",
-                self.key
-            ),
-            KeyProblem::TooLong => write!(
-                f,
-                "metadata key is {} bytes long, more than ZenML's {MAX_KEY_LEN}",
-                self.key.len()
-            ),
+    /// Appends the `types` object to `out`.
+    pub fn write_types_json(&self, out: &mut String) {
+        write_object(out, self.types(), |out, tag| {
+            out.push('"');
+            out.push_str(tag.as_str());
+            out.push('"');
+        });
+    }
+
+    /// Rebuilds typed metadata from ZenML's `values` and `types` objects, as JSON text.
+    ///
+    /// Keys keep the order of `values`. A `null` value is no value and its key is omitted.
+    ///
+    /// ```
+    /// use run_metadata::{Metadata, MetadataValue, Uri};
+    ///
+    /// let m = Metadata::from_json(r#"{"u":"https://x.example","t":[1,2]}"#, r#"{"u":"Uri","t":"tuple"}"#)?;
+    /// assert_eq!(m.get("u"), Some(&MetadataValue::Uri(Uri::new("https://x.example"))));
+    /// assert!(matches!(m.get("t"), Some(MetadataValue::Tuple(_))));
+    /// # Ok::<(), run_metadata::DecodeError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError`] for invalid JSON, a key missing from `types`, an unknown tag, a value that
+    /// does not fit its tag, or a key ZenML would refuse.
+    pub fn from_json(values: &str, types: &str) -> Result<Self, DecodeError> {
+        // The `values` object is one level above the values it holds.
+        let values = parse(values, MAX_DEPTH + 1)?;
+        let types = parse(types, 1)?;
+        Self::from_raw(values, types)
+    }
+
+    /// As [`from_json`](Self::from_json), from `serde_json::Value`s (integers beyond 64 bits need
+    /// `serde_json`'s `arbitrary_precision` there; [`from_json`](Self::from_json) needs nothing).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_json`](Self::from_json).
+    pub fn from_json_values(
+        values: &serde_json::Value,
+        types: &serde_json::Value,
+    ) -> Result<Self, DecodeError> {
+        Self::from_raw(values.to_metadata_opt(), types.to_metadata_opt())
+    }
+
+    fn from_raw(
+        values: Option<MetadataValue>,
+        types: Option<MetadataValue>,
+    ) -> Result<Self, DecodeError> {
+        let Some(MetadataValue::Dict(values)) = values else {
+            return Err(DecodeError::NotAnObject { which: "values" });
+        };
+        let Some(MetadataValue::Dict(types)) = types else {
+            return Err(DecodeError::NotAnObject { which: "types" });
+        };
+        let mut out = Metadata::with_capacity(values.len());
+        for (key, raw) in values {
+            let tag = match types.iter().rev().find(|(k, _)| *k == key) {
+                None => return Err(DecodeError::MissingType { key }),
+                Some((_, MetadataValue::Str(tag))) => match tag.parse::<MetadataType>() {
+                    Ok(tag) => tag,
+                    Err(_) => {
+                        return Err(DecodeError::UnknownType {
+                            key,
+                            tag: tag.clone(),
+                        });
+                    }
+                },
+                Some(_) => return Err(DecodeError::TagNotAString { key }),
+            };
+            let value = match retag(raw, tag) {
+                Ok(value) => value,
+                Err(found) => {
+                    return Err(DecodeError::Mismatch {
+                        key: Some(key),
+                        tag,
+                        found,
+                    });
+                }
+            };
+            out.insert_value(key, value)
+                .map_err(DecodeError::InvalidKey)?;
         }
+        Ok(out)
     }
 }
 
-impl std::error::Error for KeyError {}
-
-/// What ZenML would object to in `key`, if anything.
-#[must_use]
-pub const fn key_problem(key: &str) -> Option<KeyProblem> {
-    let bytes = key.as_bytes();
-    if bytes.is_empty() {
-        return Some(KeyProblem::Empty);
-    }
-    if bytes.len() > MAX_KEY_LEN {
-        return Some(KeyProblem::TooLong);
-    }
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b':' {
-            return Some(KeyProblem::Colon);
+impl serde::Serialize for Metadata {
+    /// ZenML's `values` object.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (k, v) in self {
+            map.serialize_entry(k, v)?;
         }
-        i += 1;
-    }
-    None
-}
-
-/// Checks `key` against ZenML's rules: not empty, no `:`, at most [`MAX_KEY_LEN`] bytes.
-///
-/// ```
-/// use run_metadata::{check_key, KeyProblem};
-///
-/// assert!(check_key("mlflow_run_id").is_ok());
-/// assert_eq!(check_key("a:b").unwrap_err().problem(), KeyProblem::Colon);
-/// ```
-///
-/// # Errors
-///
-/// [`KeyError`] naming the problem.
-pub fn check_key(key: &str) -> Result<(), KeyError> {
-    match key_problem(key) {
-        None => Ok(()),
-        Some(reason) => Err(KeyError {
-            key: key.to_owned(),
-            reason,
-        }),
+        map.end()
     }
 }

@@ -651,7 +651,7 @@ fn resolve(rows: impl Iterator<Item = (String, MetadataValue)>) -> Result<Metada
                 .unwrap_or(MetadataValue::Dict(Vec::new()))
         };
         // Keys are distinct here: checked, not searched for.
-        crate::metadata::check_key(&key).map_err(|e| StoreError::Decode {
+        crate::key::check_key(&key).map_err(|e| StoreError::Decode {
             key: key.clone(),
             error: DecodeError::InvalidKey(e),
         })?;
@@ -1167,7 +1167,7 @@ impl Sink for Store {
             let mut json = String::new();
             for (key, value) in metadata {
                 json.clear();
-                crate::json::write_value(&mut json, value);
+                crate::json::write::write_value(&mut json, value);
                 row.execute(params![
                     key,
                     json,

@@ -2,8 +2,18 @@
 
 use core::fmt;
 use core::str::FromStr;
+use std::borrow::Cow;
 
+use serde::ser::{SerializeMap, SerializeSeq};
+
+use crate::integer::Integer;
 use crate::special::{DType, Path, StorageSize, Uri};
+
+/// How deep lists, tuples, sets and dicts may nest in a value.
+///
+/// The JSON reader refuses deeper input and a deeper `serde_json::Value` is converted down to
+/// this depth, so every recursion over a value is bounded.
+pub const MAX_DEPTH: usize = 128;
 
 /// One metadata value, typed as ZenML types it.
 ///
@@ -117,173 +127,6 @@ impl MetadataValue {
             Self::List(v) | Self::Tuple(v) | Self::Set(v) => v.iter().any(Self::has_non_finite),
             Self::Dict(v) => v.iter().any(|(_, v)| v.has_non_finite()),
             _ => false,
-        }
-    }
-}
-
-/// An integer of any Rust integer type, kept exactly (`u128::MAX` and `i128::MIN` included).
-///
-/// ZenML stores Python ints, which are unbounded; this type covers every Rust integer.
-///
-/// ```
-/// use run_metadata::Integer;
-///
-/// assert_eq!(Integer::from(u128::MAX).to_string(), u128::MAX.to_string());
-/// assert_eq!(Integer::from(-3_i8).as_i64(), Some(-3));
-/// assert_eq!(Integer::from(u64::MAX).as_i64(), None);
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Integer(Repr);
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Repr {
-    /// Every value that fits an `i128`.
-    Small(i128),
-    /// Only values above `i128::MAX`, so that equality stays structural.
-    Large(u128),
-}
-
-impl Integer {
-    /// The value as an `i64`, if it fits.
-    #[must_use]
-    pub fn as_i64(self) -> Option<i64> {
-        self.as_i128().and_then(|v| i64::try_from(v).ok())
-    }
-
-    /// The value as a `u64`, if it fits.
-    #[must_use]
-    pub fn as_u64(self) -> Option<u64> {
-        self.as_u128().and_then(|v| u64::try_from(v).ok())
-    }
-
-    /// The value as an `i128`, if it fits.
-    #[must_use]
-    pub const fn as_i128(self) -> Option<i128> {
-        match self.0 {
-            Repr::Small(v) => Some(v),
-            Repr::Large(_) => None,
-        }
-    }
-
-    /// The value as a `u128`, if it fits.
-    #[must_use]
-    pub const fn as_u128(self) -> Option<u128> {
-        match self.0 {
-            Repr::Small(v) if v >= 0 => Some(v.cast_unsigned()),
-            Repr::Small(_) => None,
-            Repr::Large(v) => Some(v),
-        }
-    }
-
-    /// Whether the value is below zero.
-    #[must_use]
-    pub const fn is_negative(self) -> bool {
-        matches!(self.0, Repr::Small(v) if v < 0)
-    }
-
-    /// The value as the nearest `f64`.
-    #[must_use]
-    #[allow(clippy::cast_precision_loss)]
-    pub const fn to_f64(self) -> f64 {
-        match self.0 {
-            Repr::Small(v) => v as f64,
-            Repr::Large(v) => v as f64,
-        }
-    }
-
-    pub(crate) fn write_to(self, out: &mut String) {
-        let mut buf = itoa::Buffer::new();
-        out.push_str(match self.0 {
-            // 64-bit formatting is several times faster than 128-bit; most values fit.
-            Repr::Small(v) => match i64::try_from(v) {
-                Ok(small) => buf.format(small),
-                Err(_) => buf.format(v),
-            },
-            Repr::Large(v) => buf.format(v),
-        });
-    }
-}
-
-macro_rules! integer_from {
-    (small: $($t:ty)*) => {$(
-        impl From<$t> for Integer {
-            #[inline]
-            fn from(v: $t) -> Self {
-                Integer(Repr::Small(i128::from(v)))
-            }
-        }
-    )*};
-}
-integer_from!(small: i8 i16 i32 i64 i128 u8 u16 u32 u64);
-
-impl From<isize> for Integer {
-    #[inline]
-    fn from(v: isize) -> Self {
-        // `isize` is at most 64 bits wide on every target Rust supports.
-        Integer(Repr::Small(v as i128))
-    }
-}
-
-impl From<usize> for Integer {
-    #[inline]
-    fn from(v: usize) -> Self {
-        Integer(Repr::Small(v as i128))
-    }
-}
-
-impl From<u128> for Integer {
-    #[inline]
-    fn from(v: u128) -> Self {
-        match i128::try_from(v) {
-            Ok(small) => Integer(Repr::Small(small)),
-            Err(_) => Integer(Repr::Large(v)),
-        }
-    }
-}
-
-impl Ord for Integer {
-    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        match (self.0, other.0) {
-            (Repr::Small(a), Repr::Small(b)) => a.cmp(&b),
-            (Repr::Large(a), Repr::Large(b)) => a.cmp(&b),
-            (Repr::Small(_), Repr::Large(_)) => core::cmp::Ordering::Less,
-            (Repr::Large(_), Repr::Small(_)) => core::cmp::Ordering::Greater,
-        }
-    }
-}
-
-impl PartialOrd for Integer {
-    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl fmt::Display for Integer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Repr::Small(v) => fmt::Display::fmt(&v, f),
-            Repr::Large(v) => fmt::Display::fmt(&v, f),
-        }
-    }
-}
-
-impl fmt::Debug for Integer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl FromStr for Integer {
-    type Err = core::num::ParseIntError;
-
-    /// Parses decimal digits with an optional leading `-`, any width up to `u128::MAX`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.parse::<i128>() {
-            Ok(v) => Ok(Integer(Repr::Small(v))),
-            Err(small_err) => match s.parse::<u128>() {
-                Ok(v) => Ok(Integer::from(v)),
-                Err(_) => Err(small_err),
-            },
         }
     }
 }
@@ -409,7 +252,7 @@ impl fmt::Display for MetadataValue {
             Self::StorageSize(s) => fmt::Display::fmt(s, f),
             Self::Int(i) => fmt::Display::fmt(i, f),
             Self::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
-            Self::Float(x) => f.write_str(&crate::json::float_text(*x)),
+            Self::Float(x) => f.write_str(&float_text(*x)),
             Self::List(v) => display_seq(f, "[", v, "]"),
             Self::Tuple(v) if v.len() == 1 => display_seq(f, "(", v, ",)"),
             Self::Tuple(v) => display_seq(f, "(", v, ")"),
@@ -450,5 +293,68 @@ fn display_inner(f: &mut fmt::Formatter<'_>, v: &MetadataValue) -> fmt::Result {
     match v.as_str() {
         Some(s) => write!(f, "{s:?}"),
         None => fmt::Display::fmt(v, f),
+    }
+}
+
+/// The text of a float: shortest round-trip form with `.0` on whole numbers; the words `NaN`,
+/// `Infinity`, `-Infinity` for non-finite values.
+fn float_text(x: f64) -> Cow<'static, str> {
+    if x.is_finite() {
+        Cow::Owned(zmij::Buffer::new().format_finite(x).to_owned())
+    } else {
+        Cow::Borrowed(non_finite_word(x))
+    }
+}
+
+/// How a non-finite float is written: `NaN`, `Infinity` or `-Infinity`.
+pub(crate) fn non_finite_word(x: f64) -> &'static str {
+    if x.is_nan() {
+        "NaN"
+    } else if x > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+}
+
+impl serde::Serialize for MetadataValue {
+    /// ZenML's JSON form: tuples and sets as sequences, special types as plain strings and
+    /// integers, non-finite floats as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Str(s) => serializer.serialize_str(s),
+            Self::Uri(s) => serializer.serialize_str(s.as_str()),
+            Self::Path(s) => serializer.serialize_str(s.as_str()),
+            Self::DType(s) => serializer.serialize_str(s.as_str()),
+            Self::Int(i) => {
+                if let Some(v) = i.as_i64() {
+                    serializer.serialize_i64(v)
+                } else if let Some(v) = i.as_u64() {
+                    serializer.serialize_u64(v)
+                } else if let Some(v) = i.as_i128() {
+                    serializer.serialize_i128(v)
+                } else {
+                    serializer.serialize_u128(i.as_u128().unwrap_or_default())
+                }
+            }
+            Self::StorageSize(s) => serializer.serialize_u64(s.bytes()),
+            Self::Float(x) if x.is_finite() => serializer.serialize_f64(*x),
+            Self::Float(x) => serializer.serialize_str(non_finite_word(*x)),
+            Self::Bool(b) => serializer.serialize_bool(*b),
+            Self::List(items) | Self::Tuple(items) | Self::Set(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Self::Dict(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
     }
 }

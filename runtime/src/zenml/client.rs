@@ -871,7 +871,7 @@ impl Client {
 fn untyped_run_metadata(text: &str) -> Result<Metadata, ZenmlError> {
     let protocol = |m: &str| ZenmlError::Protocol(m.to_owned());
     // The answer, `metadata` and `run_metadata` are three levels above the values.
-    let answer = crate::json::parse(text, crate::MAX_DEPTH + 3)
+    let answer = crate::json::read::parse(text, crate::MAX_DEPTH + 3)
         .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?
         .ok_or_else(|| protocol("a null answer"))?;
     let field = |value: crate::MetadataValue, name: &str| match value {

@@ -4,7 +4,7 @@ use core::fmt;
 
 use uuid::Uuid;
 
-use crate::json::write_str;
+use crate::json::write::write_str;
 use crate::metadata::Metadata;
 
 /// What kind of resource metadata is attached to.
