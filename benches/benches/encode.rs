@@ -8,7 +8,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 mod common;
 
 use common::WideDerived;
-use run_metadata::zenml::{Resource, RunMetadataRequest};
+use run_metadata::Resource;
+use run_metadata::zenml::RunMetadataRequest;
 use run_metadata::{Metadata, RunMetadata, StepRunInfo, Uri, metadata};
 use uuid::Uuid;
 

@@ -13,9 +13,10 @@ use common::{
     TrackerMacro, WideDerived, WideInsert, WideMacro, WideSerde, tracker, tracker_derived,
     via_serde,
 };
+use run_metadata::Resource;
 use run_metadata::RunMetadata;
 use run_metadata::StepRunInfo;
-use run_metadata::zenml::{Resource, RunMetadataRequest};
+use run_metadata::zenml::RunMetadataRequest;
 use uuid::Uuid;
 
 const ITERATIONS: usize = 2_000;

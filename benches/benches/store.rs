@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use run_metadata::Metadata;
-use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
+use run_metadata::Resource;
+use run_metadata::sink::Sink;
+use run_metadata::stack::{ComponentInfo, ComponentKind};
 use run_metadata::store::Store;
-use run_metadata::zenml::Resource;
 use uuid::Uuid;
 
 fn entries(n: usize, offset: usize) -> Metadata {

@@ -12,9 +12,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use run_metadata::stack::{RunRecord, StepRecord};
+use run_metadata::Resource;
+use run_metadata::sink::{RunRecord, StepRecord};
 use run_metadata::store::{ComponentMetadata, Store, StoreError};
-use run_metadata::zenml::Resource;
 use run_metadata::{Metadata, MetadataValue};
 
 /// The usage text.
@@ -182,10 +182,10 @@ pub enum CliError {
     Zenml(run_metadata::zenml::ZenmlError),
     /// A sync left entries in the outbox.
     Unsynced {
-        /// Entries the server refused.
+        /// Items the server refused.
         refused: usize,
-        /// Entries not tried because the server went away.
-        remaining: usize,
+        /// Items not tried because the server went away.
+        untried: usize,
     },
     /// Writing the output.
     Io(io::Error),
@@ -202,9 +202,9 @@ impl std::fmt::Display for CliError {
             ),
             Self::Store(e) => write!(f, "{e}"),
             Self::Zenml(e) => write!(f, "{e}"),
-            Self::Unsynced { refused, remaining } => write!(
+            Self::Unsynced { refused, untried } => write!(
                 f,
-                "{refused} entries refused and {remaining} not sent are kept in the outbox; run sync again later"
+                "{refused} refused and {untried} not tried are kept in the outbox; run sync again later"
             ),
             Self::Io(e) => write!(f, "{e}"),
         }
@@ -256,29 +256,27 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
             let mut store = store()?;
             let config = run_metadata::zenml::Config::from_env().map_err(CliError::Zenml)?;
             let mut client = run_metadata::zenml::Client::new(config);
-            let server = client.config().url().to_owned();
-            let waiting = store.waiting(&server)?.total();
+            let outbox = run_metadata::zenml::Outbox::new(client.config().url());
+            let kept = outbox.count(&store)?.total();
             let report = run_metadata::zenml::sync(&mut client, &mut store)?;
+            let took = report.took;
             writeln!(
                 out,
-                "{server}: {waiting} waiting, {} steps registered, {} sent, {} statuses sent, {} refused, {} left for later",
-                report.steps_registered,
-                report.sent,
-                report.statuses_sent,
+                "{}: {kept} kept in the outbox; the server took {} steps, {} metadata, {} statuses; {} refused, {} not tried",
+                outbox.server(),
+                took.steps,
+                took.metadata,
+                took.statuses,
                 report.refused.len(),
-                report.remaining
+                report.untried
             )?;
-            for (name, why) in &report.steps_refused {
-                writeln!(out, "  step {name:?} refused: {why}")?;
+            for refusal in &report.refused {
+                writeln!(out, "  {} refused: {}", refusal.what, refusal.reason)?;
             }
-            for (id, why) in &report.refused {
-                writeln!(out, "  entry {id} refused: {why}")?;
-            }
-            let refused = report.refused.len() + report.steps_refused.len();
-            if refused > 0 || report.remaining > 0 {
+            if !report.refused.is_empty() || report.untried > 0 {
                 return Err(CliError::Unsynced {
-                    refused,
-                    remaining: report.remaining,
+                    refused: report.refused.len(),
+                    untried: report.untried,
                 });
             }
         }

@@ -14,7 +14,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use run_metadata::stack::{Component, ComponentKind, RunReport, Sink, Stack, StepSpec};
+use run_metadata::sink::Sink;
+use run_metadata::stack::{Component, ComponentKind, RunReport, Stack, StepSpec};
 use run_metadata::store::Store;
 use run_metadata::zenml::{Auth, Client, Config, ZenmlSink};
 use run_metadata::{Metadata, RunMetadata, Secret, StepRunInfo, StorageSize, Uri, metadata};

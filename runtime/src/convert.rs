@@ -6,8 +6,8 @@ use std::hash::BuildHasher;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::special::{DType, Path, StorageSize, Uri};
 use crate::integer::Integer;
+use crate::special::{DType, Path, StorageSize, Uri};
 use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
 
 /// A Rust type that converts to one of ZenML's metadata types.

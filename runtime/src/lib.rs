@@ -46,8 +46,10 @@ mod integer;
 mod json;
 mod key;
 mod metadata;
+mod resource;
 mod schema;
 mod secret;
+pub mod sink;
 mod special;
 pub mod stack;
 #[cfg(feature = "store")]
@@ -65,6 +67,7 @@ pub use crate::integer::Integer;
 pub use crate::json::DecodeError;
 pub use crate::key::{KeyError, KeyProblem, MAX_KEY_LEN, check_key, key_problem};
 pub use crate::metadata::{Iter, Metadata, Types};
+pub use crate::resource::{Resource, ResourceType};
 pub use crate::schema::{Schema, SchemaEntry};
 pub use crate::secret::{NeverTracked, Secret};
 pub use crate::special::{DType, HasDType, Path, StorageSize, Uri};

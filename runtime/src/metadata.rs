@@ -14,7 +14,7 @@ use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
 
 /// The metadata one hook reports: keys to [`MetadataValue`]s, in insertion order.
 ///
-/// Keys follow ZenML's rules: not empty, no `:`, at most [`MAX_KEY_LEN`] bytes. Inserting a key
+/// Keys follow ZenML's rules: not empty, no `:`, at most [`MAX_KEY_LEN`](crate::MAX_KEY_LEN) bytes. Inserting a key
 /// that breaks them is a [`KeyError`]; inserting a key again replaces its value in place, as a
 /// Python dict does. `serde_json::to_value(&metadata)` is exactly ZenML's `values` object and
 /// [`types`](Metadata::types) gives its `types`.

@@ -1,9 +1,10 @@
 //! Depth and size: inputs nested 100,000 deep or 100 MB wide never overflow the stack or run out
 //! of memory — they work, or meet a clear error at the documented limit (`MAX_DEPTH`, 128).
 
-use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
+use run_metadata::Resource;
+use run_metadata::sink::Sink;
+use run_metadata::stack::{ComponentInfo, ComponentKind};
 use run_metadata::store::Store;
-use run_metadata::zenml::Resource;
 use run_metadata::{
     DecodeError, MAX_DEPTH, Metadata, MetadataType, MetadataValue, TOO_DEEP, ToMetadata, metadata,
 };

@@ -2,11 +2,12 @@
 
 use std::collections::BTreeSet;
 
-use run_metadata::zenml::{Resource, ResourceType, RunMetadataRequest};
+use run_metadata::zenml::RunMetadataRequest;
 use run_metadata::{
     DType, DecodeError, KeyProblem, Metadata, MetadataType, MetadataValue, Path, StorageSize,
     ToMetadata, Uri, metadata,
 };
+use run_metadata::{Resource, ResourceType};
 use serde_json::json;
 use uuid::Uuid;
 

@@ -5,9 +5,11 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
+use run_metadata::Resource;
+use run_metadata::sink::Sink;
+use run_metadata::stack::{ComponentInfo, ComponentKind};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client, Resource};
+use run_metadata::zenml::{Auth, Client};
 use run_metadata::{DType, Integer, Metadata, MetadataValue, Path, Secret, StorageSize, Uri};
 use run_metadata_tests::TempDir;
 use uuid::Uuid;

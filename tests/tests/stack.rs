@@ -3,12 +3,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use run_metadata::stack::{
-    Component, ComponentKind, Event, Failure, Hook, MemorySink, Sink, SinkError, Stack, Status,
-    StepSpec,
-};
-use run_metadata::zenml::{Resource, ResourceType};
+use run_metadata::sink::{Event, MemorySink, Sink, SinkError, Status};
+use run_metadata::stack::{Component, ComponentKind, Failure, Hook, Stack, StepSpec};
 use run_metadata::{Metadata, RunMetadata, StepRunInfo, metadata};
+use run_metadata::{Resource, ResourceType};
 use uuid::Uuid;
 
 /// Records every hook call as "name:hook:step".

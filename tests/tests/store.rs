@@ -5,9 +5,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Command;
 
-use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Sink, Stack, Status, StepSpec};
+use run_metadata::Resource;
+use run_metadata::sink::{Sink, Status};
+use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Stack, StepSpec};
 use run_metadata::store::{SCHEMA_VERSION, Store, StoreError};
-use run_metadata::zenml::Resource;
 use run_metadata::{DType, Metadata, MetadataValue, RunMetadata, StorageSize, Uri, metadata};
 use run_metadata_tests::TempDir;
 use uuid::Uuid;

@@ -6,9 +6,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
+use run_metadata::Resource;
+use run_metadata::sink::Sink;
+use run_metadata::stack::{ComponentInfo, ComponentKind};
 use run_metadata::store::Store;
-use run_metadata::zenml::Resource;
 use run_metadata::{Metadata, metadata};
 use run_metadata_tests::TempDir;
 use uuid::Uuid;

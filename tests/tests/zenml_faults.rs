@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Sink, Stack, Status, StepSpec};
+use run_metadata::Resource;
+use run_metadata::sink::{Sink, Status};
+use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlSink};
+use run_metadata::zenml::{Auth, Client, Config, ZenmlSink};
 use run_metadata::{RunMetadata, Secret, metadata};
 use run_metadata_tests::{TempDir, live_server, root, server_script};
 use uuid::Uuid;
@@ -72,7 +74,7 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
         )
         .unwrap();
     let step = client
-        .create_step(run, "train", Status::Running, SystemTime::now())
+        .create_step(run, "train", Status::Running, SystemTime::now(), None)
         .unwrap();
 
     let dir = TempDir::new("zenml-faults");
@@ -119,16 +121,16 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("kept in the outbox"), "{err}");
-    assert_eq!(sink.pending().unwrap(), 2);
+    assert_eq!(sink.kept().unwrap().total(), 2);
     // Everything is in the local record all the same.
     assert_eq!(sink.store().metadata(target).unwrap().len(), 4);
 
     server.script("restart");
     let report = sink.sync().unwrap();
-    assert_eq!((report.sent, report.remaining), (2, 0), "{report:?}");
+    assert_eq!((report.took.metadata, report.untried), (2, 0), "{report:?}");
     assert!(report.refused.is_empty(), "{report:?}");
-    assert_eq!(sink.pending().unwrap(), 0);
-    assert_eq!(sink.sync().unwrap().sent, 0, "sent once");
+    assert_eq!(sink.kept().unwrap().total(), 0);
+    assert_eq!(sink.sync().unwrap().took.metadata, 0, "sent once");
 
     // Every value once, the newest `shared` winning, as ZenML reads them.
     let read = sink.client().read_metadata(target).unwrap();
@@ -198,7 +200,7 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
         "{failures:?}"
     );
     assert_eq!(
-        sink.pending().unwrap(),
+        sink.kept().unwrap().total(),
         3,
         "the step, its metadata and the run's status"
     );
@@ -207,15 +209,15 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
     let report = sink.sync().unwrap();
     assert_eq!(
         (
-            report.steps_registered,
-            report.sent,
-            report.statuses_sent,
-            report.remaining
+            report.took.steps,
+            report.took.metadata,
+            report.took.statuses,
+            report.untried
         ),
         (1, 1, 1, 0),
         "{report:?}"
     );
-    assert_eq!(sink.pending().unwrap(), 0);
+    assert_eq!(sink.kept().unwrap().total(), 0);
     let client = sink.client();
     assert_eq!(
         client.status(Resource::pipeline_run(run_id)).unwrap(),

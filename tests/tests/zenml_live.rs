@@ -6,9 +6,10 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use run_metadata::Resource;
 use run_metadata::stack::{Component, ComponentKind, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlError, ZenmlSink};
+use run_metadata::zenml::{Auth, Client, Config, ZenmlError, ZenmlSink};
 use run_metadata::{
     DType, Metadata, MetadataType, MetadataValue, RunMetadata, Secret, StepRunInfo, StorageSize,
     Uri, metadata,
@@ -312,8 +313,9 @@ fn attaching_to_a_step_the_server_already_has() {
         .create_step(
             run,
             "score",
-            run_metadata::stack::Status::Running,
+            run_metadata::sink::Status::Running,
             std::time::SystemTime::now(),
+            None,
         )
         .unwrap();
     let component = run_metadata::stack::ComponentInfo {

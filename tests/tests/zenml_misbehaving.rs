@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use run_metadata::Resource;
 use run_metadata::Secret;
 use run_metadata::metadata;
-use run_metadata::zenml::{Auth, Client, Config, Resource, ZenmlError};
+use run_metadata::zenml::{Auth, Client, Config, ZenmlError};
 use uuid::Uuid;
 
 /// What the fake server does with one request.

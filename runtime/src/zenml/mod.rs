@@ -1,195 +1,47 @@
-//! The body of ZenML's `POST /api/v1/run-metadata`, as ZenML's own client sends it.
+//! ZenML: the body of `POST /api/v1/run-metadata` as ZenML's own client sends it, and (feature
+//! `zenml`) a client of ZenML's REST API with a sink that publishes to it.
+//!
+//! | module | role |
+//! |---|---|
+//! | `request` | [`RunMetadataRequest`], the body |
+//! | `config` | [`Config`] and [`Auth`]: where the server is, how to log in |
+//! | `error` | [`ZenmlError`] |
+//! | `http` | one server's connection: retries, re-login on 401, the one place server text is redacted |
+//! | `client` | [`Client`]: ZenML's endpoints |
+//! | `publish` | what a publish sends and skips, as ZenML's client would ([`PublishReport`]) |
+//! | `outbox` | [`Outbox`]: what one server has not taken yet, kept in the store |
+//! | `sink` | [`ZenmlSink`] and [`sync`] |
 
-use core::fmt;
+mod request;
 
-use uuid::Uuid;
-
-use crate::json::write::write_str;
-use crate::metadata::Metadata;
-
-/// What kind of resource metadata is attached to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResourceType {
-    /// A pipeline run (`pipeline_run`).
-    PipelineRun,
-    /// A step run (`step_run`).
-    StepRun,
-    /// An artifact version (`artifact_version`).
-    ArtifactVersion,
-    /// A model version (`model_version`).
-    ModelVersion,
-    /// A schedule (`schedule`).
-    Schedule,
-    /// A wait condition (`wait_condition`).
-    WaitCondition,
-}
-
-impl ResourceType {
-    /// Every resource type.
-    pub const ALL: [ResourceType; 6] = [
-        Self::PipelineRun,
-        Self::StepRun,
-        Self::ArtifactVersion,
-        Self::ModelVersion,
-        Self::Schedule,
-        Self::WaitCondition,
-    ];
-
-    /// The resource type ZenML names `name`.
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-
-    /// ZenML's name of the resource type.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::PipelineRun => "pipeline_run",
-            Self::StepRun => "step_run",
-            Self::ArtifactVersion => "artifact_version",
-            Self::ModelVersion => "model_version",
-            Self::Schedule => "schedule",
-            Self::WaitCondition => "wait_condition",
-        }
-    }
-}
-
-impl fmt::Display for ResourceType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A resource metadata is attached to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Resource {
-    /// Its id.
-    pub id: Uuid,
-    /// Its kind.
-    pub kind: ResourceType,
-}
-
-impl Resource {
-    /// The pipeline run `id`.
-    #[must_use]
-    pub const fn pipeline_run(id: Uuid) -> Self {
-        Self {
-            id,
-            kind: ResourceType::PipelineRun,
-        }
-    }
-
-    /// The step run `id`.
-    #[must_use]
-    pub const fn step_run(id: Uuid) -> Self {
-        Self {
-            id,
-            kind: ResourceType::StepRun,
-        }
-    }
-}
-
-/// One `POST /api/v1/run-metadata` request: one component's metadata for some resources.
-///
-/// ```
-/// use run_metadata::zenml::{Resource, RunMetadataRequest};
-/// use run_metadata::{metadata, StorageSize};
-/// use uuid::Uuid;
-///
-/// let values = metadata! { "size" => StorageSize::new(1024) };
-/// let body = RunMetadataRequest::new(Uuid::nil(), Resource::pipeline_run(Uuid::max()), &values)
-///     .to_json();
-/// assert!(body.contains(r#""values":{"size":1024},"types":{"size":"StorageSize"}"#));
-/// ```
-#[derive(Clone, Debug)]
-pub struct RunMetadataRequest<'a> {
-    /// The project the resources belong to.
-    pub project: Uuid,
-    /// Where the metadata goes.
-    pub resources: Vec<Resource>,
-    /// The component that reports it, if any.
-    pub stack_component_id: Option<Uuid>,
-    /// The metadata.
-    pub values: &'a Metadata,
-    /// The step that publishes it, if any.
-    pub publisher_step_id: Option<Uuid>,
-}
-
-impl<'a> RunMetadataRequest<'a> {
-    /// A request attaching `values` to `resource` in `project`, from no particular component.
-    #[must_use]
-    pub fn new(project: Uuid, resource: Resource, values: &'a Metadata) -> Self {
-        Self {
-            project,
-            resources: vec![resource],
-            stack_component_id: None,
-            values,
-            publisher_step_id: None,
-        }
-    }
-
-    /// Sets the reporting component.
-    #[must_use]
-    pub fn with_stack_component(mut self, id: Uuid) -> Self {
-        self.stack_component_id = Some(id);
-        self
-    }
-
-    /// The JSON body, fields in the order ZenML's client writes them.
-    #[must_use]
-    pub fn to_json(&self) -> String {
-        // Keys twice (values and types), ~16 bytes of value and ~12 of tag each, and the frame.
-        let keys: usize = self.values.keys().map(str::len).sum();
-        let mut out = String::with_capacity(256 + 2 * keys + 32 * self.values.len());
-        out.push_str("{\"project\":");
-        write_uuid(&mut out, Some(self.project));
-        out.push_str(",\"resources\":[");
-        for (i, r) in self.resources.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"id\":");
-            write_uuid(&mut out, Some(r.id));
-            out.push_str(",\"type\":");
-            write_str(&mut out, r.kind.as_str());
-            out.push('}');
-        }
-        out.push_str("],\"stack_component_id\":");
-        write_uuid(&mut out, self.stack_component_id);
-        out.push_str(",\"values\":");
-        self.values.write_json(&mut out);
-        out.push_str(",\"types\":");
-        self.values.write_types_json(&mut out);
-        out.push_str(",\"publisher_step_id\":");
-        write_uuid(&mut out, self.publisher_step_id);
-        out.push('}');
-        out
-    }
-}
-
-fn write_uuid(out: &mut String, id: Option<Uuid>) {
-    match id {
-        Some(id) => {
-            out.push('"');
-            out.push_str(id.hyphenated().encode_lower(&mut Uuid::encode_buffer()));
-            out.push('"');
-        }
-        None => out.push_str("null"),
-    }
-}
+pub use request::RunMetadataRequest;
 
 #[cfg(feature = "zenml")]
 mod client;
+#[cfg(feature = "zenml")]
+mod config;
+#[cfg(feature = "zenml")]
+mod error;
+#[cfg(feature = "zenml")]
+mod http;
+#[cfg(feature = "zenml")]
+mod outbox;
+#[cfg(feature = "zenml")]
+mod publish;
 #[cfg(feature = "zenml")]
 mod pylen;
 #[cfg(feature = "zenml")]
 mod sink;
 
 #[cfg(feature = "zenml")]
-pub use client::{
-    Auth, Client, Config, MAX_VALUE_JSON_LEN, PublishReport, SkipReason, Skipped, ZenmlError,
-};
+pub use client::Client;
 #[cfg(feature = "zenml")]
-pub use sink::{SyncReport, ZenmlSink, sync};
+pub use config::{Auth, Config};
+#[cfg(feature = "zenml")]
+pub use error::ZenmlError;
+#[cfg(feature = "zenml")]
+pub use outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount};
+#[cfg(feature = "zenml")]
+pub use publish::{MAX_VALUE_JSON_LEN, PublishReport, SkipReason, Skipped};
+#[cfg(feature = "zenml")]
+pub use sink::{Refusal, SyncReport, ZenmlSink, sync};

@@ -5,11 +5,15 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
-use super::Resource;
-use super::client::{Client, PublishReport, ZenmlError};
+use super::client::Client;
+use super::error::ZenmlError;
+use super::outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount};
+use super::publish::PublishReport;
 use crate::metadata::Metadata;
-use crate::stack::{ComponentInfo, RunRecord, Sink, SinkError, StepRecord};
-use crate::store::{OutboxEntry, Store, StoreError};
+use crate::resource::{Resource, ResourceType};
+use crate::sink::{RunRecord, Sink, SinkError, Status, StepRecord};
+use crate::stack::ComponentInfo;
+use crate::store::{Store, StoreError};
 
 /// A sink that records everything in the embedded [`Store`] and publishes it to a ZenML server.
 ///
@@ -27,6 +31,7 @@ use crate::store::{OutboxEntry, Store, StoreError};
 pub struct ZenmlSink {
     client: Client,
     store: Store,
+    outbox: Outbox,
     steps: Vec<String>,
     /// Runs and steps this sink registered on the server (their ids are the server's).
     registered: HashSet<Uuid>,
@@ -36,18 +41,23 @@ pub struct ZenmlSink {
 /// What a [`sync`](ZenmlSink::sync) did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {
-    /// Steps registered that the server could not register when they started.
-    pub steps_registered: usize,
-    /// Steps the server refused to register, and statuses it refused, with the reason; kept.
-    pub steps_refused: Vec<(String, String)>,
-    /// Final statuses of runs and steps the server took.
-    pub statuses_sent: usize,
-    /// Entries the server took, now removed from the outbox.
-    pub sent: usize,
-    /// Entries the server refused, kept with the reason.
-    pub refused: Vec<(i64, String)>,
-    /// Entries not tried because the server went away; kept for the next sync.
-    pub remaining: usize,
+    /// What the server took (it left the outbox): steps registered, metadata published, final
+    /// statuses set.
+    pub took: OutboxCount,
+    /// What the server refused, with why; it stays in the outbox.
+    pub refused: Vec<Refusal>,
+    /// How many kept items were not tried because the server went away; they wait for the
+    /// next sync.
+    pub untried: usize,
+}
+
+/// An item of the outbox the server refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// What it was: `step "train"`, `metadata 4 (step_run …)`, `status of run …`.
+    pub what: String,
+    /// The server's reason.
+    pub reason: String,
 }
 
 impl ZenmlSink {
@@ -55,6 +65,7 @@ impl ZenmlSink {
     #[must_use]
     pub fn new(client: Client, store: Store) -> Self {
         Self {
+            outbox: Outbox::new(client.config().url()),
             client,
             store,
             steps: Vec::new(),
@@ -87,18 +98,24 @@ impl ZenmlSink {
         &self.reports
     }
 
-    /// How many entries (metadata, and steps to register) wait in the outbox for this server.
+    /// The outbox of this sink's server.
+    #[must_use]
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// How much the outbox keeps for this sink's server.
     ///
     /// # Errors
     ///
     /// The store's.
-    pub fn pending(&self) -> Result<usize, StoreError> {
-        Ok(self.store.waiting(self.client.config().url())?.total())
+    pub fn kept(&self) -> Result<OutboxCount, StoreError> {
+        self.outbox.count(&self.store)
     }
 
-    /// Sends what the outbox keeps for this server, oldest first, each once: an entry the server
-    /// takes is removed; one it refuses stays, with the reason; when the server is away, the
-    /// rest wait for the next sync.
+    /// Sends what the outbox keeps for this server, oldest first, each once: what the server
+    /// takes leaves the outbox; what it refuses stays, with the reason; when the server is away,
+    /// the rest waits for the next sync.
     ///
     /// # Errors
     ///
@@ -111,15 +128,18 @@ impl ZenmlSink {
     fn send_status(
         &mut self,
         resource: Resource,
-        status: crate::stack::Status,
+        status: Status,
         finished: std::time::SystemTime,
     ) -> Result<(), SinkError> {
         match self.client.finish(resource, status, finished) {
             Ok(()) => Ok(()),
             Err(e) if e.is_transient() => {
-                let server = self.client.config().url().to_owned();
-                self.store
-                    .enqueue_status(&server, resource, status, finished)?;
+                let kept = KeptStatus {
+                    resource,
+                    status,
+                    finished,
+                };
+                self.outbox.keep_status(&mut self.store, kept)?;
                 Err(SinkError::new(format!(
                     "{e}; the {} status kept for `run-metadata sync`",
                     resource.kind
@@ -141,49 +161,50 @@ impl ZenmlSink {
 }
 
 /// [`ZenmlSink::sync`] for a client and a store: first the steps the server could not register
-/// when they started (the metadata kept for them takes their new ids), then the metadata.
+/// when they started (the metadata kept for them takes their new ids), then the metadata, then
+/// the final statuses (a run ends after its steps and metadata are in).
 ///
 /// # Errors
 ///
 /// The store's.
 pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreError> {
-    let server = client.config().url().to_owned();
+    let outbox = Outbox::new(client.config().url());
     let mut report = SyncReport::default();
-    let steps = store.pending_steps(&server)?;
-    let total_steps = steps.len();
+    let steps = outbox.steps(store)?;
+    let total = steps.len();
     for (done, step) in steps.into_iter().enumerate() {
-        let registered = client.register_step(
+        match client.create_step(
             step.run_id,
             &step.name,
             step.status,
             step.started,
             step.finished,
-        );
-        match registered {
+        ) {
             Ok(remote) => {
-                store.step_registered(step.id, remote)?;
-                report.steps_registered += 1;
+                outbox.took_step(store, step.id, remote)?;
+                report.took.steps += 1;
             }
             Err(e) if e.is_transient() => {
-                let waiting = store.waiting(&server)?;
-                report.remaining = (total_steps - done) + waiting.entries + waiting.statuses;
+                let kept = outbox.count(store)?;
+                report.untried = (total - done) + kept.metadata + kept.statuses;
                 return Ok(report);
             }
-            Err(e) => report
-                .steps_refused
-                .push((step.name.clone(), e.to_string())),
+            Err(e) => report.refused.push(Refusal {
+                what: format!("step {:?}", step.name),
+                reason: e.to_string(),
+            }),
         }
     }
-    let entries = store.outbox(&server)?;
-    let total = entries.len();
-    for (done, entry) in entries.into_iter().enumerate() {
-        let OutboxEntry {
+    let kept = outbox.metadata(store)?;
+    let total = kept.len();
+    for (done, kept) in kept.into_iter().enumerate() {
+        let KeptMetadata {
             id,
             resource,
             component,
             metadata,
             ..
-        } = entry;
+        } = kept;
         let result = component
             .as_ref()
             .map(|c| client.component_id(c))
@@ -191,35 +212,38 @@ pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreE
             .and_then(|component_id| client.publish(resource, component_id, &metadata));
         match result {
             Ok(_) => {
-                store.remove_from_outbox(id)?;
-                report.sent += 1;
+                outbox.took_metadata(store, id)?;
+                report.took.metadata += 1;
             }
             Err(e) if e.is_transient() => {
-                report.remaining = total - done + store.waiting(&server)?.statuses;
+                report.untried = total - done + outbox.count(store)?.statuses;
                 return Ok(report);
             }
             Err(e) => {
-                store.record_outbox_failure(id, &e.to_string())?;
-                report.refused.push((id, e.to_string()));
+                outbox.refused_metadata(store, id, &e.to_string())?;
+                report.refused.push(Refusal {
+                    what: format!("metadata {id} ({} {})", resource.kind, resource.id),
+                    reason: e.to_string(),
+                });
             }
         }
     }
-    // Final statuses last: a run ends after its steps and metadata are in.
-    let statuses = store.pending_statuses(&server)?;
-    let total_statuses = statuses.len();
-    for (done, (resource, status, finished)) in statuses.into_iter().enumerate() {
-        match client.finish(resource, status, finished) {
+    let statuses = outbox.statuses(store)?;
+    let total = statuses.len();
+    for (done, kept) in statuses.into_iter().enumerate() {
+        match client.finish(kept.resource, kept.status, kept.finished) {
             Ok(()) => {
-                store.status_sent(&server, resource)?;
-                report.statuses_sent += 1;
+                outbox.took_status(store, kept.resource)?;
+                report.took.statuses += 1;
             }
             Err(e) if e.is_transient() => {
-                report.remaining += total_statuses - done;
+                report.untried += total - done;
                 break;
             }
-            Err(e) => report
-                .steps_refused
-                .push((format!("{} {}", resource.kind, resource.id), e.to_string())),
+            Err(e) => report.refused.push(Refusal {
+                what: format!("status of {} {}", kept.resource.kind, kept.resource.id),
+                reason: e.to_string(),
+            }),
         }
     }
     Ok(report)
@@ -257,15 +281,14 @@ impl Sink for ZenmlSink {
         if self.registered.contains(&step.run_id) {
             match self
                 .client
-                .create_step(step.run_id, &step.name, step.status, step.started)
+                .create_step(step.run_id, &step.name, step.status, step.started, None)
             {
                 Ok(id) => {
                     step.id = id;
                     self.registered.insert(id);
                 }
                 Err(e) if e.is_transient() => {
-                    let server = self.client.config().url().to_owned();
-                    self.store.enqueue_step(&server, step)?;
+                    self.outbox.keep_step(&mut self.store, step)?;
                     result = Err(SinkError::new(format!(
                         "{e}; step `{}` kept for `run-metadata sync` to register",
                         step.name
@@ -280,9 +303,8 @@ impl Sink for ZenmlSink {
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
         self.store.finish_step(step)?;
-        if self.store.is_pending_step(step.id)? {
-            let server = self.client.config().url().to_owned();
-            self.store.enqueue_step(&server, step)?;
+        if self.outbox.keeps_step(&self.store, step.id)? {
+            self.outbox.keep_step(&mut self.store, step)?;
             return Ok(());
         }
         if let (true, Some(finished)) = (self.registered.contains(&step.id), step.finished) {
@@ -298,23 +320,23 @@ impl Sink for ZenmlSink {
         metadata: &Metadata,
     ) -> Result<(), SinkError> {
         self.store.publish(resource, component, metadata)?;
-        let server = self.client.config().url().to_owned();
+        let server = self.outbox.server().to_owned();
         // A step the server has not registered yet: its metadata waits with it.
-        if resource.kind == super::ResourceType::StepRun
-            && self.store.is_pending_step(resource.id)?
+        if resource.kind == ResourceType::StepRun
+            && self.outbox.keeps_step(&self.store, resource.id)?
         {
-            self.store
-                .enqueue(&server, resource, Some(component), metadata)?;
+            self.outbox
+                .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
             return Err(SinkError::new(format!(
-                "step {} is not registered on the ZenML server at {server} yet; kept for `run-metadata sync`",
+                "step {} is not registered on the ZenML server at {server} yet; kept in the outbox for `run-metadata sync`",
                 resource.id
             )));
         }
-        // Keep the order: while older entries wait, this one waits behind them.
-        let waiting = self.store.waiting(&server)?;
-        if waiting.entries + waiting.steps > 0 && self.sync()?.remaining > 0 {
-            self.store
-                .enqueue(&server, resource, Some(component), metadata)?;
+        // Keep the order: while older items are kept, this one is kept behind them.
+        let kept = self.kept()?;
+        if kept.metadata + kept.steps > 0 && self.sync()?.untried > 0 {
+            self.outbox
+                .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
             return Err(SinkError::new(format!(
                 "the ZenML server at {server} is away; kept in the outbox for `run-metadata sync`"
             )));
@@ -326,8 +348,8 @@ impl Sink for ZenmlSink {
                 Ok(())
             }
             Err(e) if e.is_transient() => {
-                self.store
-                    .enqueue(&server, resource, Some(component), metadata)?;
+                self.outbox
+                    .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
                 Err(SinkError::new(format!(
                     "{e}; kept in the outbox for `run-metadata sync`"
                 )))

@@ -5,9 +5,10 @@
 use std::process::ExitCode;
 
 use run_metadata::Metadata;
-use run_metadata::stack::{ComponentInfo, ComponentKind, Sink};
+use run_metadata::Resource;
+use run_metadata::sink::Sink;
+use run_metadata::stack::{ComponentInfo, ComponentKind};
 use run_metadata::store::Store;
-use run_metadata::zenml::Resource;
 use uuid::Uuid;
 
 fn main() -> ExitCode {

@@ -1,0 +1,367 @@
+//! The stack model: components (who each is, and its hooks), the steps that use them, and the
+//! stack that calls one hook of every component it holds.
+
+use core::fmt;
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+
+use uuid::Uuid;
+
+use crate::info::{RunMetadata, StepRunInfo};
+use crate::metadata::Metadata;
+
+/// What a stack component is, as ZenML names its types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ComponentKind {
+    /// `orchestrator`
+    Orchestrator,
+    /// `artifact_store`
+    ArtifactStore,
+    /// `container_registry`
+    ContainerRegistry,
+    /// `step_operator`: takes part only in the steps that name it.
+    StepOperator,
+    /// `model_deployer`
+    ModelDeployer,
+    /// `feature_store`
+    FeatureStore,
+    /// `experiment_tracker`: takes part only in the steps that name it.
+    ExperimentTracker,
+    /// `alerter`
+    Alerter,
+    /// `annotator`
+    Annotator,
+    /// `data_validator`
+    DataValidator,
+    /// `image_builder`
+    ImageBuilder,
+    /// `model_registry`
+    ModelRegistry,
+    /// `deployer`
+    Deployer,
+    /// `log_store`
+    LogStore,
+}
+
+impl ComponentKind {
+    /// Every kind.
+    pub const ALL: [ComponentKind; 14] = [
+        Self::Orchestrator,
+        Self::ArtifactStore,
+        Self::ContainerRegistry,
+        Self::StepOperator,
+        Self::ModelDeployer,
+        Self::FeatureStore,
+        Self::ExperimentTracker,
+        Self::Alerter,
+        Self::Annotator,
+        Self::DataValidator,
+        Self::ImageBuilder,
+        Self::ModelRegistry,
+        Self::Deployer,
+        Self::LogStore,
+    ];
+
+    /// ZenML's name of the kind.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Orchestrator => "orchestrator",
+            Self::ArtifactStore => "artifact_store",
+            Self::ContainerRegistry => "container_registry",
+            Self::StepOperator => "step_operator",
+            Self::ModelDeployer => "model_deployer",
+            Self::FeatureStore => "feature_store",
+            Self::ExperimentTracker => "experiment_tracker",
+            Self::Alerter => "alerter",
+            Self::Annotator => "annotator",
+            Self::DataValidator => "data_validator",
+            Self::ImageBuilder => "image_builder",
+            Self::ModelRegistry => "model_registry",
+            Self::Deployer => "deployer",
+            Self::LogStore => "log_store",
+        }
+    }
+
+    /// The kind ZenML names `name`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether a step must name a component of this kind for it to take part.
+    #[must_use]
+    pub const fn needs_opt_in(self) -> bool {
+        matches!(self, Self::ExperimentTracker | Self::StepOperator)
+    }
+}
+
+impl fmt::Display for ComponentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who a component is, without the component: what sinks and reports refer to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ComponentInfo {
+    /// Its id (ZenML's `stack_component_id`).
+    pub id: Uuid,
+    /// Its name, unique in its stack.
+    pub name: String,
+    /// Its kind.
+    pub kind: ComponentKind,
+}
+
+impl fmt::Display for ComponentInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.kind, self.name)
+    }
+}
+
+/// A component in a stack: who it is and its hooks.
+pub struct Component {
+    info: ComponentInfo,
+    hooks: Box<dyn RunMetadata + Send + Sync>,
+}
+
+impl Component {
+    /// A component of `kind` named `name`, with a new random id.
+    pub fn new(
+        kind: ComponentKind,
+        name: impl Into<String>,
+        hooks: impl RunMetadata + Send + Sync + 'static,
+    ) -> Self {
+        Self::with_id(Uuid::new_v4(), kind, name, hooks)
+    }
+
+    /// As [`new`](Self::new), with a given id (a component registered in ZenML keeps its id).
+    pub fn with_id(
+        id: Uuid,
+        kind: ComponentKind,
+        name: impl Into<String>,
+        hooks: impl RunMetadata + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            info: ComponentInfo {
+                id,
+                name: name.into(),
+                kind,
+            },
+            hooks: Box::new(hooks),
+        }
+    }
+
+    /// Who it is.
+    #[must_use]
+    pub fn info(&self) -> &ComponentInfo {
+        &self.info
+    }
+}
+
+impl fmt::Debug for Component {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Component")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Hook {
+    /// `pipeline_run_metadata`
+    Pipeline,
+    /// `step_run_metadata`
+    Step,
+}
+
+impl fmt::Display for Hook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Pipeline => "pipeline_run_metadata",
+            Self::Step => "step_run_metadata",
+        })
+    }
+}
+
+/// A hook that panicked; its component reported nothing, the others did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HookFailure {
+    /// The component.
+    pub component: ComponentInfo,
+    /// The hook.
+    pub hook: Hook,
+    /// The panic's message.
+    pub message: String,
+}
+
+impl fmt::Display for HookFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}'s {} panicked: {}",
+            self.component, self.hook, self.message
+        )
+    }
+}
+
+/// What the components of a stack reported from one hook.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Each component's non-empty metadata, in stack order.
+    pub reports: Vec<(ComponentInfo, Metadata)>,
+    /// The components whose hook panicked.
+    pub failures: Vec<HookFailure>,
+}
+
+/// What a step is, as far as the stack is concerned: its name and the opt-in components it uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepSpec {
+    /// The step's name in its pipeline.
+    pub name: String,
+    /// The experiment tracker the step uses, by component name.
+    pub experiment_tracker: Option<String>,
+    /// The step operator the step runs on, by component name.
+    pub step_operator: Option<String>,
+}
+
+impl StepSpec {
+    /// A step named `name` that uses no experiment tracker and no step operator.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            experiment_tracker: None,
+            step_operator: None,
+        }
+    }
+
+    /// The step uses the experiment tracker named `name`.
+    #[must_use]
+    pub fn with_experiment_tracker(mut self, name: impl Into<String>) -> Self {
+        self.experiment_tracker = Some(name.into());
+        self
+    }
+
+    /// The step runs on the step operator named `name`.
+    #[must_use]
+    pub fn with_step_operator(mut self, name: impl Into<String>) -> Self {
+        self.step_operator = Some(name.into());
+        self
+    }
+
+    /// Whether `component` takes part in this step.
+    #[must_use]
+    pub fn uses(&self, component: &ComponentInfo) -> bool {
+        let named = match component.kind {
+            ComponentKind::ExperimentTracker => &self.experiment_tracker,
+            ComponentKind::StepOperator => &self.step_operator,
+            _ => return true,
+        };
+        named.as_deref() == Some(component.name.as_str())
+    }
+}
+
+/// The components of one stack.
+///
+/// ```
+/// use run_metadata::stack::{Component, ComponentKind, Stack, StepSpec};
+/// use run_metadata::{RunMetadata, StepRunInfo};
+/// use uuid::Uuid;
+///
+/// #[derive(RunMetadata)]
+/// struct Tracker {
+///     #[metadata(step)]
+///     experiment: String,
+/// }
+///
+/// let stack = Stack::new("default").with(Component::new(
+///     ComponentKind::ExperimentTracker,
+///     "mlflow",
+///     Tracker { experiment: "7".into() },
+/// ));
+/// let info = StepRunInfo::new(Uuid::nil(), Uuid::nil(), "run", "train");
+/// // The tracker reports only on steps that name it.
+/// assert!(stack.step_run_metadata(&info, &StepSpec::new("train")).reports.is_empty());
+/// let uses = StepSpec::new("train").with_experiment_tracker("mlflow");
+/// assert_eq!(stack.step_run_metadata(&info, &uses).reports.len(), 1);
+/// ```
+#[derive(Debug)]
+pub struct Stack {
+    name: String,
+    components: Vec<Component>,
+}
+
+impl Stack {
+    /// An empty stack named `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            components: Vec::new(),
+        }
+    }
+
+    /// The stack with `component` added.
+    #[must_use]
+    pub fn with(mut self, component: Component) -> Self {
+        self.components.push(component);
+        self
+    }
+
+    /// The stack's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Who its components are, in order.
+    pub fn components(&self) -> impl ExactSizeIterator<Item = &ComponentInfo> {
+        self.components.iter().map(Component::info)
+    }
+
+    /// Every component's pipeline metadata for run `run_id`.
+    #[must_use]
+    pub fn pipeline_run_metadata(&self, run_id: Uuid) -> Collected {
+        Self::collect(Hook::Pipeline, self.components.iter(), |c| {
+            c.pipeline_run_metadata(run_id)
+        })
+    }
+
+    /// The step metadata of the components the step uses.
+    #[must_use]
+    pub fn step_run_metadata(&self, info: &StepRunInfo, step: &StepSpec) -> Collected {
+        let used = self.components.iter().filter(|c| step.uses(&c.info));
+        Self::collect(Hook::Step, used, |c| c.step_run_metadata(info))
+    }
+
+    fn collect<'a>(
+        hook: Hook,
+        components: impl Iterator<Item = &'a Component>,
+        call: impl Fn(&dyn RunMetadata) -> Metadata,
+    ) -> Collected {
+        let mut out = Collected::default();
+        for component in components {
+            match panic::catch_unwind(AssertUnwindSafe(|| call(&*component.hooks))) {
+                Ok(metadata) if metadata.is_empty() => {}
+                Ok(metadata) => out.reports.push((component.info.clone(), metadata)),
+                Err(payload) => out.failures.push(HookFailure {
+                    component: component.info.clone(),
+                    hook,
+                    message: panic_message(&*payload),
+                }),
+            }
+        }
+        out
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a payload that is not a string".to_owned()
+    }
+}

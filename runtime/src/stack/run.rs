@@ -1,0 +1,244 @@
+//! The run driver: [`Stack::start_run`] and [`Run`], which call the hooks in ZenML's order and
+//! hand what they report to a [`Sink`].
+
+use core::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::time::SystemTime;
+
+use uuid::Uuid;
+
+use super::model::{Collected, HookFailure, Stack, StepSpec};
+use crate::info::StepRunInfo;
+use crate::resource::Resource;
+use crate::sink::{RunRecord, Sink, SinkError, Status, StepRecord};
+use crate::stack::ComponentInfo;
+
+/// Something that went wrong during a run without stopping it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// A component's hook panicked.
+    Hook(HookFailure),
+    /// The sink refused a component's metadata.
+    Publish {
+        /// Where it was to go.
+        resource: Resource,
+        /// Whose it was.
+        component: ComponentInfo,
+        /// The sink's error.
+        error: String,
+    },
+    /// The sink refused to register a run or step.
+    Register {
+        /// What was being registered.
+        what: String,
+        /// The sink's error.
+        error: String,
+    },
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Hook(h) => fmt::Display::fmt(h, f),
+            Self::Publish {
+                resource,
+                component,
+                error,
+            } => write!(
+                f,
+                "publishing {component}'s metadata for {} {} failed: {error}",
+                resource.kind, resource.id
+            ),
+            Self::Register { what, error } => write!(f, "registering {what} failed: {error}"),
+        }
+    }
+}
+
+/// What happened in a run besides its steps' own results.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// How many component reports were published.
+    pub published: usize,
+    /// What went wrong, in order.
+    pub failures: Vec<Failure>,
+}
+
+impl Stack {
+    /// Starts a run of pipeline `pipeline` named `run_name`: registers it with `sink`, then
+    /// publishes every component's pipeline metadata.
+    pub fn start_run<S: Sink>(
+        &self,
+        sink: S,
+        pipeline: impl Into<String>,
+        run_name: impl Into<String>,
+    ) -> Run<'_, S> {
+        let mut run = Run {
+            stack: self,
+            sink,
+            record: RunRecord {
+                id: Uuid::new_v4(),
+                name: run_name.into(),
+                pipeline: pipeline.into(),
+                stack: self.name().to_owned(),
+                status: Status::Running,
+                started: SystemTime::now(),
+                finished: None,
+            },
+            report: RunReport::default(),
+        };
+        let registered = run.sink.start_run(&mut run.record);
+        run.report
+            .register(registered, || format!("run `{}`", run.record.name));
+        let collected = self.pipeline_run_metadata(run.record.id);
+        run.publish(Resource::pipeline_run(run.record.id), collected);
+        run
+    }
+}
+
+impl RunReport {
+    /// Notes a sink's failure to register `what`.
+    fn register(&mut self, result: Result<(), SinkError>, what: impl FnOnce() -> String) {
+        if let Err(error) = result {
+            self.failures.push(Failure::Register {
+                what: what(),
+                error: error.to_string(),
+            });
+        }
+    }
+}
+
+/// A run in progress: runs steps, calls the step hooks after each, publishes.
+///
+/// ```
+/// use run_metadata::stack::{Component, ComponentKind, Stack, StepSpec};
+/// use run_metadata::sink::{Event, MemorySink};
+/// use run_metadata::RunMetadata;
+///
+/// #[derive(RunMetadata)]
+/// struct Store {
+///     #[metadata(step, storage_size)]
+///     written: u64,
+/// }
+///
+/// let stack = Stack::new("local")
+///     .with(Component::new(ComponentKind::ArtifactStore, "local", Store { written: 1024 }));
+/// let mut sink = MemorySink::default();
+/// let mut run = stack.start_run(&mut sink, "training", "training-1");
+/// let trained: Result<u32, String> = run.step(&StepSpec::new("train"), || Ok(42));
+/// let report = run.finish();
+/// assert_eq!(trained, Ok(42));
+/// assert_eq!(report.published, 1);
+/// assert!(sink.events.iter().any(|e| matches!(e, Event::Published(..))));
+/// ```
+pub struct Run<'s, S: Sink> {
+    stack: &'s Stack,
+    sink: S,
+    record: RunRecord,
+    report: RunReport,
+}
+
+impl<S: Sink> Run<'_, S> {
+    /// The run's record.
+    #[must_use]
+    pub fn record(&self) -> &RunRecord {
+        &self.record
+    }
+
+    /// What went wrong so far.
+    #[must_use]
+    pub fn report(&self) -> &RunReport {
+        &self.report
+    }
+
+    /// Runs a step: its code, then — on success, on error and on panic alike — the step hooks of
+    /// the components it uses, published; then the step's outcome. A panic resumes after
+    /// publishing.
+    ///
+    /// # Errors
+    ///
+    /// The step's own error, as the step returned it.
+    pub fn step<T, E>(
+        &mut self,
+        spec: &StepSpec,
+        body: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut step = self.new_step(spec, Status::Running);
+        let registered = self.sink.start_step(&mut step);
+        self.report
+            .register(registered, || format!("step `{}`", spec.name));
+        let outcome = panic::catch_unwind(AssertUnwindSafe(body));
+        step.status = match &outcome {
+            Ok(Ok(_)) => Status::Completed,
+            Ok(Err(_)) | Err(_) => Status::Failed,
+        };
+        step.finished = Some(SystemTime::now());
+        if step.status == Status::Failed {
+            self.record.status = Status::Failed;
+        }
+        let info = StepRunInfo::new(
+            self.record.id,
+            step.id,
+            self.record.name.clone(),
+            spec.name.clone(),
+        )
+        .with_pipeline_name(self.record.pipeline.clone());
+        let collected = self.stack.step_run_metadata(&info, spec);
+        self.publish(Resource::step_run(step.id), collected);
+        let registered = self.sink.finish_step(&step);
+        self.report
+            .register(registered, || format!("step `{}`", spec.name));
+        match outcome {
+            Ok(result) => result,
+            Err(payload) => panic::resume_unwind(payload),
+        }
+    }
+
+    /// Records a cached step: it does not run, and no step hook is called.
+    pub fn cached_step(&mut self, spec: &StepSpec) {
+        let mut step = self.new_step(spec, Status::Cached);
+        step.finished = Some(step.started);
+        let registered = self.sink.start_step(&mut step);
+        self.report
+            .register(registered, || format!("step `{}`", spec.name));
+    }
+
+    /// Finishes the run: completed unless a step failed.
+    pub fn finish(mut self) -> RunReport {
+        if self.record.status == Status::Running {
+            self.record.status = Status::Completed;
+        }
+        self.record.finished = Some(SystemTime::now());
+        let registered = self.sink.finish_run(&self.record);
+        self.report
+            .register(registered, || format!("run `{}`", self.record.name));
+        self.report
+    }
+
+    fn new_step(&self, spec: &StepSpec, status: Status) -> StepRecord {
+        StepRecord {
+            id: Uuid::new_v4(),
+            run_id: self.record.id,
+            name: spec.name.clone(),
+            status,
+            started: SystemTime::now(),
+            finished: None,
+        }
+    }
+
+    fn publish(&mut self, resource: Resource, collected: Collected) {
+        self.report
+            .failures
+            .extend(collected.failures.into_iter().map(Failure::Hook));
+        for (component, metadata) in collected.reports {
+            match self.sink.publish(resource, &component, &metadata) {
+                Ok(()) => self.report.published += 1,
+                Err(error) => self.report.failures.push(Failure::Publish {
+                    resource,
+                    component,
+                    error: error.to_string(),
+                }),
+            }
+        }
+    }
+}

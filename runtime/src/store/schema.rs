@@ -1,0 +1,196 @@
+//! The file's schema: the migrations from one version to the next, and the checks that refuse a
+//! file that is not this store's before anything is written to it.
+
+use std::path::Path;
+
+use rusqlite::TransactionBehavior;
+
+use super::Store;
+use super::error::{Result, StoreError};
+
+/// `PRAGMA application_id` of this store's files: "RMET".
+const APPLICATION_ID: i32 = 0x524D_4554;
+
+/// Each schema version's migration from the one before; the index + 1 is the version reached.
+const MIGRATIONS: &[&str] = &[
+    // 1: runs, steps, components, append-only metadata rows and their resource links.
+    "CREATE TABLE runs (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         pipeline TEXT NOT NULL,
+         stack TEXT NOT NULL,
+         status TEXT NOT NULL,
+         started INTEGER NOT NULL,
+         finished INTEGER
+     );
+     CREATE INDEX runs_by_start ON runs (started);
+     CREATE TABLE steps (
+         id TEXT PRIMARY KEY,
+         run_id TEXT NOT NULL REFERENCES runs (id),
+         name TEXT NOT NULL,
+         status TEXT NOT NULL,
+         started INTEGER NOT NULL,
+         finished INTEGER
+     );
+     CREATE INDEX steps_by_run ON steps (run_id);
+     CREATE TABLE components (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         kind TEXT NOT NULL
+     );
+     CREATE TABLE run_metadata (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         key TEXT NOT NULL,
+         value TEXT NOT NULL,
+         type TEXT NOT NULL,
+         stack_component_id TEXT REFERENCES components (id),
+         created INTEGER NOT NULL
+     );
+     CREATE TABLE run_metadata_resources (
+         run_metadata_id INTEGER NOT NULL REFERENCES run_metadata (id),
+         resource_id TEXT NOT NULL,
+         resource_type TEXT NOT NULL
+     );
+     CREATE INDEX run_metadata_by_resource
+         ON run_metadata_resources (resource_id, resource_type, run_metadata_id);",
+    // 2: the outbox of metadata a ZenML server did not take yet, in publishing order.
+    "CREATE TABLE outbox (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         server TEXT NOT NULL,
+         resource_id TEXT NOT NULL,
+         resource_type TEXT NOT NULL,
+         component_id TEXT,
+         component_name TEXT,
+         component_kind TEXT,
+         metadata_values TEXT NOT NULL,
+         metadata_types TEXT NOT NULL,
+         created INTEGER NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0,
+         last_error TEXT
+     );
+     CREATE INDEX outbox_by_server ON outbox (server, id);",
+    // 3: steps of a registered run that the server could not register when they started.
+    "CREATE TABLE outbox_steps (
+         local_id TEXT PRIMARY KEY,
+         server TEXT NOT NULL,
+         run_id TEXT NOT NULL,
+         name TEXT NOT NULL,
+         status TEXT NOT NULL,
+         started INTEGER NOT NULL,
+         finished INTEGER,
+         created INTEGER NOT NULL
+     );",
+    // 4: final statuses of runs and steps the server could not take when they finished.
+    "CREATE TABLE outbox_statuses (
+         server TEXT NOT NULL,
+         resource_id TEXT NOT NULL,
+         resource_type TEXT NOT NULL,
+         status TEXT NOT NULL,
+         finished INTEGER NOT NULL,
+         created INTEGER NOT NULL,
+         PRIMARY KEY (server, resource_id)
+     );",
+];
+
+/// The schema version this build writes.
+#[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // a handful of migrations
+pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+
+impl Store {
+    fn not_a_database(&self, e: rusqlite::Error) -> StoreError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                StoreError::NotADatabase {
+                    path: self.path.clone(),
+                }
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+
+    pub(super) fn check_and_migrate(&mut self) -> Result<()> {
+        // Reading the schema reads the file: a damaged one fails here, before any write.
+        let (app_id, tables): (i32, i64) = self
+            .conn
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id),
+                        (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.not_a_database(e))?;
+        if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
+            return Err(StoreError::ForeignDatabase {
+                path: self.path.clone(),
+            });
+        }
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        debug_assert!(mode.eq_ignore_ascii_case("wal") || mode.eq_ignore_ascii_case("memory"));
+        self.conn
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read again inside the lock: another process may have migrated meanwhile.
+        let version: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let from = usize::try_from(version).unwrap_or(0);
+        for migration in &MIGRATIONS[from..] {
+            tx.execute_batch(migration)?;
+        }
+        if from < MIGRATIONS.len() {
+            tx.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+            ))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Refuses, without opening it, a file that is not an SQLite database.
+pub(super) fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                error,
+            });
+        }
+    };
+    let mut header = [0u8; 100];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(error) => {
+                return Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    error,
+                });
+            }
+        }
+    }
+    // An empty file is an empty database to SQLite; anything else must be one.
+    if read == 0 {
+        return Ok(());
+    }
+    if read < header.len() || &header[..16] != b"SQLite format 3\0" {
+        return Err(StoreError::NotADatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! Writes: the store as a [`Sink`], each call one `BEGIN IMMEDIATE` transaction.
+
+use std::time::SystemTime;
+
+use rusqlite::params;
+
+use super::Store;
+use super::rows::millis;
+use crate::metadata::Metadata;
+use crate::resource::Resource;
+use crate::sink::{RunRecord, Sink, SinkError, StepRecord};
+use crate::stack::ComponentInfo;
+
+impl Sink for Store {
+    fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
+        self.execute(
+            "INSERT INTO runs (id, name, pipeline, stack, status, started, finished)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                run.id.to_string(),
+                run.name,
+                run.pipeline,
+                run.stack,
+                run.status.as_str(),
+                millis(run.started),
+                run.finished.map(millis),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn finish_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
+        self.execute(
+            "UPDATE runs SET status = ?2, finished = ?3 WHERE id = ?1",
+            params![
+                run.id.to_string(),
+                run.status.as_str(),
+                run.finished.map(millis)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
+        self.execute(
+            "INSERT INTO steps (id, run_id, name, status, started, finished)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                step.id.to_string(),
+                step.run_id.to_string(),
+                step.name,
+                step.status.as_str(),
+                millis(step.started),
+                step.finished.map(millis),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
+        self.execute(
+            "UPDATE steps SET status = ?2, finished = ?3 WHERE id = ?1",
+            params![
+                step.id.to_string(),
+                step.status.as_str(),
+                step.finished.map(millis)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn publish(
+        &mut self,
+        resource: Resource,
+        component: &ComponentInfo,
+        metadata: &Metadata,
+    ) -> Result<(), SinkError> {
+        let created = millis(SystemTime::now());
+        let component_id = component.id.to_string();
+        let resource_id = resource.id.to_string();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO components (id, name, kind) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+                params![component_id, component.name, component.kind.as_str()],
+            )?;
+            let mut row = tx.prepare(
+                "INSERT INTO run_metadata (key, value, type, stack_component_id, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut link = tx.prepare(
+                "INSERT INTO run_metadata_resources (run_metadata_id, resource_id, resource_type)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            let mut json = String::new();
+            for (key, value) in metadata {
+                json.clear();
+                crate::json::write::write_value(&mut json, value);
+                row.execute(params![
+                    key,
+                    json,
+                    value.metadata_type().as_str(),
+                    component_id,
+                    created
+                ])?;
+                link.execute(params![
+                    tx.last_insert_rowid(),
+                    resource_id,
+                    resource.kind.as_str()
+                ])?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+}

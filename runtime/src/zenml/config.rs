@@ -1,0 +1,156 @@
+//! Where a ZenML server is and how to log in to it.
+
+use std::time::Duration;
+
+use super::error::ZenmlError;
+use crate::secret::Secret;
+
+/// How to log in.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Auth {
+    /// A user's name and password (`ZENML_STORE_USERNAME`, `ZENML_STORE_PASSWORD`).
+    Password {
+        /// The user.
+        username: String,
+        /// The password; empty for the auto-activated `default` user of a local server.
+        password: Secret,
+    },
+    /// A service account's API key, `ZENKEY_...` (`ZENML_STORE_API_KEY`).
+    ApiKey(Secret),
+    /// A bearer token obtained elsewhere; it cannot be renewed.
+    Token(Secret),
+}
+
+/// Where the server is and how to talk to it.
+///
+/// ```
+/// use std::time::Duration;
+/// use run_metadata::zenml::{Auth, Config};
+///
+/// let config = Config::new("http://127.0.0.1:8080/", Auth::ApiKey("ZENKEY_abc".into()))
+///     .with_project("research")
+///     .with_timeouts(Duration::from_secs(2), Duration::from_secs(10))
+///     .with_retries(5, Duration::from_millis(100));
+/// assert_eq!(config.url(), "http://127.0.0.1:8080");
+/// assert!(!format!("{config:?}").contains("ZENKEY_abc"));
+///
+/// let vars = [("ZENML_STORE_URL", "https://zenml.example"), ("ZENML_STORE_USERNAME", "ci")];
+/// let config = Config::from_vars(|name| {
+///     vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+/// })?;
+/// assert!(matches!(config.auth(), Auth::Password { username, .. } if username == "ci"));
+/// # Ok::<(), run_metadata::zenml::ZenmlError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    url: String,
+    auth: Auth,
+    pub(super) project: String,
+    pub(super) connect_timeout: Duration,
+    pub(super) read_timeout: Duration,
+    pub(super) retries: u32,
+    pub(super) backoff: Duration,
+}
+
+impl Config {
+    /// The server at `url` (`http(s)://host[:port]`), logging in with `auth`, project `default`,
+    /// 5 s to connect, 30 s to read, 3 retries from 250 ms backoff.
+    pub fn new(url: impl Into<String>, auth: Auth) -> Self {
+        let mut url = url.into();
+        while url.ends_with('/') {
+            url.pop();
+        }
+        Self {
+            url,
+            auth,
+            project: "default".into(),
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(30),
+            retries: 3,
+            backoff: Duration::from_millis(250),
+        }
+    }
+
+    /// From ZenML's own environment variables: `ZENML_STORE_URL`, and `ZENML_STORE_API_KEY` or
+    /// `ZENML_STORE_USERNAME` (with `ZENML_STORE_PASSWORD`, empty if unset); the project from
+    /// `ZENML_ACTIVE_PROJECT_ID` if set.
+    ///
+    /// # Errors
+    ///
+    /// [`ZenmlError::Config`] naming what is missing.
+    pub fn from_env() -> Result<Self, ZenmlError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// As [`from_env`](Self::from_env), reading variables through `var`.
+    ///
+    /// # Errors
+    ///
+    /// [`ZenmlError::Config`] naming what is missing.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ZenmlError> {
+        let var = |name: &str| var(name).filter(|v| !v.is_empty());
+        let url = var("ZENML_STORE_URL").ok_or_else(|| {
+            ZenmlError::Config("ZENML_STORE_URL is not set (the server's URL)".into())
+        })?;
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ZenmlError::Config(format!(
+                "ZENML_STORE_URL must be an http:// or https:// URL, not {url:?}"
+            )));
+        }
+        let auth = if let Some(key) = var("ZENML_STORE_API_KEY") {
+            Auth::ApiKey(Secret::new(key))
+        } else if let Some(username) = var("ZENML_STORE_USERNAME") {
+            Auth::Password {
+                username,
+                password: Secret::new(var("ZENML_STORE_PASSWORD").unwrap_or_default()),
+            }
+        } else {
+            return Err(ZenmlError::Config(
+                "set ZENML_STORE_API_KEY, or ZENML_STORE_USERNAME (and ZENML_STORE_PASSWORD)"
+                    .into(),
+            ));
+        };
+        let mut config = Self::new(url, auth);
+        if let Some(project) = var("ZENML_ACTIVE_PROJECT_ID") {
+            config.project = project;
+        }
+        Ok(config)
+    }
+
+    /// Uses project `project` (a name or an id).
+    #[must_use]
+    pub fn with_project(mut self, project: impl Into<String>) -> Self {
+        self.project = project.into();
+        self
+    }
+
+    /// Sets the connect and read timeouts.
+    #[must_use]
+    pub fn with_timeouts(mut self, connect: Duration, read: Duration) -> Self {
+        self.connect_timeout = connect;
+        self.read_timeout = read;
+        self
+    }
+
+    /// Retries a request `retries` times after a connection error or a 5xx, waiting `backoff`,
+    /// then twice as long each time (4xx answers are not retried).
+    #[must_use]
+    pub fn with_retries(mut self, retries: u32, backoff: Duration) -> Self {
+        self.retries = retries;
+        self.backoff = backoff;
+        self
+    }
+
+    /// The server's URL, without a trailing `/`.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// How the client logs in.
+    #[must_use]
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+}

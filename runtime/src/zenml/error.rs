@@ -1,0 +1,87 @@
+//! Why a request to a ZenML server failed.
+
+use core::fmt;
+
+/// Why a request failed. Never holds a password, key or token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ZenmlError {
+    /// The configuration is incomplete.
+    Config(String),
+    /// The server refused the credentials (HTTP 401).
+    Auth {
+        /// The server's explanation.
+        detail: String,
+    },
+    /// What was asked for does not exist (HTTP 404): an unknown run, step or component.
+    NotFound {
+        /// The server's explanation.
+        detail: String,
+    },
+    /// The server refused the request (another 4xx).
+    Rejected {
+        /// The status.
+        status: u16,
+        /// The server's explanation.
+        detail: String,
+    },
+    /// The server failed (5xx) on every attempt.
+    Server {
+        /// The last status.
+        status: u16,
+        /// The server's explanation.
+        detail: String,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The server could not be reached on any attempt: refused, reset, timed out.
+    Unreachable {
+        /// What went wrong the last time.
+        reason: String,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// An answer that is not what ZenML answers.
+    Protocol(String),
+}
+
+impl ZenmlError {
+    /// Whether the request may succeed later unchanged: the server was away or failing.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unreachable { .. } | Self::Server { .. })
+    }
+}
+
+impl fmt::Display for ZenmlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config(m) => write!(f, "ZenML configuration: {m}"),
+            Self::Auth { detail } => write!(f, "ZenML refused the credentials: {detail}"),
+            Self::NotFound { detail } => write!(f, "not found on the ZenML server: {detail}"),
+            Self::Rejected { status, detail } => {
+                write!(
+                    f,
+                    "the ZenML server refused the request (HTTP {status}): {detail}"
+                )
+            }
+            Self::Server {
+                status,
+                detail,
+                attempts,
+            } => write!(
+                f,
+                "the ZenML server failed (HTTP {status}) {attempts} times: {detail}"
+            ),
+            Self::Unreachable { reason, attempts } => {
+                write!(
+                    f,
+                    "the ZenML server could not be reached in {attempts} attempts: {reason}"
+                )
+            }
+            Self::Protocol(m) => write!(f, "unexpected answer from the ZenML server: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ZenmlError {}

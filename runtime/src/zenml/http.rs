@@ -1,0 +1,272 @@
+//! The HTTP layer: one server, its login token, retries with backoff, one re-login on a 401,
+//! and the one place where a server's text becomes an error's (redacted there, always).
+//!
+//! Answers are read with the crate's own JSON reader, so that integers stay exact at any width:
+//! an answer is a [`MetadataValue`] tree (objects as `Dict`, arrays as `List`).
+
+use crate::json::read::parse;
+use crate::secret::Secret;
+use crate::value::{MAX_DEPTH, MetadataValue};
+
+use super::config::{Auth, Config};
+use super::error::ZenmlError;
+
+/// How deep an answer may nest: a run's metadata values sit three objects deep in it, and a
+/// few more levels frame other answers.
+const ANSWER_DEPTH: usize = MAX_DEPTH + 8;
+
+/// How much of a server's explanation an error keeps, in characters.
+const DETAIL_LEN: usize = 500;
+
+/// What to send.
+pub(super) enum Method<'a> {
+    /// `GET` with these query pairs (percent-encoded by the HTTP client).
+    Get(&'a [(&'a str, &'a str)]),
+    /// `POST` of a JSON body.
+    Post(&'a str),
+    /// `PUT` of a JSON body.
+    Put(&'a str),
+    /// `POST` of a form (login only).
+    Form(&'a [(&'a str, &'a str)]),
+}
+
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+/// One server's connection: the agent, the configuration and the token.
+pub(super) struct Http {
+    agent: ureq::Agent,
+    config: Config,
+    token: Option<Secret>,
+}
+
+impl Http {
+    pub(super) fn new(config: Config) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_recv_response(Some(config.read_timeout))
+            .timeout_recv_body(Some(config.read_timeout))
+            .timeout_send_body(Some(config.read_timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("run-metadata/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .new_agent();
+        let token = match config.auth() {
+            Auth::Token(token) => Some(token.clone()),
+            _ => None,
+        };
+        Self {
+            agent,
+            config,
+            token,
+        }
+    }
+
+    pub(super) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(super) fn logged_in(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// Logs in, replacing the token.
+    pub(super) fn login(&mut self) -> Result<(), ZenmlError> {
+        let form: Vec<(&str, &str)> = match self.config.auth() {
+            Auth::Password { username, password } => {
+                vec![("username", username), ("password", password.expose())]
+            }
+            Auth::ApiKey(key) => vec![("password", key.expose())],
+            Auth::Token(_) => {
+                return Err(ZenmlError::Auth {
+                    detail: "the bearer token was refused and cannot be renewed".into(),
+                });
+            }
+        };
+        let answer = self.send("/api/v1/login", &Method::Form(&form), None)?;
+        let answer = read(&self.check(answer)?)?;
+        let token = field(&answer, "access_token")
+            .and_then(MetadataValue::as_str)
+            .ok_or_else(|| ZenmlError::Protocol("the login answer has no access_token".into()))?;
+        self.token = Some(Secret::new(token.to_owned()));
+        Ok(())
+    }
+
+    /// An authenticated request: logs in first if need be, and once more on a 401. The JSON of
+    /// a 2xx answer (an empty answer reads as an empty object), or the error its status means.
+    pub(super) fn call(
+        &mut self,
+        path: &str,
+        method: &Method<'_>,
+    ) -> Result<MetadataValue, ZenmlError> {
+        if self.token.is_none() {
+            self.login()?;
+        }
+        let mut answer = self.send(path, method, self.token.clone().as_ref())?;
+        if answer.status == 401 && !matches!(self.config.auth(), Auth::Token(_)) {
+            self.login()?;
+            answer = self.send(path, method, self.token.clone().as_ref())?;
+        }
+        read(&self.check(answer)?)
+    }
+
+    /// One request with retries: connection errors and 5xx are retried with backoff, up to
+    /// the configured count; any other answer is returned as it is.
+    fn send(
+        &self,
+        path: &str,
+        method: &Method<'_>,
+        token: Option<&Secret>,
+    ) -> Result<Answer, ZenmlError> {
+        let url = format!("{}{path}", self.config.url());
+        let mut wait = self.config.backoff;
+        let mut attempt = 1;
+        loop {
+            let result = self.send_once(&url, method, token);
+            let retry = match &result {
+                Ok(answer) => answer.status >= 500,
+                Err(_) => true,
+            };
+            if !retry || attempt > self.config.retries {
+                return match result {
+                    Ok(answer) if answer.status >= 500 => Err(ZenmlError::Server {
+                        status: answer.status,
+                        detail: self.server_text(&answer.body),
+                        attempts: attempt,
+                    }),
+                    Ok(answer) => Ok(answer),
+                    Err(reason) => Err(ZenmlError::Unreachable {
+                        reason,
+                        attempts: attempt,
+                    }),
+                };
+            }
+            std::thread::sleep(wait);
+            wait = wait.saturating_mul(2);
+            attempt += 1;
+        }
+    }
+
+    fn send_once(
+        &self,
+        url: &str,
+        method: &Method<'_>,
+        token: Option<&Secret>,
+    ) -> Result<Answer, String> {
+        let bearer = token.map(|t| format!("Bearer {}", t.expose()));
+        let result = match method {
+            Method::Get(query) => {
+                let mut req = self.agent.get(url).query_pairs(query.iter().copied());
+                if let Some(b) = &bearer {
+                    req = req.header("Authorization", b);
+                }
+                req.call()
+            }
+            Method::Post(body) | Method::Put(body) => {
+                let mut req = if matches!(method, Method::Put(_)) {
+                    self.agent.put(url)
+                } else {
+                    self.agent.post(url)
+                };
+                if let Some(b) = &bearer {
+                    req = req.header("Authorization", b);
+                }
+                req.content_type("application/json").send(*body)
+            }
+            Method::Form(form) => self.agent.post(url).send_form(form.iter().copied()),
+        };
+        // ureq's errors name the failure (refused, timed out, reset), never the request's body
+        // or headers, so no credential reaches them.
+        let mut response = result.map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| e.to_string())?;
+        Ok(Answer { status, body })
+    }
+
+    /// The text of a 2xx answer, or the error its status means.
+    fn check(&self, answer: Answer) -> Result<String, ZenmlError> {
+        let detail = || self.server_text(&answer.body);
+        match answer.status {
+            200..=299 => Ok(answer.body),
+            401 => Err(ZenmlError::Auth { detail: detail() }),
+            404 => Err(ZenmlError::NotFound { detail: detail() }),
+            status => Err(ZenmlError::Rejected {
+                status,
+                detail: detail(),
+            }),
+        }
+    }
+
+    /// What a server said, as an error may hold it: the `detail` of a FastAPI error answer
+    /// (else the body), with every credential this client holds replaced by `***` (a server may
+    /// echo what it was sent: FastAPI's 422 answers quote their input), then cut to
+    /// [`DETAIL_LEN`] characters. Every server text that reaches an error passes here.
+    fn server_text(&self, body: &str) -> String {
+        let mut text = detail(body);
+        let mut secrets: Vec<&str> = Vec::new();
+        match self.config.auth() {
+            Auth::Password { password, .. } => secrets.push(password.expose()),
+            Auth::ApiKey(key) | Auth::Token(key) => secrets.push(key.expose()),
+        }
+        if let Some(token) = &self.token {
+            secrets.push(token.expose());
+        }
+        for secret in secrets.into_iter().filter(|s| s.len() >= 4) {
+            text = text.replace(secret, "***");
+        }
+        let mut text: String = text.chars().take(DETAIL_LEN).collect();
+        if text.is_empty() {
+            text.push_str("(no detail)");
+        }
+        text
+    }
+}
+
+/// An answer's JSON; an empty answer or `null` reads as an empty object.
+fn read(text: &str) -> Result<MetadataValue, ZenmlError> {
+    if text.trim().is_empty() {
+        return Ok(MetadataValue::Dict(Vec::new()));
+    }
+    parse(text, ANSWER_DEPTH)
+        .map(|v| v.unwrap_or(MetadataValue::Dict(Vec::new())))
+        .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))
+}
+
+/// The member `name` of a JSON object.
+pub(super) fn field<'a>(value: &'a MetadataValue, name: &str) -> Option<&'a MetadataValue> {
+    match value {
+        MetadataValue::Dict(entries) => entries.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// The `detail` of a FastAPI error answer, else the whole body.
+fn detail(body: &str) -> String {
+    let Ok(Some(answer)) = parse(body, ANSWER_DEPTH) else {
+        return body.to_owned();
+    };
+    let text = |v: &MetadataValue| v.as_str().map_or_else(|| v.to_json(), str::to_owned);
+    match field(&answer, "detail") {
+        Some(MetadataValue::List(parts)) => parts.iter().map(text).collect::<Vec<_>>().join(": "),
+        Some(other) => text(other),
+        None => body.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::detail;
+
+    #[test]
+    fn details() {
+        assert_eq!(detail(r#"{"detail":["KeyError","'k'"]}"#), "KeyError: 'k'");
+        assert_eq!(detail(r#"{"detail":"gone"}"#), "gone");
+        assert_eq!(detail(r#"{"detail":{"a":1}}"#), r#"{"a":1}"#);
+        assert_eq!(detail("oops"), "oops");
+    }
+}

@@ -1,0 +1,350 @@
+//! The outbox: what one ZenML server has not taken yet — metadata, steps to register, final
+//! statuses — kept in the embedded store's file until [`sync`](super::sync) sends it.
+//!
+//! One vocabulary throughout: an item is *kept* in the outbox; the server *took* it (it leaves
+//! the outbox) or *refused* it (it stays, with the reason, for a look). Each [`Outbox`] is one
+//! server's: what it keeps for another server it neither counts nor sends.
+
+use std::time::SystemTime;
+
+use rusqlite::params;
+use uuid::Uuid;
+
+use crate::metadata::Metadata;
+use crate::resource::Resource;
+use crate::sink::{Status, StepRecord};
+use crate::stack::ComponentInfo;
+use crate::store::rows::{
+    component_from_row, millis, resource_from_row, status_col, step_from_row, time,
+};
+use crate::store::{Store, StoreError};
+
+type Result<T, E = StoreError> = core::result::Result<T, E>;
+
+/// The outbox of one ZenML server, in a [`Store`].
+///
+/// ```
+/// use run_metadata::store::Store;
+/// use run_metadata::zenml::Outbox;
+/// use run_metadata::{metadata, Resource};
+/// use uuid::Uuid;
+///
+/// # let dir = std::env::temp_dir().join(format!("rm-outbox-doc-{}", std::process::id()));
+/// let mut store = Store::open(dir.join("runs.db"))?;
+/// let outbox = Outbox::new("http://127.0.0.1:8237");
+/// outbox.keep_metadata(&mut store, Resource::pipeline_run(Uuid::nil()), None, &metadata! { "n" => 1 })?;
+/// assert_eq!(outbox.count(&store)?.metadata, 1);
+/// assert_eq!(Outbox::new("https://other.example").count(&store)?.total(), 0);
+/// # std::fs::remove_dir_all(dir).ok();
+/// # Ok::<(), run_metadata::store::StoreError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outbox {
+    server: String,
+}
+
+/// How much an [`Outbox`] keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OutboxCount {
+    /// Steps to register.
+    pub steps: usize,
+    /// Metadata to publish.
+    pub metadata: usize,
+    /// Final statuses to send.
+    pub statuses: usize,
+}
+
+impl OutboxCount {
+    /// Everything kept.
+    #[must_use]
+    pub fn total(self) -> usize {
+        self.steps + self.metadata + self.statuses
+    }
+}
+
+/// Metadata kept in an outbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeptMetadata {
+    /// Its place in the outbox: metadata is sent in this order.
+    pub id: i64,
+    /// Where the metadata goes.
+    pub resource: Resource,
+    /// Who published it.
+    pub component: Option<ComponentInfo>,
+    /// The metadata.
+    pub metadata: Metadata,
+    /// How many times the server refused it.
+    pub attempts: u32,
+    /// Why, the last time.
+    pub last_error: Option<String>,
+}
+
+/// A final status kept in an outbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeptStatus {
+    /// The run or step.
+    pub resource: Resource,
+    /// Its final status.
+    pub status: Status,
+    /// When it finished.
+    pub finished: SystemTime,
+}
+
+impl Outbox {
+    /// The outbox of the server at `server` (its URL).
+    pub fn new(server: impl Into<String>) -> Self {
+        Self {
+            server: server.into(),
+        }
+    }
+
+    /// The server's URL.
+    #[must_use]
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// How much is kept, counted without reading it.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn count(&self, store: &Store) -> Result<OutboxCount> {
+        Ok(store.conn().query_row(
+            "SELECT (SELECT count(*) FROM outbox_steps WHERE server = ?1),
+                    (SELECT count(*) FROM outbox WHERE server = ?1),
+                    (SELECT count(*) FROM outbox_statuses WHERE server = ?1)",
+            [&self.server],
+            |r| {
+                // Counts are never negative.
+                let count = |i| r.get::<_, i64>(i).map(|n| usize::try_from(n).unwrap_or(0));
+                Ok(OutboxCount {
+                    steps: count(0)?,
+                    metadata: count(1)?,
+                    statuses: count(2)?,
+                })
+            },
+        )?)
+    }
+
+    /// Keeps `metadata`, after everything already kept. Returns its place.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn keep_metadata(
+        &self,
+        store: &mut Store,
+        resource: Resource,
+        component: Option<&ComponentInfo>,
+        metadata: &Metadata,
+    ) -> Result<i64> {
+        let created = millis(SystemTime::now());
+        store.write(|tx| {
+            tx.execute(
+                "INSERT INTO outbox (server, resource_id, resource_type, component_id,
+                     component_name, component_kind, metadata_values, metadata_types, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    self.server,
+                    resource.id.to_string(),
+                    resource.kind.as_str(),
+                    component.map(|c| c.id.to_string()),
+                    component.map(|c| c.name.clone()),
+                    component.map(|c| c.kind.as_str()),
+                    metadata.to_json(),
+                    metadata.types_json(),
+                    created,
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// The metadata kept, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Decode`] for metadata that cannot be read back; SQLite's.
+    pub fn metadata(&self, store: &Store) -> Result<Vec<KeptMetadata>> {
+        let mut stmt = store.conn().prepare(
+            "SELECT id, resource_id, resource_type, component_id, component_name, component_kind,
+                    metadata_values, metadata_types, attempts, last_error
+             FROM outbox WHERE server = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([&self.server], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                resource_from_row(r, 1)?,
+                component_from_row(r, 3)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, u32>(8)?,
+                r.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, resource, component, values, types, attempts, last_error) = row?;
+            let metadata =
+                Metadata::from_json(&values, &types).map_err(|error| StoreError::Decode {
+                    key: format!("outbox metadata {id}"),
+                    error,
+                })?;
+            out.push(KeptMetadata {
+                id,
+                resource,
+                component,
+                metadata,
+                attempts,
+                last_error,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The server took the metadata kept at `id`: it leaves the outbox.
+    pub(crate) fn took_metadata(&self, store: &mut Store, id: i64) -> Result<()> {
+        store.execute(
+            "DELETE FROM outbox WHERE server = ?1 AND id = ?2",
+            params![self.server, id],
+        )
+    }
+
+    /// The server refused the metadata kept at `id`: it stays, with the reason.
+    pub(crate) fn refused_metadata(&self, store: &mut Store, id: i64, error: &str) -> Result<()> {
+        store.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?3
+             WHERE server = ?1 AND id = ?2",
+            params![self.server, id, error],
+        )
+    }
+
+    /// Keeps a step of a run the server has (`step.run_id` is the server's) to register later,
+    /// under `step.id` until then; keeping it again updates its status and end.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn keep_step(&self, store: &mut Store, step: &StepRecord) -> Result<()> {
+        store.execute(
+            "INSERT INTO outbox_steps (local_id, server, run_id, name, status, started,
+                 finished, created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (local_id) DO UPDATE SET status = excluded.status,
+                 finished = excluded.finished",
+            params![
+                step.id.to_string(),
+                self.server,
+                step.run_id.to_string(),
+                step.name,
+                step.status.as_str(),
+                millis(step.started),
+                step.finished.map(millis),
+                millis(SystemTime::now()),
+            ],
+        )
+    }
+
+    /// The steps kept, in the order they started.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn steps(&self, store: &Store) -> Result<Vec<StepRecord>> {
+        let mut stmt = store.conn().prepare(
+            "SELECT local_id, run_id, name, status, started, finished FROM outbox_steps
+             WHERE server = ?1 ORDER BY started, rowid",
+        )?;
+        let rows = stmt.query_map([&self.server], step_from_row)?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
+    }
+
+    /// Whether the step `id` is kept, to be registered.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn keeps_step(&self, store: &Store, id: Uuid) -> Result<bool> {
+        Ok(store.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox_steps WHERE server = ?1 AND local_id = ?2)",
+            params![self.server, id.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The server took the kept step `local`, as `remote`: the step leaves the outbox, and
+    /// everything that refers to it (kept metadata and status, the local records) takes the
+    /// server's id, as steps registered at once do.
+    pub(crate) fn took_step(&self, store: &mut Store, local: Uuid, remote: Uuid) -> Result<()> {
+        let ids = [local.to_string(), remote.to_string()];
+        store.write(|tx| {
+            tx.execute(
+                "DELETE FROM outbox_steps WHERE server = ?1 AND local_id = ?2",
+                [&self.server, &ids[0]],
+            )?;
+            for sql in [
+                "UPDATE outbox SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'step_run'",
+                "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
+                "UPDATE steps SET id = ?2 WHERE id = ?1",
+                "UPDATE run_metadata_resources SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'step_run'",
+            ] {
+                tx.execute(sql, [&ids[0], &ids[1]])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Keeps the final status of a run or step; keeping another for it replaces it.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn keep_status(&self, store: &mut Store, kept: KeptStatus) -> Result<()> {
+        store.execute(
+            "INSERT INTO outbox_statuses (server, resource_id, resource_type, status, finished,
+                 created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (server, resource_id) DO UPDATE SET status = excluded.status,
+                 finished = excluded.finished",
+            params![
+                self.server,
+                kept.resource.id.to_string(),
+                kept.resource.kind.as_str(),
+                kept.status.as_str(),
+                millis(kept.finished),
+                millis(SystemTime::now()),
+            ],
+        )
+    }
+
+    /// The final statuses kept, in the order they were kept.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn statuses(&self, store: &Store) -> Result<Vec<KeptStatus>> {
+        let mut stmt = store.conn().prepare(
+            "SELECT resource_id, resource_type, status, finished FROM outbox_statuses
+             WHERE server = ?1 ORDER BY created, rowid",
+        )?;
+        let rows = stmt.query_map([&self.server], |r| {
+            Ok(KeptStatus {
+                resource: resource_from_row(r, 0)?,
+                status: status_col(r, 2)?,
+                finished: time(r.get(3)?),
+            })
+        })?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
+    }
+
+    /// The server took the kept status of `resource`: it leaves the outbox.
+    pub(crate) fn took_status(&self, store: &mut Store, resource: Resource) -> Result<()> {
+        store.execute(
+            "DELETE FROM outbox_statuses WHERE server = ?1 AND resource_id = ?2",
+            params![self.server, resource.id.to_string()],
+        )
+    }
+}
