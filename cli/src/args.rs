@@ -22,11 +22,12 @@ RUN is a run id, a unique prefix of one, a run name, or `latest`.
 
 /// `sync`'s closing lines.
 const SYNC_AFTER_HELP: &str = "\
-The server and credentials come from the environment:
-  ZENML_STORE_URL       the server
-  ZENML_STORE_API_KEY   an API key, or else
-  ZENML_STORE_USERNAME  a user name
-  ZENML_STORE_PASSWORD  and its password";
+The server and credentials come from ZenML's environment variables:
+  ZENML_STORE_URL          the server's http:// or https:// URL
+  ZENML_STORE_API_KEY      an API key; else
+  ZENML_STORE_USERNAME     a user name
+  ZENML_STORE_PASSWORD     and its password (empty if unset)
+  ZENML_ACTIVE_PROJECT_ID  the project, if not `default`";
 
 /// A parsed command line: `run-metadata [--store PATH] [COMMAND]`.
 ///
@@ -38,7 +39,8 @@ The server and credentials come from the environment:
     version,
     about = "Lists runs and shows their metadata from the embedded store",
     long_about = None,
-    after_help = AFTER_HELP
+    after_help = AFTER_HELP,
+    args_override_self = true
 )]
 pub struct Args {
     // The doc is also `--help`'s text, where backticks would show.
@@ -128,8 +130,79 @@ where
 
 /// The help, as `--help` prints it.
 #[must_use]
-pub fn help() -> String {
+pub(crate) fn help() -> String {
     <Args as clap::CommandFactory>::command()
         .render_long_help()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
+    use super::{Args, Command, Links, parse};
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn store_goes_before_or_after_the_command() {
+        for args in [
+            &["--store", "a.db", "runs"][..],
+            &["runs", "--store", "a.db"],
+            &["--store=a.db", "runs"],
+        ] {
+            let parsed = parse(args).unwrap();
+            assert_eq!(parsed.store.as_deref(), Some(Path::new("a.db")), "{args:?}");
+            assert_eq!(parsed.command, Some(Command::Runs { json: false }));
+        }
+        assert_eq!(parse(["sync"]).unwrap().store, None);
+    }
+
+    #[test]
+    fn a_repeated_option_takes_its_last_value() {
+        let args = parse([
+            "--store", "a.db", "show", "x", "--json", "--json", "--links", "always", "--links",
+            "never", "--store", "b.db",
+        ])
+        .unwrap();
+        assert_eq!(args.store.as_deref(), Some(Path::new("b.db")));
+        assert_eq!(
+            args.command,
+            Some(Command::Show {
+                run: "x".into(),
+                json: true,
+                links: Links::Never
+            })
+        );
+    }
+
+    #[test]
+    fn no_command_is_the_help_and_extra_words_are_errors() {
+        assert_eq!(parse::<[&str; 0], _>([]).unwrap().command, None);
+        assert_eq!(parse(["help"]).unwrap_err().kind(), ErrorKind::DisplayHelp);
+        assert_eq!(
+            parse(["runs", "extra"]).unwrap_err().kind(),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            parse(["show", "a", "b"]).unwrap_err().kind(),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            parse(["sync", "now"]).unwrap_err().kind(),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            parse(["show", "a", "--links", "sometimes"])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidValue
+        );
+    }
 }

@@ -119,7 +119,7 @@ fn time<S: Serializer>(t: &SystemTime, serializer: S) -> Result<S::Ok, S::Error>
 }
 
 /// [`time`], or `null`.
-#[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)] // serde's signature
+#[allow(clippy::ref_option)] // serde's signature
 fn optional_time<S: Serializer>(t: &Option<SystemTime>, serializer: S) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => time(t, serializer),
@@ -175,129 +175,21 @@ pub fn write_run_json(out: &mut dyn Write, store: &Store, run: &RunRecord) -> Re
 
 #[cfg(test)]
 mod tests {
-    //! The serde renderings against the hand-written writer they replace, byte for byte.
+    //! The exact bytes of `runs --json` and `show --json`: the hand-written writer that these
+    //! types replaced printed the same.
 
     use std::collections::{BTreeMap, BTreeSet};
-    use std::fmt::Write as _;
-    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    use std::time::{Duration, UNIX_EPOCH};
 
     use run_metadata::stack::{ComponentInfo, ComponentKind, RunRecord, Sink, Status, StepRecord};
-    use run_metadata::store::{ComponentMetadata, Store};
+    use run_metadata::store::Store;
     use run_metadata::zenml::Resource;
     use run_metadata::{DType, Metadata, Path, StorageSize, Uri, metadata};
     use run_metadata_tests::TempDir;
     use uuid::Uuid;
 
-    fn string(json: &mut String, s: &str) {
-        json.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
-    }
-
-    fn iso8601(t: SystemTime) -> String {
-        let utc = run_metadata::time::Utc::from(t);
-        let iso = utc.iso8601();
-        format!("{}Z", &iso[..iso.len() - 3])
-    }
-
-    fn time_json(json: &mut String, t: Option<SystemTime>) {
-        match t {
-            Some(t) => string(json, &iso8601(t)),
-            None => json.push_str("null"),
-        }
-    }
-
-    fn run_json(json: &mut String, run: &RunRecord) {
-        let _ = write!(json, "{{\"id\":\"{}\",\"name\":", run.id);
-        string(json, &run.name);
-        json.push_str(",\"pipeline\":");
-        string(json, &run.pipeline);
-        json.push_str(",\"stack\":");
-        string(json, &run.stack);
-        let _ = write!(json, ",\"status\":\"{}\",\"started\":", run.status);
-        time_json(json, Some(run.started));
-        json.push_str(",\"finished\":");
-        time_json(json, run.finished);
-        json.push('}');
-    }
-
-    fn step_json(json: &mut String, step: &StepRecord, metadata: &[ComponentMetadata]) {
-        let _ = write!(json, "{{\"id\":\"{}\",\"name\":", step.id);
-        string(json, &step.name);
-        let _ = write!(json, ",\"status\":\"{}\",\"started\":", step.status);
-        time_json(json, Some(step.started));
-        json.push_str(",\"finished\":");
-        time_json(json, step.finished);
-        json.push_str(",\"metadata\":");
-        groups_json(json, metadata);
-        json.push('}');
-    }
-
-    fn groups_json(json: &mut String, groups: &[ComponentMetadata]) {
-        json.push('[');
-        for (i, group) in groups.iter().enumerate() {
-            if i > 0 {
-                json.push(',');
-            }
-            json.push_str("{\"component\":");
-            match &group.component {
-                Some(c) => {
-                    let _ = write!(json, "{{\"id\":\"{}\",\"name\":", c.id);
-                    string(json, &c.name);
-                    let _ = write!(json, ",\"kind\":\"{}\"}}", c.kind);
-                }
-                None => json.push_str("null"),
-            }
-            metadata_json(json, &group.metadata);
-            json.push('}');
-        }
-        json.push(']');
-    }
-
-    fn metadata_json(json: &mut String, m: &Metadata) {
-        json.push_str(",\"values\":");
-        m.write_json(json);
-        json.push_str(",\"types\":");
-        m.write_types_json(json);
-    }
-
-    fn old_runs_json(runs: &[RunRecord]) -> String {
-        let mut json = String::from("[");
-        for (i, run) in runs.iter().enumerate() {
-            if i > 0 {
-                json.push(',');
-            }
-            run_json(&mut json, run);
-        }
-        json.push_str("]\n");
-        json
-    }
-
-    fn old_run_json(store: &Store, run: &RunRecord) -> String {
-        let mut json = String::from("{\"run\":");
-        run_json(&mut json, run);
-        json.push_str(",\"pipeline_run\":");
-        groups_json(
-            &mut json,
-            &store
-                .metadata_by_component(Resource::pipeline_run(run.id))
-                .unwrap(),
-        );
-        json.push_str(",\"steps\":[");
-        for (i, step) in store.steps(run.id).unwrap().iter().enumerate() {
-            if i > 0 {
-                json.push(',');
-            }
-            step_json(
-                &mut json,
-                step,
-                &store
-                    .metadata_by_component(Resource::step_run(step.id))
-                    .unwrap(),
-            );
-        }
-        json.push_str("]}\n");
-        json
-    }
-
+    /// Strings to escape, integers beyond 64 bits, non-finite floats, nested values, every
+    /// special type.
     fn awkward() -> Metadata {
         let mut dict = BTreeMap::new();
         dict.insert("nested \"key\"", vec![f64::NAN, f64::INFINITY, -0.0]);
@@ -326,23 +218,61 @@ mod tests {
         }
     }
 
-    #[test]
-    fn serde_output_is_the_hand_written_writers_byte_for_byte() {
-        let dir = TempDir::new("cli-json");
+    /// [`awkward`]'s `values`.
+    const VALUES: &str = concat!(
+        r#"{"text":"quote \" backslash \\ newline \n tab \t bell \u0007 nul \u0000 sep "#,
+        "\u{2028}",
+        r#" é 🦀","empty":"","i64 min":-9223372036854775808,"u64 max":18446744073709551615,"#,
+        r#""i128 min":-170141183460469231731687303715884105728,"#,
+        r#""u128 max":340282366920938463463374607431768211455,"float":2.0,"small":5e-324,"#,
+        r#""f32":0.1,"nan":"NaN","-inf":"-Infinity","yes":true,"list":[[1,2],[]],"#,
+        r#""tuple":[1,"two",3.5,false],"set":["a","b"],"#,
+        r#""dict":{"nested \"key\"":["NaN","Infinity",-0.0],"émoji 🦀":[1e+300,1e-7,0.1]},"#,
+        r#""uri":"https://x.example/?q=\"1\"&r=<2>","path":"s3://bucket/ü/x y","#,
+        r#""dtype":"float32","size":3298534883328}"#,
+    );
+
+    /// [`awkward`]'s `types`.
+    const TYPES: &str = concat!(
+        r#"{"text":"str","empty":"str","i64 min":"int","u64 max":"int","i128 min":"int","#,
+        r#""u128 max":"int","float":"float","small":"float","f32":"float","nan":"float","#,
+        r#""-inf":"float","yes":"bool","list":"list","tuple":"tuple","set":"set","#,
+        r#""dict":"dict","uri":"Uri","path":"Path","dtype":"DType","size":"StorageSize"}"#,
+    );
+
+    const FIRST: &str = concat!(
+        r#"{"id":"00000000-0000-0000-0000-0000000000a1","name":"run \"one\"\n","#,
+        r#""pipeline":"tr\\aining","stack":"lócal","status":"completed","#,
+        r#""started":"2026-11-29T16:12:00.123Z","finished":"2026-11-29T16:13:00.009Z"}"#,
+    );
+
+    const RUNNING: &str = concat!(
+        r#"{"id":"00000000-0000-0000-0000-0000000000a2","name":"running","pipeline":"p","#,
+        r#""stack":"s","status":"running","started":"1970-01-01T00:00:00.000Z","finished":null}"#,
+    );
+
+    const TRACKER: &str = concat!(
+        r#"{"id":"00000000-0000-0000-0000-0000000000c1","name":"the \"tracker\" ✓","#,
+        r#""kind":"experiment_tracker"}"#,
+    );
+
+    /// A store with a finished run (pipeline metadata from two components; a step with
+    /// metadata, a failed one without, a running one with) and a running run without any.
+    fn store(dir: &TempDir) -> Store {
         let mut store = Store::open(dir.path("runs.db")).unwrap();
-        let component = ComponentInfo {
-            id: Uuid::new_v4(),
+        let tracker = ComponentInfo {
+            id: Uuid::from_u128(0xc1),
             name: "the \"tracker\" ✓".into(),
             kind: ComponentKind::ExperimentTracker,
         };
-        let other = ComponentInfo {
-            id: Uuid::new_v4(),
+        let cluster = ComponentInfo {
+            id: Uuid::from_u128(0xc2),
             name: "cluster".into(),
             kind: ComponentKind::Orchestrator,
         };
         let at = |millis| UNIX_EPOCH + Duration::from_millis(millis);
-        let mut finished = RunRecord {
-            id: Uuid::new_v4(),
+        let mut first = RunRecord {
+            id: Uuid::from_u128(0xa1),
             name: "run \"one\"\n".into(),
             pipeline: "tr\\aining".into(),
             stack: "lócal".into(),
@@ -350,40 +280,32 @@ mod tests {
             started: at(1_795_968_720_123),
             finished: Some(at(1_795_968_780_009)),
         };
-        store.start_run(&mut finished).unwrap();
+        store.start_run(&mut first).unwrap();
+        let pipeline_run = Resource::pipeline_run(first.id);
+        store.publish(pipeline_run, &tracker, &awkward()).unwrap();
         store
-            .publish(Resource::pipeline_run(finished.id), &component, &awkward())
+            .publish(pipeline_run, &cluster, &metadata! { "n" => 1 })
             .unwrap();
-        store
-            .publish(
-                Resource::pipeline_run(finished.id),
-                &other,
-                &metadata! { "n" => 1 },
-            )
-            .unwrap();
-        for (i, status) in [Status::Completed, Status::Failed, Status::Running]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, status) in (0_u8..).zip([Status::Completed, Status::Failed, Status::Running]) {
             let mut step = StepRecord {
-                id: Uuid::new_v4(),
-                run_id: finished.id,
+                id: Uuid::from_u128(0x51 + u128::from(i)),
+                run_id: first.id,
                 name: format!("step {i} \u{1}"),
                 status,
-                started: at(1_795_968_720_500 + i as u64),
+                started: at(1_795_968_720_500 + u64::from(i)),
                 finished: (status != Status::Running).then(|| at(1_795_968_760_999)),
             };
             store.start_step(&mut step).unwrap();
             store.finish_step(&step).unwrap();
-            if i != 1 {
+            if status != Status::Failed {
                 store
-                    .publish(Resource::step_run(step.id), &component, &awkward())
+                    .publish(Resource::step_run(step.id), &tracker, &awkward())
                     .unwrap();
             }
         }
-        store.finish_run(&finished).unwrap();
+        store.finish_run(&first).unwrap();
         let mut running = RunRecord {
-            id: Uuid::new_v4(),
+            id: Uuid::from_u128(0xa2),
             name: "running".into(),
             pipeline: "p".into(),
             stack: "s".into(),
@@ -392,22 +314,71 @@ mod tests {
             finished: None,
         };
         store.start_run(&mut running).unwrap();
+        store
+    }
 
+    #[test]
+    fn runs_json_bytes() {
+        let dir = TempDir::new("cli-runs-json");
+        let store = store(&dir);
+        let mut out = Vec::new();
+        super::write_runs_json(&mut out, &store.runs().unwrap()).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("[{FIRST},{RUNNING}]\n")
+        );
+        let mut none = Vec::new();
+        super::write_runs_json(&mut none, &[]).unwrap();
+        assert_eq!(none, b"[]\n");
+    }
+
+    #[test]
+    fn show_json_bytes() {
+        let dir = TempDir::new("cli-show-json");
+        let store = store(&dir);
         let runs = store.runs().unwrap();
-        assert_eq!(runs.len(), 2);
-        let mut new = Vec::new();
-        super::write_runs_json(&mut new, &runs).unwrap();
-        assert_eq!(String::from_utf8(new).unwrap(), old_runs_json(&runs));
-        let mut empty = Vec::new();
-        super::write_runs_json(&mut empty, &[]).unwrap();
-        assert_eq!(String::from_utf8(empty).unwrap(), old_runs_json(&[]));
-
-        for run in &runs {
-            let mut new = Vec::new();
-            super::write_run_json(&mut new, &store, run).unwrap();
-            let new = String::from_utf8(new).unwrap();
-            assert_eq!(new, old_run_json(&store, run));
-            eprintln!("{new}");
-        }
+        let show = |run| {
+            let mut out = Vec::new();
+            super::write_run_json(&mut out, &store, run).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let tracked = format!(r#"{{"component":{TRACKER},"values":{VALUES},"types":{TYPES}}}"#);
+        let cluster = concat!(
+            r#"{"component":{"id":"00000000-0000-0000-0000-0000000000c2","name":"cluster","#,
+            r#""kind":"orchestrator"},"values":{"n":1},"types":{"n":"int"}}"#,
+        );
+        // `step n`, started `.50n`, with its `finished` and `metadata` JSON.
+        let step = |n: u8, status: &str, finished: &str, metadata: &str| {
+            format!(
+                concat!(
+                    r#"{{"id":"00000000-0000-0000-0000-00000000005{}","name":"step {} \u0001","#,
+                    r#""status":"{}","started":"2026-11-29T16:12:00.50{}Z","finished":{},"#,
+                    r#""metadata":[{}]}}"#,
+                ),
+                n + 1,
+                n,
+                status,
+                n,
+                finished,
+                metadata
+            )
+        };
+        let finished = r#""2026-11-29T16:12:40.999Z""#;
+        let steps = [
+            step(0, "completed", finished, &tracked),
+            step(1, "failed", finished, ""),
+            step(2, "running", "null", &tracked),
+        ];
+        assert_eq!(
+            show(&runs[0]),
+            format!(
+                r#"{{"run":{FIRST},"pipeline_run":[{tracked},{cluster}],"steps":[{}]}}"#,
+                steps.join(",")
+            ) + "\n"
+        );
+        assert_eq!(
+            show(&runs[1]),
+            format!(r#"{{"run":{RUNNING},"pipeline_run":[],"steps":[]}}"#) + "\n"
+        );
     }
 }

@@ -18,9 +18,11 @@ mod args;
 mod json;
 mod text;
 
+/// The clap that [`parse`] uses, to name its errors.
 pub use clap;
 
-pub use crate::args::{Args, Command, Links, help, parse};
+use crate::args::help;
+pub use crate::args::{Args, Command, Links, parse};
 pub use crate::json::{write_run_json, write_runs_json};
 pub use crate::text::{timestamp, write_run, write_runs};
 
