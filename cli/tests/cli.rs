@@ -185,19 +185,188 @@ fn clear_errors() {
 
     let usage = cli(&["shwo"], None);
     assert_eq!(usage.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&usage.stderr).contains("unknown command \"shwo\""));
-    assert_eq!(cli(&["show"], None).status.code(), Some(2));
-    assert_eq!(cli(&["runs", "--bogus"], None).status.code(), Some(2));
+    let err = String::from_utf8_lossy(&usage.stderr);
+    assert!(
+        err.starts_with("error: unrecognized subcommand 'shwo'")
+            && err.contains("a similar subcommand exists: 'show'"),
+        "{err}"
+    );
+    let no_run = cli(&["show"], None);
+    assert_eq!(no_run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&no_run.stderr);
+    assert!(
+        err.contains("required arguments were not provided") && err.contains("<RUN>"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_flag_is_a_usage_error() {
+    let out = cli(&["runs", "--bogus"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: unexpected argument '--bogus' found"),
+        "{err}"
+    );
+    assert!(err.contains("Usage: run-metadata runs"), "{err}");
+    // A flag of another command is unknown here too.
+    assert_eq!(
+        cli(&["runs", "--links", "never"], None).status.code(),
+        Some(2)
+    );
+    let bad_value = cli(&["show", "latest", "--links", "sometimes"], None);
+    assert_eq!(bad_value.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad_value.stderr);
+    assert!(
+        err.contains("invalid value 'sometimes'")
+            && err.contains("[possible values: auto, always, never]"),
+        "{err}"
+    );
+}
+
+/// Standard output of a run that must succeed with nothing on standard error.
+fn quiet_stdout(o: &Output) -> String {
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout(o)
 }
 
 #[test]
 fn help_and_version() {
-    assert!(stdout(&cli(&["--help"], None)).starts_with("usage: run-metadata"));
-    assert!(stdout(&cli(&[], None)).starts_with("usage: run-metadata"));
-    assert_eq!(
-        stdout(&cli(&["--version"], None)),
-        format!("run-metadata {}\n", env!("CARGO_PKG_VERSION"))
+    let help = quiet_stdout(&cli(&["--help"], None));
+    assert!(
+        help.starts_with("Lists runs and shows their metadata from the embedded store\n\nUsage: run-metadata [OPTIONS] [COMMAND]\n"),
+        "{help}"
     );
+    for told in [
+        "  runs  List runs, latest first\n",
+        "  show  Show a run's pipeline and step metadata, per component\n",
+        "  sync  Send what a ZenML server could not take",
+        "--store <PATH>",
+        "RUN is a run id, a unique prefix of one, a run name, or `latest`.",
+        "else $RUN_METADATA_STORE, else the default location",
+        "($XDG_DATA_HOME or ~/.local/share)/run-metadata/runs.db",
+        "ZENML_STORE_URL and ZENML_STORE_API_KEY",
+        "ZENML_STORE_USERNAME/_PASSWORD",
+    ] {
+        assert!(help.contains(told), "{told:?} missing from {help}");
+    }
+    // Without a command, and with `help`, the same help.
+    assert_eq!(quiet_stdout(&cli(&[], None)), help);
+    assert_eq!(quiet_stdout(&cli(&["help"], None)), help);
+
+    let show = quiet_stdout(&cli(&["show", "--help"], None));
+    for told in [
+        "Usage: run-metadata show [OPTIONS] <RUN>",
+        "--json",
+        "--links <WHEN>",
+        "auto:   When standard output is a terminal that is not `dumb`",
+        "[default: auto]",
+        "--store <PATH>",
+    ] {
+        assert!(show.contains(told), "{told:?} missing from {show}");
+    }
+    let sync = quiet_stdout(&cli(&["sync", "-h"], None));
+    for var in [
+        "ZENML_STORE_URL",
+        "ZENML_STORE_API_KEY",
+        "ZENML_STORE_USERNAME",
+        "ZENML_STORE_PASSWORD",
+    ] {
+        assert!(sync.contains(var), "{var} missing from {sync}");
+    }
+
+    let version = format!("run-metadata {}\n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(quiet_stdout(&cli(&["--version"], None)), version);
+    assert_eq!(quiet_stdout(&cli(&["-V"], None)), version);
+}
+
+#[test]
+fn a_store_path_that_is_not_utf8_is_used() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    let dir = TempDir::new("non-utf8");
+    // `runs-\xff.db`: a valid file name on Linux, not a Rust `String`.
+    let mut name = dir.path("runs-").into_os_string().into_vec();
+    name.extend_from_slice(b"\xff.db");
+    let path = PathBuf::from(OsString::from_vec(name));
+    assert!(path.to_str().is_none());
+    std::fs::copy(store(&dir), &path).unwrap();
+
+    let args = run_metadata_cli::parse([
+        OsString::from("--store"),
+        path.clone().into(),
+        "runs".into(),
+    ])
+    .unwrap();
+    assert_eq!(args.store.as_deref(), Some(path.as_path()));
+
+    let out = stdout(&cli(&["show", "latest", "--links", "never"], Some(&path)));
+    assert!(out.starts_with("run second  "), "{out}");
+
+    // A missing store at such a path is the usual error, not a panic.
+    let mut missing = dir.path("gone-").into_os_string().into_vec();
+    missing.push(0xfe);
+    let out = cli(&["runs"], Some(Path::new(&OsString::from_vec(missing))));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no store at") && err.contains("gone-\u{fffd}"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_run_that_is_not_utf8_is_a_usage_error() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let out = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
+        .arg("show")
+        .arg(OsStr::from_bytes(b"r\xffn"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: invalid UTF-8"), "{err}");
+}
+
+#[test]
+fn a_double_dash_ends_the_options() {
+    let dir = TempDir::new("dash");
+    let path = dir.path("runs.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        Stack::new("local")
+            .start_run(&mut store, "training", "--json")
+            .finish();
+    }
+    // `--json` after `--` is the run's name, not the flag; options come before `--`.
+    let out = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
+        .arg("--store")
+        .arg(&path)
+        .args(["show", "--links", "never", "--", "--json"])
+        .output()
+        .unwrap();
+    let out = stdout(&out);
+    assert!(out.starts_with("run --json  "), "{out}");
+    let args = run_metadata_cli::parse(["show", "--", "--json"]).unwrap();
+    assert_eq!(
+        args.command,
+        Some(run_metadata_cli::Command::Show {
+            run: "--json".into(),
+            json: false,
+            links: run_metadata_cli::Links::Auto,
+        })
+    );
+    // Without `--` it is the flag, and the run is missing.
+    assert_eq!(cli(&["show", "--json"], Some(&path)).status.code(), Some(2));
 }
 
 #[test]

@@ -67,6 +67,31 @@ impl Utc {
             self.year, self.month, self.day, self.hour, self.minute, self.second, self.micros
         )
     }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`: RFC 3339 to the millisecond (the microseconds cut, not
+    /// rounded) with the `Z` zone, the form JSON readers take (JavaScript's `Date`, Python's
+    /// `datetime.fromisoformat`).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use run_metadata::time::Utc;
+    ///
+    /// let t = Utc::from(UNIX_EPOCH + Duration::from_micros(1_795_968_720_123_987));
+    /// assert_eq!(t.rfc3339_millis(), "2026-11-29T16:12:00.123Z");
+    /// ```
+    #[must_use]
+    pub fn rfc3339_millis(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            self.micros / 1000
+        )
+    }
 }
 
 impl core::fmt::Display for Utc {
@@ -77,5 +102,26 @@ impl core::fmt::Display for Utc {
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
             self.year, self.month, self.day, self.hour, self.minute, self.second
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::Utc;
+
+    #[test]
+    fn rfc3339_millis_cuts_to_the_millisecond_and_names_the_zone() {
+        let at = |micros| Utc::from(UNIX_EPOCH + Duration::from_micros(micros));
+        assert_eq!(at(0).rfc3339_millis(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(at(999).rfc3339_millis(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(at(1_999_999).rfc3339_millis(), "1970-01-01T00:00:01.999Z");
+        // 2000-02-29, a leap day, one microsecond before midnight.
+        let leap = at(264_408 * 3_600_000_000 - 1);
+        assert_eq!(leap.rfc3339_millis(), "2000-02-29T23:59:59.999Z");
+        // The same instant as `iso8601`, to the millisecond.
+        let t = at(1_795_968_720_123_456);
+        assert_eq!(format!("{}Z", &t.iso8601()[..23]), t.rfc3339_millis());
     }
 }

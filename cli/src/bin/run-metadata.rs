@@ -6,21 +6,17 @@ use std::process::ExitCode;
 use run_metadata_cli::{CliError, parse, run};
 
 fn main() -> ExitCode {
+    // Help and version go to standard output with 0, usage errors to standard error with 2.
+    let args = parse(std::env::args_os().skip(1)).unwrap_or_else(|e| e.exit());
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = stdout.lock();
-    let result = parse(std::env::args().skip(1))
-        .map_err(CliError::Usage)
-        .and_then(|args| run(&args, &mut out, terminal));
+    let result = run(&args, &mut out, terminal);
     let _ = out.flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`run-metadata runs | head`) is not an error.
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e @ CliError::Usage(_)) => {
-            eprintln!("run-metadata: {e}");
-            ExitCode::from(2)
-        }
         Err(e) => {
             eprintln!("run-metadata: {e}");
             ExitCode::FAILURE

@@ -1,0 +1,180 @@
+//! The renderings for people: `runs` as a table, `show` as a run with its metadata grouped by
+//! component.
+
+use std::io::{self, Write};
+use std::time::SystemTime;
+
+use run_metadata::MetadataValue;
+use run_metadata::Resource;
+use run_metadata::sink::RunRecord;
+use run_metadata::store::{ComponentMetadata, Store};
+use run_metadata::time::Utc;
+
+use crate::CliError;
+
+/// `runs`: one line per run, latest first.
+///
+/// # Errors
+///
+/// Write errors.
+pub fn write_runs(out: &mut dyn Write, runs: &[RunRecord]) -> io::Result<()> {
+    if runs.is_empty() {
+        return writeln!(out, "no runs yet");
+    }
+    let name_width = runs.iter().map(|r| r.name.len()).max().unwrap_or(0).max(4);
+    let pipeline_width = runs
+        .iter()
+        .map(|r| r.pipeline.len())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    writeln!(
+        out,
+        "{:<8}  {:<name_width$}  {:<pipeline_width$}  {:<9}  STARTED",
+        "ID", "NAME", "PIPELINE", "STATUS"
+    )?;
+    for r in runs {
+        writeln!(
+            out,
+            "{:<8}  {:<name_width$}  {:<pipeline_width$}  {:<9}  {}",
+            &r.id.to_string()[..8],
+            r.name,
+            r.pipeline,
+            r.status,
+            timestamp(r.started)
+        )?;
+    }
+    Ok(())
+}
+
+/// `show`: the run, its pipeline metadata and each step's, grouped by component, each value in
+/// the dashboard's form with its tag. With `links`, URIs are terminal hyperlinks.
+///
+/// # Errors
+///
+/// The store's errors and write errors.
+pub fn write_run(
+    out: &mut dyn Write,
+    store: &Store,
+    run: &RunRecord,
+    links: bool,
+) -> Result<(), CliError> {
+    writeln!(out, "run {}  {}", run.name, run.id)?;
+    write!(
+        out,
+        "  pipeline {}  stack {}  {}  started {}",
+        run.pipeline,
+        run.stack,
+        run.status,
+        timestamp(run.started)
+    )?;
+    if let Some(finished) = run.finished {
+        write!(out, "  took {}", took(run.started, finished))?;
+    }
+    writeln!(out)?;
+    writeln!(out)?;
+    writeln!(out, "pipeline run")?;
+    write_groups(
+        out,
+        &store.metadata_by_component(Resource::pipeline_run(run.id))?,
+        links,
+    )?;
+    for step in store.steps(run.id)? {
+        writeln!(out)?;
+        write!(out, "step {}  {}", step.name, step.status)?;
+        if let Some(finished) = step.finished {
+            write!(out, "  took {}", took(step.started, finished))?;
+        }
+        writeln!(out)?;
+        write_groups(
+            out,
+            &store.metadata_by_component(Resource::step_run(step.id))?,
+            links,
+        )?;
+    }
+    Ok(())
+}
+
+fn write_groups(out: &mut dyn Write, groups: &[ComponentMetadata], links: bool) -> io::Result<()> {
+    if groups.is_empty() {
+        return writeln!(out, "  (no metadata)");
+    }
+    for group in groups {
+        match &group.component {
+            Some(c) => writeln!(out, "  {} `{}`", c.kind, c.name)?,
+            None => writeln!(out, "  (no component)")?,
+        }
+        let width = group.metadata.keys().map(str::len).max().unwrap_or(0);
+        for (key, value) in &group.metadata {
+            let shown = value.to_string();
+            let shown = match value {
+                MetadataValue::Uri(uri) if links => hyperlink(uri.as_str(), &shown),
+                _ => shown,
+            };
+            writeln!(
+                out,
+                "    {key:<width$}  {shown}  [{}]",
+                value.metadata_type()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `text` as an OSC 8 hyperlink to `target`; control characters in the target are dropped so
+/// that a stored value cannot inject terminal escapes.
+fn hyperlink(target: &str, text: &str) -> String {
+    let target: String = target.chars().filter(|c| !c.is_control()).collect();
+    format!("\x1b]8;;{target}\x1b\\{text}\x1b]8;;\x1b\\")
+}
+
+/// `2026-11-29 16:12:00 UTC`.
+#[must_use]
+pub fn timestamp(t: SystemTime) -> String {
+    Utc::from(t).to_string()
+}
+
+/// A duration for people: `850 ms`, `12.3 s`, `4 min 5 s`.
+fn took(from: SystemTime, to: SystemTime) -> String {
+    let d = to.duration_since(from).unwrap_or_default();
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        format!("{}.{} s", ms / 1000, ms % 1000 / 100)
+    } else {
+        format!("{} min {} s", ms / 60_000, ms % 60_000 / 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::{hyperlink, timestamp, took};
+
+    #[test]
+    fn dates() {
+        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01 00:00:00 UTC");
+        let t = UNIX_EPOCH + Duration::from_millis(1_795_968_720_123);
+        assert_eq!(timestamp(t), "2026-11-29 16:12:00 UTC");
+        let leap = UNIX_EPOCH + Duration::from_hours(264_384); // 2000-02-29
+        assert_eq!(timestamp(leap), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn durations() {
+        let t = UNIX_EPOCH;
+        assert_eq!(took(t, t + Duration::from_millis(850)), "850 ms");
+        assert_eq!(took(t, t + Duration::from_millis(12_345)), "12.3 s");
+        assert_eq!(took(t, t + Duration::from_secs(245)), "4 min 5 s");
+    }
+
+    #[test]
+    fn hyperlinks_drop_control_characters_from_the_target() {
+        assert_eq!(
+            hyperlink("https://x.example/\x1b]8;;evil\x07", "x"),
+            "\x1b]8;;https://x.example/]8;;evil\x1b\\x\x1b]8;;\x1b\\"
+        );
+    }
+}
