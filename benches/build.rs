@@ -1,6 +1,7 @@
 //! Writes the 200-field fixture of the `collect` and `encode` benchmarks: one component in four
 //! forms — derived, hand-written with `Metadata::insert_value`, hand-written with `metadata!`,
-//! and `#[derive(Serialize)]` for the serde route.
+//! and `#[derive(Serialize)]` for the serde route — and, for encoding with serde alone, its
+//! `values` and `types` objects as two `#[derive(Serialize)]` structs with one field per key.
 
 use std::fmt::Write as _;
 
@@ -38,6 +39,69 @@ fn field(i: usize) -> (&'static str, String, String) {
             String::new(),
         ),
     }
+}
+
+/// ZenML's type tag of a field of type `ty`, and the borrowed type its `values` field has.
+fn typed_field(ty: &str) -> (&'static str, &'static str) {
+    match ty {
+        "String" => ("str", "&'a str"),
+        "u64" => ("int", "u64"),
+        "f64" => ("float", "f64"),
+        "bool" => ("bool", "bool"),
+        _ => ("str", "Option<&'a str>"),
+    }
+}
+
+/// `WideValues` and `WideTypes`: the request's `values` and `types` objects as a user writes them
+/// with serde alone, one typed field per key, borrowed from a `WideSerde`.
+fn typed(out: &mut String) {
+    const SKIP: &str = "    #[serde(skip_serializing_if = \"Option::is_none\")]\n";
+    out.push_str("#[derive(Serialize)]\npub struct WideValues<'a> {\n");
+    for i in 0..FIELDS {
+        let (ty, _, _) = field(i);
+        let (_, borrowed) = typed_field(ty);
+        if borrowed.starts_with("Option") {
+            out.push_str(SKIP);
+        }
+        writeln!(out, "    pub f{i}: {borrowed},").unwrap();
+    }
+    out.push_str("}\n\n#[derive(Serialize)]\npub struct WideTypes {\n");
+    for i in 0..FIELDS {
+        let (ty, _, _) = field(i);
+        if ty.starts_with("Option") {
+            out.push_str(SKIP);
+            writeln!(out, "    pub f{i}: Option<&'static str>,").unwrap();
+        } else {
+            writeln!(out, "    pub f{i}: &'static str,").unwrap();
+        }
+    }
+    out.push_str("}\n\nimpl WideSerde {\n    pub fn values(&self) -> WideValues<'_> {\n        WideValues {\n");
+    for i in 0..FIELDS {
+        let (ty, _, _) = field(i);
+        let value = match ty {
+            "String" => format!("&self.f{i}"),
+            "Option<String>" => format!("self.f{i}.as_deref()"),
+            _ => format!("self.f{i}"),
+        };
+        writeln!(out, "            f{i}: {value},").unwrap();
+    }
+    out.push_str(
+        "        }\n    }\n\n    pub fn types(&self) -> WideTypes {\n        WideTypes {\n",
+    );
+    for i in 0..FIELDS {
+        let (ty, _, _) = field(i);
+        let (tag, _) = typed_field(ty);
+        if ty.starts_with("Option") {
+            writeln!(
+                out,
+                "            f{i}: self.f{i}.as_ref().map(|_| \"{tag}\"),"
+            )
+            .unwrap();
+        } else {
+            writeln!(out, "            f{i}: \"{tag}\",").unwrap();
+        }
+    }
+    out.push_str("        }\n    }\n}\n");
 }
 
 fn main() {
@@ -97,7 +161,8 @@ fn main() {
     for i in 0..FIELDS {
         writeln!(out, "            \"f{i}\" => &self.f{i},").unwrap();
     }
-    out.push_str("        }\n    }\n}\n");
+    out.push_str("        }\n    }\n}\n\n");
+    typed(&mut out);
     let path = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("wide.rs");
     std::fs::write(path, out).unwrap();
     println!("cargo::rerun-if-changed=build.rs");

@@ -18,12 +18,13 @@ count() {
 base=$(count none)
 declare -A per
 for v in collect10-derive collect10-macro collect10-serde collect200-derive collect200-insert \
-    collect200-macro collect200-serde encode10-ours encode10-serde_json encode200-ours encode200-serde_json; do
+    collect200-macro collect200-serde encode10-ours encode10-serde_json encode10-serde_impls \
+    encode10-serde_typed encode200-ours encode200-serde_json encode200-serde_impls encode200-serde_typed; do
     total=$(count "$v")
     per[$v]=$(((total - base) / iterations))
     printf '%-22s %10d instructions per iteration\n' "$v" "${per[$v]}"
 done
-ratio() { awk -v a="$2" -v b="$3" -v l="$1" 'BEGIN { printf "%-46s %.3f\n", l, a / b }'; }
+ratio() { awk -v a="$2" -v b="$3" -v l="$1" 'BEGIN { printf "%-50s %.3f\n", l, a / b }'; }
 echo
 ratio "derive / metadata! (10 fields)" "${per[collect10-derive]}" "${per[collect10-macro]}"
 ratio "derive / metadata! (200 fields)" "${per[collect200-derive]}" "${per[collect200-macro]}"
@@ -32,3 +33,7 @@ ratio "serde route / derive (10 fields)" "${per[collect10-serde]}" "${per[collec
 ratio "serde route / derive (200 fields)" "${per[collect200-serde]}" "${per[collect200-derive]}"
 ratio "our encoding / serde_json (10 fields)" "${per[encode10-ours]}" "${per[encode10-serde_json]}"
 ratio "our encoding / serde_json (200 fields)" "${per[encode200-ours]}" "${per[encode200-serde_json]}"
+ratio "our encoding / serde, crate impls (10 fields)" "${per[encode10-ours]}" "${per[encode10-serde_impls]}"
+ratio "our encoding / serde, crate impls (200 fields)" "${per[encode200-ours]}" "${per[encode200-serde_impls]}"
+ratio "our encoding / serde, typed (10 fields)" "${per[encode10-ours]}" "${per[encode10-serde_typed]}"
+ratio "our encoding / serde, typed (200 fields)" "${per[encode200-ours]}" "${per[encode200-serde_typed]}"

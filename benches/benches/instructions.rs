@@ -10,13 +10,11 @@ use std::hint::black_box;
 mod common;
 
 use common::{
-    TrackerMacro, WideDerived, WideInsert, WideMacro, WideSerde, tracker, tracker_derived,
-    via_serde,
+    Body, TrackerMacro, WideDerived, WideInsert, WideMacro, WideSerde, assert_same_body, request,
+    serde_impls, tracker, tracker_derived, via_serde,
 };
-use run_metadata::Resource;
 use run_metadata::RunMetadata;
 use run_metadata::StepRunInfo;
-use run_metadata::zenml::RunMetadataRequest;
 use uuid::Uuid;
 
 const ITERATIONS: usize = 2_000;
@@ -39,18 +37,16 @@ fn main() {
     let serde200 = WideSerde::fixture();
     let m10 = derived10.step_run_metadata(&info);
     let m200 = derived200.step_run_metadata(&info);
-    let req10 = RunMetadataRequest::new(
-        Uuid::from_u128(1),
-        Resource::step_run(Uuid::from_u128(2)),
-        &m10,
-    );
-    let req200 = RunMetadataRequest::new(
-        Uuid::from_u128(1),
-        Resource::step_run(Uuid::from_u128(2)),
-        &m200,
-    );
+    let req10 = request(&m10);
+    let req200 = request(&m200);
     let value10: serde_json::Value = serde_json::from_str(&req10.to_json()).expect("JSON");
     let value200: serde_json::Value = serde_json::from_str(&req200.to_json()).expect("JSON");
+    let impls10 = serde_impls(&req10);
+    let impls200 = serde_impls(&req200);
+    let typed10 = Body::new(&req10, serde10.values(), serde10.types());
+    let typed200 = Body::new(&req200, serde200.values(), serde200.types());
+    assert_same_body(&req10, &impls10, &typed10);
+    assert_same_body(&req200, &impls200, &typed200);
     let variant = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
@@ -68,14 +64,26 @@ fn main() {
         "encode10-serde_json" => {
             repeat(|| serde_json::to_string(black_box(&value10)).expect("JSON"))
         }
+        "encode10-serde_impls" => {
+            repeat(|| serde_json::to_string(black_box(&impls10)).expect("JSON"))
+        }
+        "encode10-serde_typed" => {
+            repeat(|| serde_json::to_string(black_box(&typed10)).expect("JSON"))
+        }
         "encode200-ours" => repeat(|| black_box(&req200).to_json()),
         "encode200-serde_json" => {
             repeat(|| serde_json::to_string(black_box(&value200)).expect("JSON"))
         }
+        "encode200-serde_impls" => {
+            repeat(|| serde_json::to_string(black_box(&impls200)).expect("JSON"))
+        }
+        "encode200-serde_typed" => {
+            repeat(|| serde_json::to_string(black_box(&typed200)).expect("JSON"))
+        }
         _ => {
             println!("iterations {ITERATIONS}");
             println!(
-                "variants: none collect10-derive collect10-macro collect10-serde collect200-derive collect200-insert collect200-macro collect200-serde encode10-ours encode10-serde_json encode200-ours encode200-serde_json"
+                "variants: none collect10-derive collect10-macro collect10-serde collect200-derive collect200-insert collect200-macro collect200-serde encode10-ours encode10-serde_json encode10-serde_impls encode10-serde_typed encode200-ours encode200-serde_json encode200-serde_impls encode200-serde_typed"
             );
         }
     }

@@ -1,13 +1,17 @@
 //! Fixtures shared by the benchmarks: a realistic 10-field tracker in each form (derived,
 //! hand-written with `insert_value`, hand-written with `metadata!`, serde), the 200-field
-//! component `build.rs` writes, and the serde route.
+//! component `build.rs` writes, the serde route, and the request body of
+//! `POST /api/v1/run-metadata` in the forms serde would write it.
 
 #![allow(dead_code)] // each benchmark uses its own share
 
+use run_metadata::Resource;
+use run_metadata::zenml::RunMetadataRequest;
 use run_metadata::{
-    Integer, Metadata, MetadataValue, RunMetadata, StepRunInfo, StorageSize, Uri, metadata,
+    Integer, Metadata, MetadataValue, RunMetadata, StepRunInfo, StorageSize, Types, Uri, metadata,
 };
 use serde::Serialize;
+use uuid::Uuid;
 
 include!(concat!(env!("OUT_DIR"), "/wide.rs"));
 
@@ -155,4 +159,141 @@ pub fn via_serde<T: Serialize>(component: &T) -> Metadata {
         m.insert(key, value).expect("field names are valid keys");
     }
     m
+}
+
+/// The request the encoding benchmarks write: `values` for step run 2 of project 1, reported by
+/// component 3.
+pub fn request(values: &Metadata) -> RunMetadataRequest<'_> {
+    RunMetadataRequest::new(
+        Uuid::from_u128(1),
+        Resource::step_run(Uuid::from_u128(2)),
+        values,
+    )
+    .with_stack_component(Uuid::from_u128(3))
+}
+
+/// One entry of the body's `resources`.
+#[derive(Serialize)]
+pub struct ResourceBody {
+    id: Uuid,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+fn resources(request: &RunMetadataRequest<'_>) -> Vec<ResourceBody> {
+    request
+        .resources
+        .iter()
+        .map(|r| ResourceBody {
+            id: r.id,
+            kind: r.kind.as_str(),
+        })
+        .collect()
+}
+
+/// The body of `POST /api/v1/run-metadata`, fields in the order `RunMetadataRequest::to_json`
+/// writes them, with `values` and `types` of any serializable form.
+#[derive(Serialize)]
+pub struct Body<V, T> {
+    project: Uuid,
+    resources: Vec<ResourceBody>,
+    stack_component_id: Option<Uuid>,
+    values: V,
+    types: T,
+    publisher_step_id: Option<Uuid>,
+}
+
+impl<V, T> Body<V, T> {
+    /// The body of `request` with its `values` and `types` given as `values` and `types`.
+    pub fn new(request: &RunMetadataRequest<'_>, values: V, types: T) -> Self {
+        Self {
+            project: request.project,
+            resources: resources(request),
+            stack_component_id: request.stack_component_id,
+            values,
+            types,
+            publisher_step_id: request.publisher_step_id,
+        }
+    }
+}
+
+/// The body through the crate's own `Serialize` impls: `&Metadata` and its `Types`.
+pub fn serde_impls<'a>(request: &RunMetadataRequest<'a>) -> Body<&'a Metadata, Types<'a>> {
+    Body::new(request, request.values, request.values.types())
+}
+
+/// The tracker's `values` object as a user writes it with serde alone: one typed field per key.
+#[derive(Serialize)]
+pub struct TrackerValues<'a> {
+    tracking_uri: &'a str,
+    experiment_id: &'a str,
+    run_name: &'a str,
+    epochs: u32,
+    learning_rate: f64,
+    batch_size: u32,
+    tags: &'a [String],
+    artifact_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<&'a str>,
+    registered: bool,
+}
+
+/// The tracker's `types` object, likewise.
+#[derive(Serialize)]
+pub struct TrackerTypes {
+    tracking_uri: &'static str,
+    experiment_id: &'static str,
+    run_name: &'static str,
+    epochs: &'static str,
+    learning_rate: &'static str,
+    batch_size: &'static str,
+    tags: &'static str,
+    artifact_bytes: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<&'static str>,
+    registered: &'static str,
+}
+
+impl TrackerSerde {
+    pub fn values(&self) -> TrackerValues<'_> {
+        TrackerValues {
+            tracking_uri: &self.tracking_uri,
+            experiment_id: &self.experiment_id,
+            run_name: &self.run_name,
+            epochs: self.epochs,
+            learning_rate: self.learning_rate,
+            batch_size: self.batch_size,
+            tags: &self.tags,
+            artifact_bytes: self.artifact_bytes,
+            notes: self.notes.as_deref(),
+            registered: self.registered,
+        }
+    }
+
+    pub fn types(&self) -> TrackerTypes {
+        TrackerTypes {
+            tracking_uri: "Uri",
+            experiment_id: "str",
+            run_name: "str",
+            epochs: "int",
+            learning_rate: "float",
+            batch_size: "int",
+            tags: "list",
+            artifact_bytes: "StorageSize",
+            notes: self.notes.as_ref().map(|_| "str"),
+            registered: "bool",
+        }
+    }
+}
+
+/// Checks, before anything is timed, that serde writes the very bytes `to_json` writes through
+/// the crate's impls (`impls`) and through typed structs (`typed`).
+pub fn assert_same_body(
+    request: &RunMetadataRequest<'_>,
+    impls: &impl Serialize,
+    typed: &impl Serialize,
+) {
+    let ours = request.to_json();
+    assert_eq!(serde_json::to_string(impls).expect("JSON"), ours);
+    assert_eq!(serde_json::to_string(typed).expect("JSON"), ours);
 }

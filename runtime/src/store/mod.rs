@@ -151,7 +151,8 @@ impl Store {
         Ok(out)
     }
 
-    /// The connection, for reads.
+    /// The connection, for the outbox's reads.
+    #[cfg(feature = "zenml")]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::Row;
 use uuid::Uuid;
 
+#[cfg(feature = "zenml")]
 use crate::resource::{Resource, ResourceType};
 use crate::sink::{RunRecord, Status, StepRecord};
 use crate::stack::{ComponentInfo, ComponentKind};
@@ -91,6 +92,7 @@ pub(crate) fn component_from_row(
 }
 
 /// A resource from `id, type` at columns `at..at + 2`.
+#[cfg(feature = "zenml")]
 pub(crate) fn resource_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Resource> {
     Ok(Resource {
         id: uuid_col(r, at)?,
