@@ -40,6 +40,7 @@
 //!   bits (without `serde_json`'s `arbitrary_precision`); [`Metadata::to_json`] and
 //!   `serde_json::to_string` write any width.
 
+mod component;
 mod convert;
 mod info;
 mod integer;

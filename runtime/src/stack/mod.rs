@@ -13,7 +13,6 @@
 mod model;
 mod run;
 
-pub use model::{
-    Collected, Component, ComponentInfo, ComponentKind, Hook, HookFailure, Stack, StepSpec,
-};
+pub use crate::component::{ComponentInfo, ComponentKind};
+pub use model::{Collected, Component, Hook, HookFailure, Stack, StepSpec};
 pub use run::{Failure, Run, RunReport};

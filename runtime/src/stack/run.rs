@@ -8,10 +8,10 @@ use std::time::SystemTime;
 use uuid::Uuid;
 
 use super::model::{Collected, HookFailure, Stack, StepSpec};
+use crate::component::ComponentInfo;
 use crate::info::StepRunInfo;
 use crate::resource::Resource;
 use crate::sink::{RunRecord, Sink, SinkError, Status, StepRecord};
-use crate::stack::ComponentInfo;
 
 /// Something that went wrong during a run without stopping it.
 #[derive(Clone, Debug, PartialEq, Eq)]

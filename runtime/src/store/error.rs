@@ -3,7 +3,7 @@
 use core::fmt;
 use std::path::PathBuf;
 
-use super::STORE_ENV;
+use super::location::STORE_ENV;
 use crate::json::DecodeError;
 use crate::sink::SinkError;
 

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use rusqlite::params;
 use uuid::Uuid;
 
-use super::Store;
 use super::error::{Result, StoreError};
+use super::open::Store;
 use super::rows::{component_from_row, run_from_row, step_from_row};
+use crate::component::ComponentInfo;
 use crate::json::DecodeError;
 use crate::metadata::Metadata;
 use crate::resource::Resource;
 use crate::sink::{RunRecord, StepRecord};
-use crate::stack::ComponentInfo;
 use crate::value::{MetadataType, MetadataValue};
 
 /// One metadata row, typed: the component that published it, its key and value.
@@ -48,7 +48,7 @@ impl Store {
         } else {
             format!("WHERE {condition}")
         };
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.conn().prepare(&format!(
             "SELECT id, name, pipeline, stack, status, started, finished FROM runs {filter}
              ORDER BY started DESC, rowid DESC"
         ))?;
@@ -104,7 +104,7 @@ impl Store {
     ///
     /// SQLite's.
     pub fn steps(&self, run_id: Uuid) -> Result<Vec<StepRecord>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn().prepare(
             "SELECT id, run_id, name, status, started, finished FROM steps
              WHERE run_id = ?1 ORDER BY started, rowid",
         )?;
@@ -155,7 +155,7 @@ impl Store {
     }
 
     fn component(&self, id: Uuid) -> Result<ComponentInfo> {
-        let found = self.conn.query_row(
+        let found = self.conn().query_row(
             "SELECT id, name, kind FROM components WHERE id = ?1",
             [id.to_string()],
             |r| component_from_row(r, 0),
@@ -166,7 +166,7 @@ impl Store {
 
     /// Every row of `resource`, oldest first, typed.
     fn rows(&self, resource: Resource) -> Result<Vec<Row>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn().prepare(
             "SELECT m.stack_component_id, m.key, m.value, m.type
              FROM run_metadata_resources r JOIN run_metadata m ON m.id = r.run_metadata_id
              WHERE r.resource_id = ?1 AND r.resource_type = ?2

@@ -3,9 +3,8 @@
 
 use std::path::Path;
 
-use rusqlite::TransactionBehavior;
+use rusqlite::{Connection, TransactionBehavior};
 
-use super::Store;
 use super::error::{Result, StoreError};
 
 /// `PRAGMA application_id` of this store's files: "RMET".
@@ -96,64 +95,59 @@ const MIGRATIONS: &[&str] = &[
 #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // a handful of migrations
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
-impl Store {
-    fn not_a_database(&self, e: rusqlite::Error) -> StoreError {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
-                StoreError::NotADatabase {
-                    path: self.path.clone(),
-                }
+/// SQLite's error, or [`StoreError::NotADatabase`] where it says the file is not one.
+fn not_a_database(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            StoreError::NotADatabase {
+                path: path.to_path_buf(),
             }
-            _ => StoreError::Sqlite(e),
         }
+        _ => StoreError::Sqlite(e),
     }
+}
 
-    pub(super) fn check_and_migrate(&mut self) -> Result<()> {
-        // Reading the schema reads the file: a damaged one fails here, before any write.
-        let (app_id, tables): (i32, i64) = self
-            .conn
-            .query_row(
-                "SELECT (SELECT application_id FROM pragma_application_id),
+/// Checks that the file is this store's (or new), sets the connection's modes, and brings the
+/// schema up to date in one transaction.
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    // Reading the schema reads the file: a damaged one fails here, before any write.
+    let (app_id, tables): (i32, i64) = conn
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id),
                         (SELECT count(*) FROM sqlite_master)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(|e| self.not_a_database(e))?;
-        if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
-            return Err(StoreError::ForeignDatabase {
-                path: self.path.clone(),
-            });
-        }
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        debug_assert!(mode.eq_ignore_ascii_case("wal") || mode.eq_ignore_ascii_case("memory"));
-        self.conn
-            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Read again inside the lock: another process may have migrated meanwhile.
-        let version: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                path: self.path.clone(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        let from = usize::try_from(version).unwrap_or(0);
-        for migration in &MIGRATIONS[from..] {
-            tx.execute_batch(migration)?;
-        }
-        if from < MIGRATIONS.len() {
-            tx.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
-            ))?;
-        }
-        tx.commit()?;
-        Ok(())
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|e| not_a_database(path, e))?;
+    if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
+        return Err(StoreError::ForeignDatabase {
+            path: path.to_path_buf(),
+        });
     }
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    debug_assert!(mode.eq_ignore_ascii_case("wal") || mode.eq_ignore_ascii_case("memory"));
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read again inside the lock: another process may have migrated meanwhile.
+    let version: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let from = usize::try_from(version).unwrap_or(0);
+    for migration in &MIGRATIONS[from..] {
+        tx.execute_batch(migration)?;
+    }
+    if from < MIGRATIONS.len() {
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+        ))?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// Refuses, without opening it, a file that is not an SQLite database.

@@ -4,12 +4,12 @@ use std::time::SystemTime;
 
 use rusqlite::params;
 
-use super::Store;
+use super::open::Store;
 use super::rows::millis;
+use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::Resource;
 use crate::sink::{RunRecord, Sink, SinkError, StepRecord};
-use crate::stack::ComponentInfo;
 
 impl Sink for Store {
     fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {

@@ -12,10 +12,10 @@ use super::error::ZenmlError;
 use super::http::{Http, Method, field};
 use super::publish::{PublishReport, select};
 use super::request::RunMetadataRequest;
+use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
 use crate::sink::Status;
-use crate::stack::ComponentInfo;
 use crate::value::MetadataValue;
 
 /// The flavor of the components this client registers.

@@ -10,10 +10,10 @@ use std::time::SystemTime;
 use rusqlite::params;
 use uuid::Uuid;
 
+use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::Resource;
 use crate::sink::{Status, StepRecord};
-use crate::stack::ComponentInfo;
 use crate::store::rows::{
     component_from_row, millis, resource_from_row, status_col, step_from_row, time,
 };

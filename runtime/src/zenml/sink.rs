@@ -9,10 +9,10 @@ use super::client::Client;
 use super::error::ZenmlError;
 use super::outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount};
 use super::publish::PublishReport;
+use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
 use crate::sink::{RunRecord, Sink, SinkError, Status, StepRecord};
-use crate::stack::ComponentInfo;
 use crate::store::{Store, StoreError};
 
 /// A sink that records everything in the embedded [`Store`] and publishes it to a ZenML server.
