@@ -1,0 +1,212 @@
+//! The runtime's shape, checked: no module uses a module that uses it back (directly or round
+//! a longer circle), and no source file grows past what a reader takes in at once.
+//!
+//! A module's dependencies are the modules its code names through `crate::`, `super::` or
+//! `self::` paths, and the child modules it names (a facade's re-exports included). Tests and
+//! comments do not count.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Lines a runtime or CLI source file may have.
+const MAX_LINES: usize = 500;
+
+fn sources(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `json/read.rs` → `json::read`, `store/mod.rs` → `store`; `None` for the crate root.
+fn module_name(root: &Path, file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(root).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    let name = parts.join("::");
+    (name != "lib").then_some(name)
+}
+
+/// The code of a file without its tests and comments.
+fn code(text: &str) -> String {
+    let text = text.split("#[cfg(test)]\nmod tests").next().unwrap_or("");
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The `a::b::c` paths in `code` (identifiers joined by `::`), with `{a, b::c}` groups
+/// expanded.
+fn paths(code: &str) -> Vec<String> {
+    let bytes = code.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !ident(bytes[i]) || (i > 0 && ident(bytes[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (ident(bytes[i]) || code[i..].starts_with("::")) {
+            i += if code[i..].starts_with("::") { 2 } else { 1 };
+        }
+        let path = code[start..i].trim_end_matches(':');
+        if code[i..].starts_with('{') && code[start..i].ends_with("::") {
+            let close = code[i..].find('}').map_or(code.len(), |c| i + c);
+            for item in code[i + 1..close].split(',') {
+                let item = item.trim();
+                if !item.is_empty() {
+                    out.push(format!("{path}::{item}"));
+                }
+            }
+        }
+        if path.contains("::") {
+            out.push(path.to_owned());
+        }
+    }
+    out
+}
+
+/// The module a path names, as seen from `module`, if it is one of `modules`.
+fn target(module: &str, path: &str, modules: &BTreeSet<String>) -> Option<String> {
+    let mut parts: Vec<&str> = path.split("::").collect();
+    let mut base: Vec<&str> = module.split("::").collect();
+    match parts[0] {
+        "crate" => base.clear(),
+        "super" => {
+            base.pop();
+        }
+        "self" => {}
+        // A child module named by its own name.
+        _ => {
+            base.push(parts[0]);
+            parts.remove(0);
+            let child = base.join("::");
+            return modules.contains(&child).then_some(child);
+        }
+    }
+    let full: Vec<&str> = base.into_iter().chain(parts.into_iter().skip(1)).collect();
+    (1..=full.len())
+        .rev()
+        .map(|n| full[..n].join("::"))
+        .find(|m| modules.contains(m))
+}
+
+fn graph(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let files: Vec<(String, String)> = sources(root)
+        .into_iter()
+        .filter_map(|f| Some((module_name(root, &f)?, std::fs::read_to_string(&f).unwrap())))
+        .collect();
+    let modules: BTreeSet<String> = files.iter().map(|(m, _)| m.clone()).collect();
+    files
+        .iter()
+        .map(|(module, text)| {
+            let deps = paths(&code(text))
+                .iter()
+                .filter_map(|p| target(module, p, &modules))
+                .filter(|t| t != module)
+                .collect();
+            (module.clone(), deps)
+        })
+        .collect()
+}
+
+/// One circle of `graph`, if it has any.
+fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        stack: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = stack.iter().position(|n| n == node) {
+            let mut circle = stack[at..].to_vec();
+            circle.push(node.to_owned());
+            return Some(circle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(circle) = visit(next, graph, stack, done) {
+                return Some(circle);
+            }
+        }
+        stack.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+fn runtime_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src")
+}
+
+#[test]
+fn runtime_modules_form_no_circle() {
+    let graph = graph(&runtime_src());
+    assert!(graph.len() > 20, "the runtime's modules were not found");
+    // The reader sees real dependencies: these must be there.
+    assert!(graph["metadata"].contains("json::write"), "{graph:?}");
+    assert!(graph["store"].contains("store::open"), "{graph:?}");
+    assert!(graph["zenml::sink"].contains("zenml::outbox"), "{graph:?}");
+    assert_eq!(circle(&graph), None);
+}
+
+#[test]
+fn the_circle_check_finds_a_circle() {
+    let mut graph = graph(&runtime_src());
+    graph
+        .get_mut("value")
+        .unwrap()
+        .insert("json::write".to_owned());
+    let found = circle(&graph).expect("value → json::write → value");
+    assert!(found.contains(&"value".to_owned()), "{found:?}");
+    assert!(found.contains(&"json::write".to_owned()), "{found:?}");
+}
+
+#[test]
+fn paths_are_read_with_groups_and_children() {
+    let modules: BTreeSet<String> = ["a", "a::b", "c"].map(str::to_owned).into();
+    let found: Vec<_> = paths("use crate::{a::b::X, c};\nmod b;\nb::f(); x::y")
+        .iter()
+        .filter_map(|p| target("a", p, &modules))
+        .collect();
+    assert_eq!(found, ["a::b", "c", "a::b"]);
+}
+
+#[test]
+fn source_files_stay_readable() {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/src");
+    let long: Vec<String> = sources(&runtime_src())
+        .into_iter()
+        .chain(sources(&cli))
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(&f).unwrap().lines().count();
+            (lines > MAX_LINES).then(|| format!("{} ({lines} lines)", f.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "over {MAX_LINES} lines: {long:?}");
+}
