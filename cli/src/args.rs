@@ -8,8 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// The help's closing lines: what RUN may be and where the store is.
 const AFTER_HELP: &str = "\
 RUN is a run id, a unique prefix of one, a run name, or `latest`.
-The store is --store PATH, else $RUN_METADATA_STORE, else the default location
-($XDG_DATA_HOME or ~/.local/share)/run-metadata/runs.db.
+The store is --store PATH, else $RUN_METADATA_STORE, else run-metadata/runs.db in
+$XDG_DATA_HOME, ~/.local/share or %LOCALAPPDATA%, the first that is set.
 --json prints ZenML's `values` and `types` objects for each component.
 sync takes the server and credentials from ZENML_STORE_URL and ZENML_STORE_API_KEY
 or ZENML_STORE_USERNAME/_PASSWORD.";
@@ -45,9 +45,7 @@ The server and credentials come from ZenML's environment variables:
 pub struct Args {
     // The doc is also `--help`'s text, where backticks would show.
     #[allow(clippy::doc_markdown)]
-    /// The store to read; else $RUN_METADATA_STORE, else the default location
-    ///
-    /// The default location is ($XDG_DATA_HOME or ~/.local/share)/run-metadata/runs.db.
+    /// The store to read; else $RUN_METADATA_STORE, else the default location (see below)
     #[arg(long, global = true, value_name = "PATH")]
     pub store: Option<PathBuf>,
     /// The command; without one, the help is printed.
@@ -131,9 +129,10 @@ where
 /// The help, as `--help` prints it.
 #[must_use]
 pub(crate) fn help() -> String {
-    <Args as clap::CommandFactory>::command()
-        .render_long_help()
-        .to_string()
+    // `--help` always ends parsing, with the help as its "error".
+    Args::try_parse_from(["run-metadata", "--help"])
+        .err()
+        .map_or_else(String::new, |shown| shown.render().to_string())
 }
 
 #[cfg(test)]

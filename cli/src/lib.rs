@@ -35,7 +35,7 @@ pub enum CliError {
     Store(StoreError),
     /// The ZenML server's configuration or answer.
     Zenml(run_metadata::zenml::ZenmlError),
-    /// A sync left entries in the outbox.
+    /// A sync left items kept in the outbox.
     Unsynced {
         /// Items the server refused.
         refused: usize,

@@ -249,8 +249,8 @@ fn help_and_version() {
         "  sync  Send what a ZenML server could not take",
         "--store <PATH>",
         "RUN is a run id, a unique prefix of one, a run name, or `latest`.",
-        "else $RUN_METADATA_STORE, else the default location",
-        "($XDG_DATA_HOME or ~/.local/share)/run-metadata/runs.db",
+        "else $RUN_METADATA_STORE, else run-metadata/runs.db in",
+        "run-metadata/runs.db in\n$XDG_DATA_HOME, ~/.local/share or %LOCALAPPDATA%",
         "ZENML_STORE_URL and ZENML_STORE_API_KEY",
         "ZENML_STORE_USERNAME/_PASSWORD",
     ] {

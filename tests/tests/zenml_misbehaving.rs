@@ -289,3 +289,29 @@ fn secrets_echoed_by_the_server_never_reach_errors() {
     }
     assert!(err.to_string().contains("***"), "{err}");
 }
+
+#[test]
+fn secrets_in_server_errors_are_hidden_before_the_text_is_cut() {
+    // A 5xx that echoes the password where the 500-character cut would split it: hidden whole,
+    // on every attempt, in `Display` and `Debug`.
+    let password = "s3cret-password-long";
+    let detail = format!("{}{password} was not accepted", "x".repeat(490));
+    let body: &'static str = Box::leak(format!(r#"{{"detail":"{detail}"}}"#).into_boxed_str());
+    let server = FakeServer::start(vec![
+        LOGIN_1,
+        Reply::Answer(500, body),
+        Reply::Answer(500, body),
+        Reply::Answer(500, body),
+    ]);
+    let mut client = client(&server, password);
+    let err = publish(&mut client).unwrap_err();
+    assert!(
+        matches!(err, ZenmlError::Server { status: 500, .. }),
+        "{err:?}"
+    );
+    for shown in [err.to_string(), format!("{err:?}")] {
+        // Not the password, nor the start of it that a cut would leave.
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains(&format!("{}***", "x".repeat(10))), "{shown}");
+    }
+}

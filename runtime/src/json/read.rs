@@ -156,16 +156,35 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     limit: usize,
+    /// Whether an integer beyond 128 bits is read as the nearest float instead of refused.
+    wide_as_float: bool,
 }
 
 /// Reads `text` as untyped values (`null` is `None`), refusing arrays and objects nested
-/// deeper than `limit`.
+/// deeper than `limit` and integers beyond 128 bits.
 pub(crate) fn parse(text: &str, limit: usize) -> Result<Option<MetadataValue>, DecodeError> {
     Parser {
         text,
         pos: 0,
         depth: 0,
         limit,
+        wide_as_float: false,
+    }
+    .parse_document()
+}
+
+/// As [`parse`], reading an integer beyond 128 bits as the nearest float (as most JSON readers
+/// do): for documents of which only a few fields are used, such as a server's answers.
+pub(crate) fn parse_lenient(
+    text: &str,
+    limit: usize,
+) -> Result<Option<MetadataValue>, DecodeError> {
+    Parser {
+        text,
+        pos: 0,
+        depth: 0,
+        limit,
+        wide_as_float: true,
     }
     .parse_document()
 }
@@ -355,12 +374,18 @@ impl Parser<'_> {
                 .map(MetadataValue::Float)
                 .map_err(|_| self.error("invalid number"))
         } else {
-            text.parse::<Integer>()
-                .map(MetadataValue::Int)
-                .map_err(|_| DecodeError::Syntax {
+            match text.parse::<Integer>() {
+                Ok(i) => Ok(MetadataValue::Int(i)),
+                // Digits only: Rust's float parser takes them, rounding to the nearest.
+                Err(_) if self.wide_as_float => text
+                    .parse::<f64>()
+                    .map(MetadataValue::Float)
+                    .map_err(|_| self.error("invalid number")),
+                Err(_) => Err(DecodeError::Syntax {
                     offset: start,
                     message: "integer outside the range of i128 and u128",
-                })
+                }),
+            }
         }
     }
 
@@ -438,5 +463,28 @@ impl Parser<'_> {
         self.pos += 4;
         u32::from_str_radix(digits, 16)
             .map_err(|_| self.error("expected four hex digits after \\u"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse, parse_lenient};
+    use crate::value::MetadataValue;
+
+    #[test]
+    fn integers_beyond_128_bits_are_refused_or_read_as_floats() {
+        let wide = "340282366920938463463374607431768211456"; // u128::MAX + 1
+        assert!(parse(wide, 1).is_err());
+        assert_eq!(
+            parse_lenient(wide, 1).unwrap(),
+            Some(MetadataValue::Float(3.402_823_669_209_385e38))
+        );
+        // Within 128 bits both read the exact integer.
+        let max = u128::MAX.to_string();
+        assert_eq!(parse(&max, 1).unwrap(), parse_lenient(&max, 1).unwrap());
+        assert!(matches!(
+            parse_lenient(&max, 1),
+            Ok(Some(MetadataValue::Int(_)))
+        ));
     }
 }

@@ -13,7 +13,9 @@
 //!
 //! | module | role |
 //! |---|---|
-//! | `open` | [`Store`]: where the file is, opening it, the write transaction |
+//! | `location` | where the file is when no path is given ([`STORE_ENV`], the data folders) |
+//! | `open` | [`Store`]: opening the file, the write transaction |
+//! | `error` | [`StoreError`] |
 //! | `schema` | the migrations, and the checks that refuse a file that is not a store |
 //! | `rows` | columns and one row mapper per record kind |
 //! | `read` | runs, steps, metadata resolved as ZenML resolves it |

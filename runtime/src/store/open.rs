@@ -6,7 +6,7 @@ use std::time::Duration;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::error::{Result, StoreError};
-use super::location::STORE_ENV;
+use super::location::default_location;
 use super::schema::{check_header, migrate};
 
 /// The embedded store. See the [module docs](crate::store).
@@ -57,20 +57,7 @@ impl Store {
     ///
     /// [`StoreError::NoDefaultLocation`] if none of those variables is set.
     pub fn default_path() -> Result<PathBuf> {
-        let var = |name: &str| {
-            std::env::var_os(name)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        if let Some(path) = var(STORE_ENV) {
-            return Ok(path);
-        }
-        let data = var("XDG_DATA_HOME")
-            .filter(|p| p.is_absolute())
-            .or_else(|| var("HOME").map(|h| h.join(".local").join("share")))
-            .or_else(|| var("LOCALAPPDATA"))
-            .ok_or(StoreError::NoDefaultLocation)?;
-        Ok(data.join("run-metadata").join("runs.db"))
+        default_location(|name| std::env::var_os(name)).ok_or(StoreError::NoDefaultLocation)
     }
 
     /// Opens the store at [`default_path`](Self::default_path), creating it if need be.

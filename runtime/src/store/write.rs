@@ -11,6 +11,26 @@ use crate::metadata::Metadata;
 use crate::resource::Resource;
 use crate::sink::{RunRecord, Sink, SinkError, StepRecord};
 
+impl Store {
+    /// Gives the step `from` the id `to` in the local records, inside `tx`.
+    #[cfg(feature = "zenml")]
+    pub(crate) fn rename_step(
+        tx: &rusqlite::Transaction<'_>,
+        from: uuid::Uuid,
+        to: uuid::Uuid,
+    ) -> rusqlite::Result<()> {
+        let ids = [from.to_string(), to.to_string()];
+        for sql in [
+            "UPDATE steps SET id = ?2 WHERE id = ?1",
+            "UPDATE run_metadata_resources SET resource_id = ?2
+             WHERE resource_id = ?1 AND resource_type = 'step_run'",
+        ] {
+            tx.execute(sql, [&ids[0], &ids[1]])?;
+        }
+        Ok(())
+    }
+}
+
 impl Sink for Store {
     fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
         self.execute(

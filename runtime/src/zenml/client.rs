@@ -9,14 +9,15 @@ use uuid::Uuid;
 
 use super::config::Config;
 use super::error::ZenmlError;
-use super::http::{Http, Method, field};
+use super::http::{Http, Method, answer_json, field};
 use super::publish::{PublishReport, select};
 use super::request::RunMetadataRequest;
 use crate::component::ComponentInfo;
+use crate::json::read::parse;
 use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
 use crate::sink::Status;
-use crate::value::MetadataValue;
+use crate::value::{MAX_DEPTH, MetadataValue};
 
 /// The flavor of the components this client registers.
 const RUST_FLAVOR: &str = "rust";
@@ -142,7 +143,12 @@ impl Client {
                 resource.kind
             )));
         }
-        let answer = self.get(&path_of(resource), &[])?;
+        let text = self.http.call(&path_of(resource), &Method::Get(&[]))?;
+        // Read exactly (integers to 128 bits, values to `MAX_DEPTH`), unlike other answers: the
+        // answer, `metadata` and `run_metadata` are three levels above the values.
+        let answer = parse(&text, MAX_DEPTH + 3)
+            .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?
+            .ok_or_else(|| ZenmlError::Protocol("a null answer".into()))?;
         let Some(run_metadata) = field(&answer, "metadata").and_then(|m| field(m, "run_metadata"))
         else {
             return Ok(Metadata::new());
@@ -348,11 +354,11 @@ impl Client {
     }
 
     fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<MetadataValue, ZenmlError> {
-        self.http.call(path, &Method::Get(query))
+        answer_json(&self.http.call(path, &Method::Get(query))?)
     }
 
     fn post(&mut self, path: &str, body: &serde_json::Value) -> Result<MetadataValue, ZenmlError> {
-        self.http.call(path, &Method::Post(&body.to_string()))
+        answer_json(&self.http.call(path, &Method::Post(&body.to_string()))?)
     }
 
     /// The id of the first item `GET path?query` lists, else of the one `POST path` creates.

@@ -1,18 +1,18 @@
 //! The HTTP layer: one server, its login token, retries with backoff, one re-login on a 401,
 //! and the one place where a server's text becomes an error's (redacted there, always).
 //!
-//! Answers are read with the crate's own JSON reader, so that integers stay exact at any width:
-//! an answer is a [`MetadataValue`] tree (objects as `Dict`, arrays as `List`).
+//! Answers are read with the crate's own JSON reader ([`answer`]): a [`MetadataValue`] tree
+//! (objects as `Dict`, arrays as `List`), integers exact to 128 bits.
 
-use crate::json::read::parse;
+use crate::json::read::parse_lenient;
 use crate::secret::Secret;
 use crate::value::{MAX_DEPTH, MetadataValue};
 
 use super::config::{Auth, Config};
 use super::error::ZenmlError;
 
-/// How deep an answer may nest: a run's metadata values sit three objects deep in it, and a
-/// few more levels frame other answers.
+/// How deep an answer read for a few of its fields may nest: deeper than any metadata value,
+/// which sits three objects deep in a run's answer.
 const ANSWER_DEPTH: usize = MAX_DEPTH + 8;
 
 /// How much of a server's explanation an error keeps, in characters.
@@ -86,7 +86,7 @@ impl Http {
             }
         };
         let answer = self.send("/api/v1/login", &Method::Form(&form), None)?;
-        let answer = read(&self.check(answer)?)?;
+        let answer = answer_json(&self.check(answer)?)?;
         let token = field(&answer, "access_token")
             .and_then(MetadataValue::as_str)
             .ok_or_else(|| ZenmlError::Protocol("the login answer has no access_token".into()))?;
@@ -94,13 +94,9 @@ impl Http {
         Ok(())
     }
 
-    /// An authenticated request: logs in first if need be, and once more on a 401. The JSON of
-    /// a 2xx answer (an empty answer reads as an empty object), or the error its status means.
-    pub(super) fn call(
-        &mut self,
-        path: &str,
-        method: &Method<'_>,
-    ) -> Result<MetadataValue, ZenmlError> {
+    /// An authenticated request: logs in first if need be, and once more on a 401. The text of
+    /// a 2xx answer, or the error its status means.
+    pub(super) fn call(&mut self, path: &str, method: &Method<'_>) -> Result<String, ZenmlError> {
         if self.token.is_none() {
             self.login()?;
         }
@@ -109,7 +105,7 @@ impl Http {
             self.login()?;
             answer = self.send(path, method, self.token.clone().as_ref())?;
         }
-        read(&self.check(answer)?)
+        self.check(answer)
     }
 
     /// One request with retries: connection errors and 5xx are retried with backoff, up to
@@ -227,12 +223,13 @@ impl Http {
     }
 }
 
-/// An answer's JSON; an empty answer or `null` reads as an empty object.
-fn read(text: &str) -> Result<MetadataValue, ZenmlError> {
+/// An answer's JSON, read for a few of its fields (ids, a status, a token): `null` and an
+/// empty answer read as an empty object, an integer beyond 128 bits as a float.
+pub(super) fn answer_json(text: &str) -> Result<MetadataValue, ZenmlError> {
     if text.trim().is_empty() {
         return Ok(MetadataValue::Dict(Vec::new()));
     }
-    parse(text, ANSWER_DEPTH)
+    parse_lenient(text, ANSWER_DEPTH)
         .map(|v| v.unwrap_or(MetadataValue::Dict(Vec::new())))
         .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))
 }
@@ -247,7 +244,7 @@ pub(super) fn field<'a>(value: &'a MetadataValue, name: &str) -> Option<&'a Meta
 
 /// The `detail` of a FastAPI error answer, else the whole body.
 fn detail(body: &str) -> String {
-    let Ok(Some(answer)) = parse(body, ANSWER_DEPTH) else {
+    let Ok(Some(answer)) = parse_lenient(body, ANSWER_DEPTH) else {
         return body.to_owned();
     };
     let text = |v: &MetadataValue| v.as_str().map_or_else(|| v.to_json(), str::to_owned);

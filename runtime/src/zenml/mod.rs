@@ -8,7 +8,7 @@
 //! | `error` | [`ZenmlError`] |
 //! | `http` | one server's connection: retries, re-login on 401, the one place server text is redacted |
 //! | `client` | [`Client`]: ZenML's endpoints |
-//! | `publish` | what a publish sends and skips, as ZenML's client would ([`PublishReport`]) |
+//! | `publish`, `pylen` | what a publish sends and skips, as ZenML's client would ([`PublishReport`]), measuring values as Python's `json.dumps` does |
 //! | `outbox` | [`Outbox`]: what one server has not taken yet, kept in the store |
 //! | `sink` | [`ZenmlSink`] and [`sync`] |
 

@@ -34,6 +34,8 @@ type Result<T, E = StoreError> = core::result::Result<T, E>;
 /// let outbox = Outbox::new("http://127.0.0.1:8237");
 /// outbox.keep_metadata(&mut store, Resource::pipeline_run(Uuid::nil()), None, &metadata! { "n" => 1 })?;
 /// assert_eq!(outbox.count(&store)?.metadata, 1);
+/// // One server, however its URL ends; another server keeps nothing.
+/// assert_eq!(Outbox::new("http://127.0.0.1:8237/").count(&store)?.metadata, 1);
 /// assert_eq!(Outbox::new("https://other.example").count(&store)?.total(), 0);
 /// # std::fs::remove_dir_all(dir).ok();
 /// # Ok::<(), run_metadata::store::StoreError>(())
@@ -91,11 +93,14 @@ pub struct KeptStatus {
 }
 
 impl Outbox {
-    /// The outbox of the server at `server` (its URL).
+    /// The outbox of the server at `server` (its URL; a trailing `/` is not part of it, as in
+    /// [`Config::new`](super::Config::new)).
     pub fn new(server: impl Into<String>) -> Self {
-        Self {
-            server: server.into(),
+        let mut server = server.into();
+        while server.ends_with('/') {
+            server.pop();
         }
+        Self { server }
     }
 
     /// The server's URL.
@@ -287,13 +292,10 @@ impl Outbox {
                 "UPDATE outbox SET resource_id = ?2
                  WHERE resource_id = ?1 AND resource_type = 'step_run'",
                 "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
-                "UPDATE steps SET id = ?2 WHERE id = ?1",
-                "UPDATE run_metadata_resources SET resource_id = ?2
-                 WHERE resource_id = ?1 AND resource_type = 'step_run'",
             ] {
                 tx.execute(sql, [&ids[0], &ids[1]])?;
             }
-            Ok(())
+            Store::rename_step(tx, local, remote)
         })
     }
 

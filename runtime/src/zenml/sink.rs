@@ -46,7 +46,7 @@ pub struct SyncReport {
     pub took: OutboxCount,
     /// What the server refused, with why; it stays in the outbox.
     pub refused: Vec<Refusal>,
-    /// How many kept items were not tried because the server went away; they wait for the
+    /// How many kept items were not tried because the server went away; they stay kept for the
     /// next sync.
     pub untried: usize,
 }
@@ -54,14 +54,15 @@ pub struct SyncReport {
 /// An item of the outbox the server refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
-    /// What it was: `step "train"`, `metadata 4 (step_run …)`, `status of run …`.
+    /// What it was: `step "train"`, `metadata 4 (step_run …)`, `status of pipeline_run …`.
     pub what: String,
     /// The server's reason.
     pub reason: String,
 }
 
 impl ZenmlSink {
-    /// Publishes through `client`, recording in and keeping pending entries in `store`.
+    /// Publishes through `client`, recording in `store` and keeping there, in the outbox of the
+    /// client's server, what the server cannot take.
     #[must_use]
     pub fn new(client: Client, store: Store) -> Self {
         Self {
@@ -115,7 +116,7 @@ impl ZenmlSink {
 
     /// Sends what the outbox keeps for this server, oldest first, each once: what the server
     /// takes leaves the outbox; what it refuses stays, with the reason; when the server is away,
-    /// the rest waits for the next sync.
+    /// the rest stays kept for the next sync.
     ///
     /// # Errors
     ///
@@ -321,7 +322,7 @@ impl Sink for ZenmlSink {
     ) -> Result<(), SinkError> {
         self.store.publish(resource, component, metadata)?;
         let server = self.outbox.server().to_owned();
-        // A step the server has not registered yet: its metadata waits with it.
+        // A step the server has not registered yet: its metadata is kept with it.
         if resource.kind == ResourceType::StepRun
             && self.outbox.keeps_step(&self.store, resource.id)?
         {
