@@ -2,11 +2,11 @@
 
 use syn::{DeriveInput, Ident, Member, Type};
 
-use crate::attr::{self, Attrs, Place};
+use crate::attr::{self, FieldAttrs, Place, TypeAttrs};
 use crate::ctxt::Ctxt;
 
 pub struct Container<'a> {
-    pub attrs: Attrs,
+    pub attrs: TypeAttrs,
     pub data: Data<'a>,
 }
 
@@ -17,14 +17,14 @@ pub enum Data<'a> {
 
 pub struct Variant<'a> {
     pub ident: &'a Ident,
-    pub attrs: Attrs,
+    pub attrs: TypeAttrs,
     pub fields: Vec<Field<'a>>,
 }
 
 pub struct Field<'a> {
     pub member: Member,
     pub ty: &'a Type,
-    pub attrs: Attrs,
+    pub attrs: FieldAttrs,
     /// The field's name, or its index for a tuple field.
     pub original: &'a syn::Field,
 }
@@ -32,7 +32,7 @@ pub struct Field<'a> {
 impl<'a> Container<'a> {
     /// The model of `input`, or `None` for a union (reported to `cx`).
     pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Self> {
-        let attrs = attr::parse(cx, &input.attrs, Place::Container);
+        let attrs = attr::parse_type(cx, &input.attrs, Place::Container);
         for param in &input.generics.params {
             let attrs = match param {
                 syn::GenericParam::Type(p) => &p.attrs,
@@ -48,7 +48,7 @@ impl<'a> Container<'a> {
                     .iter()
                     .map(|v| Variant {
                         ident: &v.ident,
-                        attrs: attr::parse(cx, &v.attrs, Place::Variant),
+                        attrs: attr::parse_type(cx, &v.attrs, Place::Variant),
                         fields: fields(cx, &v.fields),
                     })
                     .collect(),
@@ -73,7 +73,7 @@ fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields) -> Vec<Field<'a>> {
         .map(|(field, member)| Field {
             member,
             ty: &field.ty,
-            attrs: attr::parse(cx, &field.attrs, Place::Field),
+            attrs: attr::parse_field(cx, &field.attrs),
             original: field,
         })
         .collect()

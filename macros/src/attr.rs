@@ -5,6 +5,7 @@ use syn::meta::ParseNestedMeta;
 use syn::{Attribute, LitStr, Token};
 
 use crate::ctxt::Ctxt;
+use crate::special::Special;
 
 /// Where an attribute stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,45 +30,114 @@ const C: Place = Place::Container;
 const V: Place = Place::Variant;
 const F: Place = Place::Field;
 
-/// Every attribute: name, where it may stand, what it takes.
-const TABLE: &[(&str, &[Place], Takes)] = &[
-    ("pipeline", &[C, V, F], Takes::Flag),
-    ("step", &[C, V, F], Takes::Flag),
-    ("rename", &[F], Takes::Str),
-    ("rename_all", &[C, V], Takes::Str),
-    ("prefix", &[C, V], Takes::Str),
-    ("uri", &[F], Takes::Flag),
-    ("path", &[F], Takes::Flag),
-    ("dtype", &[F], Takes::Flag),
-    ("storage_size", &[F], Takes::Flag),
-    ("display", &[F], Takes::Flag),
-    ("with", &[F], Takes::Path),
-    ("skip_if", &[F], Takes::Path),
-    ("flatten", &[F], Takes::Flag),
-    ("pipeline_with", &[C, V], Takes::Path),
-    ("step_with", &[C, V], Takes::Path),
-    ("crate", &[C], Takes::Path),
-    ("bound", &[C], Takes::Str),
+/// An attribute, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Name {
+    Pipeline,
+    Step,
+    Rename,
+    RenameAll,
+    Prefix,
+    Special(Special),
+    Display,
+    With,
+    SkipIf,
+    Flatten,
+    PipelineWith,
+    StepWith,
+    Crate,
+    Bound,
+}
+
+impl Name {
+    /// The attribute as it is written.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Name::Pipeline => "pipeline",
+            Name::Step => "step",
+            Name::Rename => "rename",
+            Name::RenameAll => "rename_all",
+            Name::Prefix => "prefix",
+            Name::Special(special) => special.attr(),
+            Name::Display => "display",
+            Name::With => "with",
+            Name::SkipIf => "skip_if",
+            Name::Flatten => "flatten",
+            Name::PipelineWith => "pipeline_with",
+            Name::StepWith => "step_with",
+            Name::Crate => "crate",
+            Name::Bound => "bound",
+        }
+    }
+}
+
+/// Every attribute: name, where it may stand, what it takes. The order is the one errors list
+/// them in.
+const TABLE: &[(Name, &[Place], Takes)] = &[
+    (Name::Pipeline, &[C, V, F], Takes::Flag),
+    (Name::Step, &[C, V, F], Takes::Flag),
+    (Name::Rename, &[F], Takes::Str),
+    (Name::RenameAll, &[C, V], Takes::Str),
+    (Name::Prefix, &[C, V], Takes::Str),
+    (Name::Special(Special::Uri), &[F], Takes::Flag),
+    (Name::Special(Special::Path), &[F], Takes::Flag),
+    (Name::Special(Special::DType), &[F], Takes::Flag),
+    (Name::Special(Special::StorageSize), &[F], Takes::Flag),
+    (Name::Display, &[F], Takes::Flag),
+    (Name::With, &[F], Takes::Path),
+    (Name::SkipIf, &[F], Takes::Path),
+    (Name::Flatten, &[F], Takes::Flag),
+    (Name::PipelineWith, &[C, V], Takes::Path),
+    (Name::StepWith, &[C, V], Takes::Path),
+    (Name::Crate, &[C], Takes::Path),
+    (Name::Bound, &[C], Takes::Str),
 ];
 
 /// One attribute as written.
-pub struct Item {
-    pub name: &'static str,
+struct Item {
+    name: Name,
     /// The attribute's name token: errors about the attribute point here.
-    pub span: Span,
-    pub value: Value,
+    span: Span,
+    value: Value,
 }
 
-pub enum Value {
+enum Value {
     Flag,
     Str(LitStr),
     Path(syn::Path),
 }
 
-/// The attributes of one container, variant or field.
+/// A flag's place: where it is written, and its position among the attributes written.
+#[derive(Clone, Copy)]
+pub struct Flag {
+    pub span: Span,
+    pub index: usize,
+}
+
+/// How a field's value is converted, as an attribute says.
+#[derive(Clone)]
+pub enum Convert {
+    Special(Special),
+    Display,
+    With(syn::Path),
+    Flatten,
+}
+
+impl Convert {
+    /// The attribute it is written as.
+    pub fn name(&self) -> Name {
+        match self {
+            Convert::Special(special) => Name::Special(*special),
+            Convert::Display => Name::Display,
+            Convert::With(_) => Name::With,
+            Convert::Flatten => Name::Flatten,
+        }
+    }
+}
+
+/// Whether `#[metadata]` was written, and whether all of it could be read.
 #[derive(Default)]
-pub struct Attrs {
-    items: Vec<Item>,
+pub struct Marks {
     /// The first `#[metadata]` attribute's `metadata`, if there is one: a field is tracked iff so.
     pub marker: Option<Span>,
     /// Whether an attribute here could not be read: what it meant is unknown, so checks that
@@ -75,37 +145,131 @@ pub struct Attrs {
     pub broken: bool,
 }
 
-impl Attrs {
-    pub fn get(&self, name: &str) -> Option<&Item> {
-        self.items.iter().find(|i| i.name == name)
-    }
+/// The attributes of a struct, an enum or a variant.
+#[derive(Default)]
+pub struct TypeAttrs {
+    pub marks: Marks,
+    pub pipeline: Option<Flag>,
+    pub step: Option<Flag>,
+    pub rename_all: Option<LitStr>,
+    pub prefix: Option<LitStr>,
+    pub pipeline_with: Option<syn::Path>,
+    pub step_with: Option<syn::Path>,
+    pub krate: Option<syn::Path>,
+    pub bound: Option<LitStr>,
+}
 
-    pub fn has(&self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
+/// The attributes of a field.
+#[derive(Default)]
+pub struct FieldAttrs {
+    pub marks: Marks,
+    pub pipeline: Option<Flag>,
+    pub step: Option<Flag>,
+    pub rename: Option<(Flag, LitStr)>,
+    /// Every conversion written, in order: the first one counts, the others are errors.
+    pub converts: Vec<(Flag, Convert)>,
+    pub skip_if: Option<syn::Path>,
+}
 
-    pub fn str(&self, name: &str) -> Option<&LitStr> {
-        match self.get(name)?.value {
-            Value::Str(ref s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn path(&self, name: &str) -> Option<&syn::Path> {
-        match self.get(name)?.value {
-            Value::Path(ref p) => Some(p),
-            _ => None,
-        }
-    }
-
-    pub fn items(&self) -> &[Item] {
-        &self.items
+impl TypeAttrs {
+    /// Whether a hook is named here.
+    pub fn names_a_hook(&self) -> bool {
+        self.pipeline.is_some() || self.step.is_some()
     }
 }
 
+impl FieldAttrs {
+    /// Whether `flatten` is written.
+    pub fn flatten(&self) -> Option<Flag> {
+        self.converts
+            .iter()
+            .find(|(_, c)| matches!(c, Convert::Flatten))
+            .map(|(flag, _)| *flag)
+    }
+}
+
+impl Items {
+    /// Reads the items as a struct's, an enum's or a variant's.
+    fn into_type(self) -> TypeAttrs {
+        let mut out = TypeAttrs {
+            marks: self.marks,
+            ..TypeAttrs::default()
+        };
+        for (index, item) in self.items.into_iter().enumerate() {
+            let flag = Flag {
+                span: item.span,
+                index,
+            };
+            match (item.name, item.value) {
+                (Name::Pipeline, _) => out.pipeline = Some(flag),
+                (Name::Step, _) => out.step = Some(flag),
+                (Name::RenameAll, Value::Str(s)) => out.rename_all = Some(s),
+                (Name::Prefix, Value::Str(s)) => out.prefix = Some(s),
+                (Name::PipelineWith, Value::Path(p)) => out.pipeline_with = Some(p),
+                (Name::StepWith, Value::Path(p)) => out.step_with = Some(p),
+                (Name::Crate, Value::Path(p)) => out.krate = Some(p),
+                (Name::Bound, Value::Str(s)) => out.bound = Some(s),
+                // Placement and values were checked against the table when parsed.
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Reads the items as a field's.
+    fn into_field(self) -> FieldAttrs {
+        let mut out = FieldAttrs {
+            marks: self.marks,
+            ..FieldAttrs::default()
+        };
+        for (index, item) in self.items.into_iter().enumerate() {
+            let flag = Flag {
+                span: item.span,
+                index,
+            };
+            match (item.name, item.value) {
+                (Name::Pipeline, _) => out.pipeline = Some(flag),
+                (Name::Step, _) => out.step = Some(flag),
+                (Name::Rename, Value::Str(s)) => out.rename = Some((flag, s)),
+                (Name::Special(special), _) => out.converts.push((flag, Convert::Special(special))),
+                (Name::Display, _) => out.converts.push((flag, Convert::Display)),
+                (Name::With, Value::Path(p)) => out.converts.push((flag, Convert::With(p))),
+                (Name::Flatten, _) => out.converts.push((flag, Convert::Flatten)),
+                (Name::SkipIf, Value::Path(p)) => out.skip_if = Some(p),
+                // Placement and values were checked against the table when parsed.
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// The attributes as written, before they are read by place.
+#[derive(Default)]
+struct Items {
+    items: Vec<Item>,
+    marks: Marks,
+}
+
+impl Items {
+    fn has(&self, name: Name) -> bool {
+        self.items.iter().any(|i| i.name == name)
+    }
+}
+
+/// The attributes of a struct, an enum or a variant, each problem reported to `cx`.
+pub fn parse_type(cx: &Ctxt, attrs: &[Attribute], place: Place) -> TypeAttrs {
+    parse(cx, attrs, place).into_type()
+}
+
+/// The attributes of a field, each problem reported to `cx`.
+pub fn parse_field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
+    parse(cx, attrs, Place::Field).into_field()
+}
+
 /// Reads every `#[metadata(...)]` among `attrs`, reporting each problem to `cx` and going on.
-pub fn parse(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Attrs {
-    let mut out = Attrs::default();
+fn parse(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Items {
+    let mut out = Items::default();
     for attr in attrs {
         if !attr.path().is_ident("metadata") {
             continue;
@@ -114,7 +278,7 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Attrs {
             .path()
             .get_ident()
             .map_or_else(Span::call_site, syn::Ident::span);
-        out.marker.get_or_insert(marker);
+        out.marks.marker.get_or_insert(marker);
         match &attr.meta {
             // A bare `#[metadata]` on a field: tracked, nothing else said.
             syn::Meta::Path(_) if place == Place::Field => continue,
@@ -124,7 +288,7 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Attrs {
                     "a bare `#[metadata]` says nothing here; on a type or variant, write the \
                      attributes it sets, as in `#[metadata(step)]`",
                 );
-                out.broken = true;
+                out.marks.broken = true;
                 continue;
             }
             syn::Meta::NameValue(nv) => {
@@ -132,19 +296,19 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Attrs {
                     nv,
                     "expected `#[metadata(...)]` with a list of attributes, as in `#[metadata(step)]`",
                 );
-                out.broken = true;
+                out.marks.broken = true;
                 continue;
             }
             syn::Meta::List(_) => {}
         }
         let result = attr.parse_nested_meta(|meta| {
             if !parse_one(cx, &meta, place, &mut out) {
-                out.broken = true;
+                out.marks.broken = true;
             }
             Ok(())
         });
         if let Err(e) = result {
-            out.broken = true;
+            out.marks.broken = true;
             cx.syn_error(e);
         }
     }
@@ -152,7 +316,7 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Attrs {
 }
 
 /// Reads one attribute into `out`; `false` if it could not be read.
-fn parse_one(cx: &Ctxt, meta: &ParseNestedMeta, place: Place, out: &mut Attrs) -> bool {
+fn parse_one(cx: &Ctxt, meta: &ParseNestedMeta, place: Place, out: &mut Items) -> bool {
     let Some(ident) = meta.path.get_ident() else {
         cx.error_spanned_by(&meta.path, "expected an attribute name, such as `step`");
         skip_value(meta);
@@ -160,7 +324,7 @@ fn parse_one(cx: &Ctxt, meta: &ParseNestedMeta, place: Place, out: &mut Attrs) -
     };
     let name = ident.to_string();
     let span = ident.span();
-    let Some(&(name, places, takes)) = TABLE.iter().find(|(n, _, _)| *n == name) else {
+    let Some(&(name, places, takes)) = TABLE.iter().find(|(n, _, _)| n.as_str() == name) else {
         let message = match did_you_mean(&name) {
             Some(suggestion) => {
                 format!("unknown metadata attribute `{name}`; did you mean `{suggestion}`?")
@@ -174,7 +338,7 @@ fn parse_one(cx: &Ctxt, meta: &ParseNestedMeta, place: Place, out: &mut Attrs) -
         skip_value(meta);
         return false;
     };
-    let value = match parse_value(meta, name, takes) {
+    let value = match parse_value(meta, name.as_str(), takes) {
         Ok(value) => value,
         Err(e) => {
             cx.syn_error(e);
@@ -183,11 +347,14 @@ fn parse_one(cx: &Ctxt, meta: &ParseNestedMeta, place: Place, out: &mut Attrs) -
         }
     };
     if !places.contains(&place) {
-        cx.error_at(span, misplaced(name, places, place));
+        cx.error_at(span, misplaced(name.as_str(), places, place));
         return false;
     }
     if out.has(name) {
-        cx.error_at(span, format!("duplicate metadata attribute `{name}`"));
+        cx.error_at(
+            span,
+            format!("duplicate metadata attribute `{}`", name.as_str()),
+        );
         return true;
     }
     out.items.push(Item { name, span, value });
@@ -265,7 +432,7 @@ fn misplaced(name: &str, places: &[Place], place: Place) -> String {
 fn known_names() -> String {
     TABLE
         .iter()
-        .map(|(n, _, _)| format!("`{n}`"))
+        .map(|(n, _, _)| format!("`{}`", n.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -274,7 +441,7 @@ fn known_names() -> String {
 fn did_you_mean(name: &str) -> Option<&'static str> {
     TABLE
         .iter()
-        .map(|(n, _, _)| (*n, distance(name, n)))
+        .map(|(n, _, _)| (n.as_str(), distance(name, n.as_str())))
         .filter(|(n, d)| *d <= (n.len() / 3).max(1))
         .min_by_key(|(_, d)| *d)
         .map(|(n, _)| n)

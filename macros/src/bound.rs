@@ -6,7 +6,8 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::{Generics, Type};
 
-use crate::check::{Conversion, Plan, Special, option_inner};
+use crate::check::{Conversion, Plan};
+use crate::shared::option_inner;
 
 /// The generics of the impl: the type's own, plus `bound = "..."` if given, else a predicate for
 /// each tracked field whose type mentions a type parameter.
@@ -26,12 +27,7 @@ pub fn with_bounds(plan: &Plan, generics: &Generics) -> Generics {
                 let (ty, trait_) = match conversion {
                     Conversion::Plain => (ty, quote!(#krate::ToMetadata)),
                     Conversion::Special(special) => {
-                        let name = match special {
-                            Special::Uri => quote!(UriField),
-                            Special::Path => quote!(PathField),
-                            Special::DType => quote!(DTypeField),
-                            Special::StorageSize => quote!(StorageSizeField),
-                        };
+                        let name = special.field_trait();
                         (ty, quote!(#krate::__private::#name))
                     }
                     Conversion::Display => {
@@ -58,16 +54,10 @@ pub fn with_bounds(plan: &Plan, generics: &Generics) -> Generics {
     generics
 }
 
-fn entries<'p>(plan: &'p Plan) -> Box<dyn Iterator<Item = (&'p Type, Conversion<'p>)> + 'p> {
-    let units: Vec<_> = match &plan.body {
-        crate::check::Body::Struct(unit) => vec![unit],
-        crate::check::Body::Enum(variants) => variants.iter().map(|(_, u)| u).collect(),
-    };
-    Box::new(
-        units
-            .into_iter()
-            .flat_map(|u| u.entries.iter().map(|e| (e.field.ty, e.conversion))),
-    )
+fn entries<'p>(plan: &'p Plan) -> impl Iterator<Item = (&'p Type, Conversion<'p>)> + 'p {
+    plan.units()
+        .into_iter()
+        .flat_map(|u| u.entries.iter().map(|e| (e.field.ty, e.conversion)))
 }
 
 /// Whether any identifier in `ty` names one of `params`.

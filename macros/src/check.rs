@@ -3,31 +3,15 @@
 
 use proc_macro2::Span;
 use quote::ToTokens;
-use syn::{LitStr, Type};
+use syn::LitStr;
 
 use crate::ast::{Container, Data, Field};
-use crate::attr::Attrs;
+use crate::attr::{Convert, Name, TypeAttrs};
 use crate::case::{RULES, RenameRule};
 use crate::ctxt::Ctxt;
 use crate::keys;
-
-/// Attributes that say how a field's value is converted: a field has at most one.
-const CONVERSIONS: &[&str] = &[
-    "uri",
-    "path",
-    "dtype",
-    "storage_size",
-    "display",
-    "with",
-    "flatten",
-];
-
-/// Further pairs that cannot go together, with why.
-const CONFLICTS: &[(&str, &str, &str)] = &[(
-    "flatten",
-    "rename",
-    "a flattened field has no key of its own; its value's keys are used",
-)];
+use crate::shared::{Hook, option_inner};
+use crate::special::Special;
 
 pub struct Plan<'a> {
     pub krate: syn::Path,
@@ -69,20 +53,6 @@ pub enum Conversion<'a> {
     Flatten,
 }
 
-#[derive(Clone, Copy)]
-pub enum Special {
-    Uri,
-    Path,
-    DType,
-    StorageSize,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Hook {
-    Pipeline,
-    Step,
-}
-
 impl Entry<'_> {
     pub fn reports_to(&self, hook: Hook) -> bool {
         match hook {
@@ -106,40 +76,20 @@ impl Unit<'_> {
     }
 }
 
-impl Plan<'_> {
+impl<'a> Plan<'a> {
+    /// The struct, or each variant.
+    pub fn units(&self) -> Vec<&Unit<'a>> {
+        match &self.body {
+            Body::Struct(unit) => vec![unit],
+            Body::Enum(variants) => variants.iter().map(|(_, u)| u).collect(),
+        }
+    }
+
     pub fn with(&self, hook: Hook) -> Option<&syn::Path> {
         match hook {
             Hook::Pipeline => self.pipeline_with,
             Hook::Step => self.step_with,
         }
-    }
-}
-
-/// `T` if `ty` is written `Option<T>` (also `std::option::Option<T>`, `core::option::Option<T>`).
-pub fn option_inner(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
-    if path.qself.is_some() {
-        return None;
-    }
-    let segments: Vec<_> = path.path.segments.iter().collect();
-    let last = segments.last()?;
-    let prefix_ok = match segments.len() {
-        1 => true,
-        3 => {
-            matches!(segments[0].ident.to_string().as_str(), "std" | "core")
-                && segments[1].ident == "option"
-        }
-        _ => false,
-    };
-    if !prefix_ok || last.ident != "Option" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first() {
-        Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
-        _ => None,
     }
 }
 
@@ -156,10 +106,10 @@ struct Defaults<'a> {
 pub fn check<'a>(cx: &Ctxt, container: &'a Container<'a>) -> Plan<'a> {
     let attrs = &container.attrs;
     let krate = attrs
-        .path("crate")
-        .cloned()
+        .krate
+        .clone()
         .unwrap_or_else(|| syn::parse_quote!(::run_metadata));
-    let bound = attrs.str("bound").and_then(|lit| {
+    let bound = attrs.bound.as_ref().and_then(|lit| {
         lit.parse_with(
             syn::punctuated::Punctuated::<syn::WherePredicate, syn::Token![,]>::parse_terminated,
         )
@@ -189,13 +139,13 @@ pub fn check<'a>(cx: &Ctxt, container: &'a Container<'a>) -> Plan<'a> {
         krate,
         bound,
         body,
-        pipeline_with: attrs.path("pipeline_with"),
-        step_with: attrs.path("step_with"),
+        pipeline_with: attrs.pipeline_with.as_ref(),
+        step_with: attrs.step_with.as_ref(),
     }
 }
 
-fn defaults<'a>(cx: &Ctxt, attrs: &'a Attrs, outer: Option<&Defaults<'a>>) -> Defaults<'a> {
-    let rename_all = match attrs.str("rename_all") {
+fn defaults<'a>(cx: &Ctxt, attrs: &'a TypeAttrs, outer: Option<&Defaults<'a>>) -> Defaults<'a> {
+    let rename_all = match &attrs.rename_all {
         Some(lit) => {
             let rule = RenameRule::from_name(&lit.value());
             if rule.is_none() {
@@ -213,7 +163,7 @@ fn defaults<'a>(cx: &Ctxt, attrs: &'a Attrs, outer: Option<&Defaults<'a>>) -> De
         }
         None => outer.and_then(|o| o.rename_all),
     };
-    let prefix = match attrs.str("prefix") {
+    let prefix = match &attrs.prefix {
         Some(lit) => {
             if lit.value().contains(':') {
                 cx.error_at(
@@ -228,13 +178,13 @@ fn defaults<'a>(cx: &Ctxt, attrs: &'a Attrs, outer: Option<&Defaults<'a>>) -> De
         }
         None => outer.and_then(|o| o.prefix),
     };
-    let (pipeline, step) = if attrs.has("pipeline") || attrs.has("step") {
-        (attrs.has("pipeline"), attrs.has("step"))
+    let (pipeline, step) = if attrs.names_a_hook() {
+        (attrs.pipeline.is_some(), attrs.step.is_some())
     } else {
         outer.map_or((false, false), |o| (o.pipeline, o.step))
     };
     Defaults {
-        broken: attrs.broken || outer.is_some_and(|o| o.broken),
+        broken: attrs.marks.broken || outer.is_some_and(|o| o.broken),
         pipeline,
         step,
         rename_all,
@@ -246,14 +196,14 @@ fn unit<'a>(
     cx: &Ctxt,
     fields: &'a [Field<'a>],
     defaults: &Defaults<'a>,
-    variant_attrs: Option<&'a Attrs>,
+    variant_attrs: Option<&'a TypeAttrs>,
 ) -> Unit<'a> {
     let mut entries: Vec<Entry<'a>> = Vec::new();
     // Keys already reported by each hook, with where they came from.
     let mut pipeline_keys: Vec<String> = Vec::new();
     let mut step_keys: Vec<String> = Vec::new();
     for field in fields {
-        let Some(marker) = field.attrs.marker else {
+        let Some(marker) = field.attrs.marks.marker else {
             continue;
         };
         let Some(entry) = entry(cx, field, marker, defaults) else {
@@ -261,17 +211,20 @@ fn unit<'a>(
         };
         if let Some(key) = &entry.key {
             let span = key_span(field);
-            for (reports, seen, hook) in [
-                (entry.pipeline, &mut pipeline_keys, "pipeline"),
-                (entry.step, &mut step_keys, "step"),
+            for (hook, seen) in [
+                (Hook::Pipeline, &mut pipeline_keys),
+                (Hook::Step, &mut step_keys),
             ] {
-                if !reports {
+                if !entry.reports_to(hook) {
                     continue;
                 }
                 if seen.contains(key) {
                     cx.error_at(
                         span,
-                        format!("metadata key {key:?} is reported twice by the {hook} hook"),
+                        format!(
+                            "metadata key {key:?} is reported twice by the {} hook",
+                            hook.name()
+                        ),
                     );
                 } else {
                     seen.push(key.clone());
@@ -282,14 +235,14 @@ fn unit<'a>(
     }
     Unit {
         entries,
-        pipeline_with: variant_attrs.and_then(|a| a.path("pipeline_with")),
-        step_with: variant_attrs.and_then(|a| a.path("step_with")),
+        pipeline_with: variant_attrs.and_then(|a| a.pipeline_with.as_ref()),
+        step_with: variant_attrs.and_then(|a| a.step_with.as_ref()),
     }
 }
 
 /// Where errors about a field's key point: its `rename` value, else its name, else its type.
 fn key_span(field: &Field) -> Span {
-    if let Some(lit) = field.attrs.str("rename") {
+    if let Some((_, lit)) = &field.attrs.rename {
         return lit.span();
     }
     field
@@ -314,57 +267,58 @@ fn entry<'a>(
     defaults: &Defaults<'a>,
 ) -> Option<Entry<'a>> {
     let attrs = &field.attrs;
-    let items = attrs.items();
-    let position = |name: &str| items.iter().position(|i| i.name == name);
 
     // One conversion per field: the first one written wins, each later one is an error at it.
-    let mut conversion: Option<(&str, Conversion<'a>)> = None;
-    for item in items.iter().filter(|i| CONVERSIONS.contains(&i.name)) {
-        if let Some((first, _)) = conversion {
+    let mut converts = attrs.converts.iter();
+    let first = converts.next();
+    for (flag, convert) in converts {
+        if let Some((_, first)) = first {
             cx.error_at(
-                item.span,
+                flag.span,
                 format!(
-                    "`{}` conflicts with `{first}`: a field's value is converted one way only",
-                    item.name
+                    "`{}` conflicts with `{}`: a field's value is converted one way only",
+                    convert.name().as_str(),
+                    first.name().as_str()
                 ),
             );
-            continue;
         }
-        let c = match item.name {
-            "uri" => Conversion::Special(Special::Uri),
-            "path" => Conversion::Special(Special::Path),
-            "dtype" => Conversion::Special(Special::DType),
-            "storage_size" => Conversion::Special(Special::StorageSize),
-            "display" => Conversion::Display,
-            "with" => Conversion::With(attrs.path("with")?),
-            _ => Conversion::Flatten,
-        };
-        conversion = Some((item.name, c));
     }
-    let conversion = conversion.map_or(Conversion::Plain, |(_, c)| c);
+    let conversion = match first {
+        None => Conversion::Plain,
+        Some((_, Convert::Special(special))) => Conversion::Special(*special),
+        Some((_, Convert::Display)) => Conversion::Display,
+        Some((_, Convert::With(path))) => Conversion::With(path),
+        Some((_, Convert::Flatten)) => Conversion::Flatten,
+    };
 
-    for (a, b, why) in CONFLICTS {
-        if let (Some(ia), Some(ib)) = (position(a), position(b)) {
-            let (first, second) = if ia < ib { (ia, ib) } else { (ib, ia) };
-            cx.error_at(
-                items[second].span,
-                format!(
-                    "`{}` conflicts with `{}`: {why}",
-                    items[second].name, items[first].name
-                ),
-            );
-        }
+    // A flattened field has no key of its own: `rename` cannot go with it (the second written
+    // is the error).
+    if let (Some(flatten), Some((rename, _))) = (attrs.flatten(), &attrs.rename) {
+        let (second, first_name, second_name) = if flatten.index < rename.index {
+            (rename, Name::Flatten, Name::Rename)
+        } else {
+            (&flatten, Name::Rename, Name::Flatten)
+        };
+        cx.error_at(
+            second.span,
+            format!(
+                "`{}` conflicts with `{}`: a flattened field has no key of its own; its \
+                 value's keys are used",
+                second_name.as_str(),
+                first_name.as_str()
+            ),
+        );
     }
 
     // `flatten` decides the hooks even where a conflicting conversion was reported instead.
-    let flatten = attrs.has("flatten");
-    let (mut pipeline, mut step) = (attrs.has("pipeline"), attrs.has("step"));
+    let flatten = attrs.flatten().is_some();
+    let (mut pipeline, mut step) = (attrs.pipeline.is_some(), attrs.step.is_some());
     if !pipeline && !step {
         if flatten {
             (pipeline, step) = (true, true);
         } else if defaults.pipeline || defaults.step {
             (pipeline, step) = (defaults.pipeline, defaults.step);
-        } else if defaults.broken || attrs.broken {
+        } else if defaults.broken || attrs.marks.broken {
             // The default hook may be in the attribute that could not be read.
             return None;
         } else {
@@ -392,7 +346,7 @@ fn entry<'a>(
         step,
         key,
         conversion,
-        skip_if: attrs.path("skip_if"),
+        skip_if: attrs.skip_if.as_ref(),
     })
 }
 
@@ -416,7 +370,7 @@ impl Unraw for syn::Ident {
 }
 
 fn key_of(cx: &Ctxt, field: &Field, marker: Span, defaults: &Defaults) -> Option<String> {
-    let base = if let Some(lit) = field.attrs.str("rename") {
+    let base = if let Some((_, lit)) = &field.attrs.rename {
         lit.value()
     } else if let Some(ident) = &field.original.ident {
         let name = ident.unraw();

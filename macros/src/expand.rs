@@ -9,7 +9,8 @@ use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident};
 
 use crate::bound::with_bounds;
-use crate::check::{Body, Conversion, Entry, Hook, Plan, Special, Unit, option_inner};
+use crate::check::{Body, Conversion, Entry, Plan, Unit};
+use crate::shared::{Hook, option_inner};
 
 pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
     let krate = &plan.krate;
@@ -60,20 +61,13 @@ fn at(ident: &Ident, span: Span) -> Ident {
     ident
 }
 
-fn units<'p>(plan: &'p Plan) -> Vec<&'p Unit<'p>> {
-    match &plan.body {
-        Body::Struct(unit) => vec![unit],
-        Body::Enum(variants) => variants.iter().map(|(_, u)| u).collect(),
-    }
-}
-
 fn unit_reports(unit: &Unit, hook: Hook) -> bool {
     unit.with(hook).is_some() || unit.entries.iter().any(|e| e.reports_to(hook))
 }
 
 /// The hook's method, or nothing where it would report nothing (the trait's default stays).
 fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
-    if plan.with(hook).is_none() && !units(plan).iter().any(|u| unit_reports(u, hook)) {
+    if plan.with(hook).is_none() && !plan.units().iter().any(|u| unit_reports(u, hook)) {
         return None;
     }
     let krate = &plan.krate;
@@ -87,7 +81,8 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
             fn step_run_metadata(&self, #arg: &#krate::StepRunInfo) -> #krate::Metadata
         },
     };
-    let capacity = units(plan)
+    let capacity = plan
+        .units()
         .iter()
         .map(|u| {
             u.entries
@@ -213,7 +208,7 @@ fn value_expr(krate: &syn::Path, entry: &Entry, bind: &Ident) -> TokenStream {
             <#ty as #krate::ToMetadata>::to_metadata_opt(#bind)
         },
         Conversion::Special(special) => {
-            let (trait_, method) = special_trait(special);
+            let (trait_, method) = (special.field_trait(), special.method());
             quote_spanned! {ty.span()=>
                 <#ty as #krate::__private::#trait_>::#method(#bind)
             }
@@ -244,28 +239,6 @@ fn value_expr(krate: &syn::Path, entry: &Entry, bind: &Ident) -> TokenStream {
     }
 }
 
-fn special_trait(special: Special) -> (Ident, Ident) {
-    let (t, m) = match special {
-        Special::Uri => ("UriField", "uri"),
-        Special::Path => ("PathField", "path"),
-        Special::DType => ("DTypeField", "dtype"),
-        Special::StorageSize => ("StorageSizeField", "storage_size"),
-    };
-    (
-        Ident::new(t, Span::call_site()),
-        Ident::new(m, Span::call_site()),
-    )
-}
-
-fn special_tag(special: Special) -> &'static str {
-    match special {
-        Special::Uri => "Uri",
-        Special::Path => "Path",
-        Special::DType => "DType",
-        Special::StorageSize => "StorageSize",
-    }
-}
-
 /// `schema()`: every entry of both hooks, without an instance.
 fn schema_fn(plan: &Plan) -> TokenStream {
     let krate = &plan.krate;
@@ -285,7 +258,7 @@ fn schema_fn(plan: &Plan) -> TokenStream {
             quote!(#(#per_variant)*)
         }
     };
-    let with = [Hook::Pipeline, Hook::Step].into_iter().filter_map(|hook| {
+    let with = Hook::ALL.into_iter().filter_map(|hook| {
         let path = plan.with(hook)?;
         Some(dynamic_entry(krate, &schema, &schema_field(hook), path))
     });
@@ -301,13 +274,9 @@ fn schema_fn(plan: &Plan) -> TokenStream {
     }
 }
 
-/// The field of `Schema` that lists `hook`'s entries.
+/// The field of `Schema` that lists `hook`'s entries: named as the hook.
 fn schema_field(hook: Hook) -> Ident {
-    let name = match hook {
-        Hook::Pipeline => "pipeline",
-        Hook::Step => "step",
-    };
-    Ident::new(name, Span::call_site())
+    Ident::new(hook.name(), Span::call_site())
 }
 
 fn dynamic_entry(
@@ -326,7 +295,7 @@ fn dynamic_entry(
 /// in as one array, one call: cheaper to compile than a call per key.
 fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
     let mut code = Vec::new();
-    for hook in [Hook::Pipeline, Hook::Step] {
+    for hook in Hook::ALL {
         let field = schema_field(hook);
         let mut keys: Vec<TokenStream> = Vec::new();
         let flush = |keys: &mut Vec<TokenStream>, code: &mut Vec<TokenStream>| {
@@ -345,7 +314,7 @@ fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
                     quote_spanned!(ty.span()=> <#ty as #krate::ToMetadata>::METADATA_TYPE)
                 }
                 Conversion::Special(special) => {
-                    let tag = Ident::new(special_tag(special), Span::call_site());
+                    let tag = special.tag();
                     quote!(#krate::__private::Some(#krate::MetadataType::#tag))
                 }
                 Conversion::Display => {

@@ -15,6 +15,8 @@ mod expand;
 mod fuzz;
 mod keys;
 mod metadata_macro;
+mod shared;
+mod special;
 
 use proc_macro::TokenStream;
 
