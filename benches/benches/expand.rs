@@ -22,6 +22,10 @@ mod derive;
 mod expand;
 #[path = "../../macros/src/keys.rs"]
 mod keys;
+#[path = "../../macros/src/shared.rs"]
+mod shared;
+#[path = "../../macros/src/special.rs"]
+mod special;
 
 use std::hint::black_box;
 

@@ -27,6 +27,30 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
             #step
             #schema
         }
+
+        // A derived type may be what a hook-time source of another returns.
+        #[automatically_derived]
+        impl #impl_generics #krate::HookOutput for #ident #ty_generics #where_clause {
+            #[inline]
+            fn pipeline_output(
+                self,
+                run_id: #krate::__private::Uuid,
+            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
+                <Self as #krate::RunMetadata>::try_pipeline_run_metadata(&self, run_id)
+            }
+
+            #[inline]
+            fn step_output(
+                self,
+                info: &#krate::StepRunInfo,
+            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
+                <Self as #krate::RunMetadata>::try_step_run_metadata(&self, info)
+            }
+
+            fn output_schema(_: &'static str) -> #krate::__private::Schema {
+                <Self as #krate::RunMetadata>::schema()
+            }
+        }
     }
 }
 
@@ -53,6 +77,19 @@ fn hook_arg(hook: Hook) -> Ident {
     )
 }
 
+/// `tokens` spanned at `span`, all of them: a bound checked on a call through them is reported
+/// at `span`.
+fn respan(tokens: &impl ToTokens, span: Span) -> TokenStream {
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
 /// `ident` spanned at `span`: passed to a user's function, a wrong type is reported at that
 /// function's path instead of at the derive.
 fn at(ident: &Ident, span: Span) -> Ident {
@@ -65,7 +102,21 @@ fn unit_reports(unit: &Unit, hook: Hook) -> bool {
     unit.with(hook).is_some() || unit.entries.iter().any(|e| e.reports_to(hook))
 }
 
+/// Whether `hook` reads a hook-time source that may fail: a `*_with` function, or a flattened
+/// value (whose own sources may fail).
+fn fallible(plan: &Plan, hook: Hook) -> bool {
+    plan.with(hook).is_some()
+        || plan.units().iter().any(|u| {
+            u.with(hook).is_some()
+                || u.entries
+                    .iter()
+                    .any(|e| e.reports_to(hook) && matches!(e.conversion, Conversion::Flatten))
+        })
+}
+
 /// The hook's method, or nothing where it would report nothing (the trait's default stays).
+/// Where a source may fail, the method written is `try_*`, and the plain hook gives nothing on a
+/// failure.
 fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
     if plan.with(hook).is_none() && !plan.units().iter().any(|u| unit_reports(u, hook)) {
         return None;
@@ -73,13 +124,18 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
     let krate = &plan.krate;
     let metadata = local("metadata");
     let arg = hook_arg(hook);
-    let signature = match hook {
-        Hook::Pipeline => quote! {
-            fn pipeline_run_metadata(&self, #arg: #krate::__private::Uuid) -> #krate::Metadata
-        },
-        Hook::Step => quote! {
-            fn step_run_metadata(&self, #arg: &#krate::StepRunInfo) -> #krate::Metadata
-        },
+    let fallible = fallible(plan, hook);
+    let (name, try_name, arg_ty) = match hook {
+        Hook::Pipeline => (
+            quote!(pipeline_run_metadata),
+            quote!(try_pipeline_run_metadata),
+            quote!(#krate::__private::Uuid),
+        ),
+        Hook::Step => (
+            quote!(step_run_metadata),
+            quote!(try_step_run_metadata),
+            quote!(&#krate::StepRunInfo),
+        ),
     };
     let capacity = plan
         .units()
@@ -121,28 +177,87 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
     };
     let with = plan
         .with(hook)
-        .map(|path| with_call(krate, path, &metadata, &arg));
+        .map(|path| with_call(krate, path, hook, &metadata, &arg));
     // `#[inline]`: codegen waits for a crate that calls the hook, as for serde's generic
     // impls, instead of happening in every crate that derives.
-    Some(quote! {
-        #[inline]
-        #[allow(unused_mut)]
-        #signature {
-            let mut #metadata = #krate::__private::with_capacity(#capacity);
-            #body
-            #with
-            #metadata
+    Some(if fallible {
+        quote! {
+            #[inline]
+            fn #name(&self, #arg: #arg_ty) -> #krate::Metadata {
+                #krate::__private::or_nothing(Self::#try_name(self, #arg))
+            }
+
+            #[inline]
+            #[allow(unused_mut)]
+            fn #try_name(
+                &self,
+                #arg: #arg_ty,
+            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
+                let mut #metadata = #krate::__private::with_capacity(#capacity);
+                #body
+                #with
+                ::core::result::Result::Ok(#metadata)
+            }
+        }
+    } else {
+        quote! {
+            #[inline]
+            #[allow(unused_mut)]
+            fn #name(&self, #arg: #arg_ty) -> #krate::Metadata {
+                let mut #metadata = #krate::__private::with_capacity(#capacity);
+                #body
+                #metadata
+            }
         }
     })
 }
 
-/// `merge(&mut metadata, f(self, arg))`, spanned at the function's path so that a function of
-/// the wrong signature is reported there.
-fn with_call(krate: &syn::Path, path: &syn::Path, metadata: &Ident, arg: &Ident) -> TokenStream {
+/// A hook-time source, written the same in the hook and in the schema so that a function of
+/// the wrong signature or return type gives one error, at its path:
+/// `step_source(|this: &Self, info: &StepRunInfo| f(this, info))`.
+fn source(krate: &syn::Path, path: &syn::Path, hook: Hook) -> TokenStream {
     let span = path.span();
+    let krate = respan(krate, span);
+    let helper = Ident::new(&format!("{}_source", hook.name()), span);
+    let this = Ident::new("__run_metadata_self", span);
+    let arg = at(&hook_arg(hook), span);
+    let arg_ty = match hook {
+        Hook::Pipeline => quote_spanned!(span=> #krate::__private::Uuid),
+        Hook::Step => quote_spanned!(span=> &#krate::StepRunInfo),
+    };
+    quote_spanned! {span=>
+        #krate::__private::#helper(|#this: &Self, #arg: #arg_ty| #path(#this, #arg))
+    }
+}
+
+/// `merge(&mut metadata, source.step(self, arg)?)`: what the source reports, or the hook fails.
+fn with_call(
+    krate: &syn::Path,
+    path: &syn::Path,
+    hook: Hook,
+    metadata: &Ident,
+    arg: &Ident,
+) -> TokenStream {
+    let source = source(krate, path, hook);
+    let span = path.span();
+    let method = Ident::new(hook.name(), span);
+    let this = Ident::new("self", span);
     let arg = at(arg, span);
-    let call = quote_spanned!(span=> #path(self, #arg));
-    quote!(#krate::__private::merge(&mut #metadata, #call);)
+    let call = quote_spanned!(span=> #source.#method(#this, #arg));
+    quote!(#krate::__private::merge(&mut #metadata, #call?);)
+}
+
+/// The keys a hook-time source declares (those of the type it returns), into `schema`.
+fn with_schema(krate: &syn::Path, schema: &Ident, hook: Hook, path: &syn::Path) -> TokenStream {
+    let field = schema_field(hook);
+    let name = path.to_token_stream().to_string().replace(' ', "");
+    let source = source(krate, path, hook);
+    let span = path.span();
+    let keys = Ident::new(&format!("{}_keys", hook.name()), span);
+    let keys = quote_spanned!(span=> #source.#keys(#name));
+    quote! {
+        #krate::__private::extend_keys(&mut #schema.#field, #keys, false);
+    }
 }
 
 /// The destructuring pattern of the fields this hook reads, and the code reporting them.
@@ -163,12 +278,14 @@ fn unit_code(plan: &Plan, unit: &Unit, hook: Hook) -> (Option<TokenStream>, Toke
         let ty = entry.field.ty;
         let report = if let Conversion::Flatten = entry.conversion {
             merged = true;
+            // A flattened value's own sources may fail: it is asked through `try_*`, and its
+            // failure is this hook's (a hook with a flattened field is always `fallible`).
             let call = match hook {
                 Hook::Pipeline => quote_spanned! {ty.span()=>
-                    <#ty as #krate::RunMetadata>::pipeline_run_metadata(#bind, #arg)
+                    <#ty as #krate::RunMetadata>::try_pipeline_run_metadata(#bind, #arg)?
                 },
                 Hook::Step => quote_spanned! {ty.span()=>
-                    <#ty as #krate::RunMetadata>::step_run_metadata(#bind, #arg)
+                    <#ty as #krate::RunMetadata>::try_step_run_metadata(#bind, #arg)?
                 },
             };
             quote!(#krate::__private::merge(&mut #metadata, #call);)
@@ -193,7 +310,7 @@ fn unit_code(plan: &Plan, unit: &Unit, hook: Hook) -> (Option<TokenStream>, Toke
         });
     }
     if let Some(path) = unit.with(hook) {
-        code.push(with_call(krate, path, &metadata, &arg));
+        code.push(with_call(krate, path, hook, &metadata, &arg));
     }
     let pattern = (!pattern.is_empty()).then(|| quote!({ #(#pattern,)* .. }));
     (pattern, quote!(#(#code)*))
@@ -260,7 +377,7 @@ fn schema_fn(plan: &Plan) -> TokenStream {
     };
     let with = Hook::ALL.into_iter().filter_map(|hook| {
         let path = plan.with(hook)?;
-        Some(dynamic_entry(krate, &schema, &schema_field(hook), path))
+        Some(with_schema(krate, &schema, hook, path))
     });
     quote! {
         #[inline]
@@ -277,18 +394,6 @@ fn schema_fn(plan: &Plan) -> TokenStream {
 /// The field of `Schema` that lists `hook`'s entries: named as the hook.
 fn schema_field(hook: Hook) -> Ident {
     Ident::new(hook.name(), Span::call_site())
-}
-
-fn dynamic_entry(
-    krate: &syn::Path,
-    schema: &Ident,
-    field: &Ident,
-    path: &syn::Path,
-) -> TokenStream {
-    let source = path.to_token_stream().to_string().replace(' ', "");
-    quote! {
-        #schema.#field.push(#krate::__private::SchemaEntry::dynamic(#source));
-    }
 }
 
 /// A unit's schema entries, hook by hook in field order. Runs of keys known at compile time go
@@ -326,10 +431,8 @@ fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
                 Conversion::Flatten => {
                     flush(&mut keys, &mut code);
                     let nested = quote_spanned!(ty.span()=> <#ty as #krate::RunMetadata>::schema());
-                    let map = optional
-                        .then(|| quote!(.map(#krate::__private::SchemaEntry::into_optional)));
                     code.push(quote! {
-                        #schema.#field.extend(#nested.#field.into_iter()#map);
+                        #krate::__private::extend_keys(&mut #schema.#field, #nested.#field, #optional);
                     });
                     continue;
                 }
@@ -339,7 +442,7 @@ fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
         }
         flush(&mut keys, &mut code);
         if let Some(path) = unit.with(hook) {
-            code.push(dynamic_entry(krate, schema, &field, path));
+            code.push(with_schema(krate, schema, hook, path));
         }
     }
     quote!(#(#code)*)

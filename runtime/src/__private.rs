@@ -10,7 +10,7 @@ use crate::special::{DType, Path, StorageSize, Uri};
 use crate::value::MetadataValue;
 
 pub use crate::schema::{Schema, SchemaEntry};
-pub use crate::{RunMetadata, StepRunInfo};
+pub use crate::{HookError, HookOutput, RunMetadata, StepRunInfo};
 pub use run_metadata_macros::metadata_impl;
 
 /// Appends `value` under a key the macro checked: valid, and unique in this hook.
@@ -33,6 +33,82 @@ pub fn put(metadata: &mut Metadata, key: &'static str, value: Option<MetadataVal
 #[inline]
 pub fn merge(metadata: &mut Metadata, other: Metadata) {
     metadata.extend(other);
+}
+
+/// A hook-time source (`pipeline_with = f`, `step_with = f`), typed once: the hook calls it,
+/// the schema asks it for the keys its return type declares. The derive writes the same
+/// `*_source(|this, arg| f(this, arg))` in both places, so that a function of the wrong
+/// signature or return type gives one error, at its path.
+pub struct Source<F> {
+    call: F,
+    schema: fn(&'static str) -> Schema,
+}
+
+/// `pipeline_with = f`.
+#[inline]
+pub fn pipeline_source<S: ?Sized, R: HookOutput>(
+    call: impl Fn(&S, Uuid) -> R,
+) -> Source<impl Fn(&S, Uuid) -> Result<Metadata, HookError>> {
+    Source {
+        call: move |component: &S, run_id: Uuid| call(component, run_id).pipeline_output(run_id),
+        schema: R::output_schema,
+    }
+}
+
+/// `step_with = f`.
+#[inline]
+pub fn step_source<S: ?Sized, R: HookOutput>(
+    call: impl Fn(&S, &StepRunInfo) -> R,
+) -> Source<impl Fn(&S, &StepRunInfo) -> Result<Metadata, HookError>> {
+    Source {
+        call: move |component: &S, info: &StepRunInfo| call(component, info).step_output(info),
+        schema: R::output_schema,
+    }
+}
+
+impl<F> Source<F> {
+    /// What the source reports for run `run_id`.
+    ///
+    /// # Errors
+    ///
+    /// The source's.
+    #[inline]
+    pub fn pipeline<S: ?Sized>(&self, component: &S, run_id: Uuid) -> Result<Metadata, HookError>
+    where
+        F: Fn(&S, Uuid) -> Result<Metadata, HookError>,
+    {
+        (self.call)(component, run_id)
+    }
+
+    /// What the source reports for the step.
+    ///
+    /// # Errors
+    ///
+    /// The source's.
+    #[inline]
+    pub fn step<S: ?Sized>(&self, component: &S, info: &StepRunInfo) -> Result<Metadata, HookError>
+    where
+        F: Fn(&S, &StepRunInfo) -> Result<Metadata, HookError>,
+    {
+        (self.call)(component, info)
+    }
+
+    /// The pipeline keys it declares; `name` names it where they are known only at run time.
+    pub fn pipeline_keys(&self, name: &'static str) -> Vec<SchemaEntry> {
+        (self.schema)(name).pipeline
+    }
+
+    /// The step keys it declares.
+    pub fn step_keys(&self, name: &'static str) -> Vec<SchemaEntry> {
+        (self.schema)(name).step
+    }
+}
+
+/// What a fallible hook gives when called as the infallible one: nothing, on a failure.
+#[inline]
+#[must_use]
+pub fn or_nothing(result: Result<Metadata, HookError>) -> Metadata {
+    result.unwrap_or_default()
 }
 
 /// The value of a field; generated with the field type's span, so that an unsupported type is
@@ -58,6 +134,20 @@ pub fn schema_keys(
         tag,
         optional,
     }));
+}
+
+/// Adds the keys a nested schema declares (a flattened field's, a hook-time source's), each
+/// made optional if `optional` (the nested value itself may be absent).
+pub fn extend_keys(
+    into: &mut std::vec::Vec<SchemaEntry>,
+    keys: std::vec::Vec<SchemaEntry>,
+    optional: bool,
+) {
+    if optional {
+        into.extend(keys.into_iter().map(SchemaEntry::into_optional));
+    } else {
+        into.extend(keys);
+    }
 }
 
 /// `Metadata::with_capacity`, reachable through the hidden path.

@@ -1,4 +1,6 @@
-//! The `RunMetadata` trait and what a step hook is told.
+//! The `RunMetadata` trait, what a step hook is told, and why a hook may report nothing.
+
+use core::fmt;
 
 use uuid::Uuid;
 
@@ -52,6 +54,28 @@ pub trait RunMetadata {
         Metadata::new()
     }
 
+    /// The pipeline hook, or why it reports nothing: a hook-time source failed. The stack calls
+    /// this one; by default it is [`pipeline_run_metadata`](Self::pipeline_run_metadata), which
+    /// cannot fail. The derive implements it when the type has hook-time sources, and then
+    /// `pipeline_run_metadata` gives empty metadata on a failure.
+    ///
+    /// # Errors
+    ///
+    /// [`HookError`]: ZenML drops the component's whole result for this hook, and so does the
+    /// stack, reporting why.
+    fn try_pipeline_run_metadata(&self, run_id: Uuid) -> Result<Metadata, HookError> {
+        Ok(self.pipeline_run_metadata(run_id))
+    }
+
+    /// As [`try_pipeline_run_metadata`](Self::try_pipeline_run_metadata), for the step hook.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_pipeline_run_metadata`](Self::try_pipeline_run_metadata).
+    fn try_step_run_metadata(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
+        Ok(self.step_run_metadata(info))
+    }
+
     /// The keys each hook reports, with their tags, known without an instance. The derive
     /// states them; a hand-written impl reports its keys as [dynamic](crate::SchemaEntry::Dynamic)
     /// unless it overrides this.
@@ -74,6 +98,14 @@ macro_rules! forward_run_metadata {
             fn step_run_metadata(&self, info: &StepRunInfo) -> Metadata {
                 T::step_run_metadata(self, info)
             }
+
+            fn try_pipeline_run_metadata(&self, run_id: Uuid) -> Result<Metadata, HookError> {
+                T::try_pipeline_run_metadata(self, run_id)
+            }
+
+            fn try_step_run_metadata(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
+                T::try_step_run_metadata(self, info)
+            }
         }
     )*};
 }
@@ -90,6 +122,18 @@ impl<T: RunMetadata> RunMetadata for Option<T> {
     fn step_run_metadata(&self, info: &StepRunInfo) -> Metadata {
         self.as_ref()
             .map_or_else(Metadata::new, |c| c.step_run_metadata(info))
+    }
+
+    fn try_pipeline_run_metadata(&self, run_id: Uuid) -> Result<Metadata, HookError> {
+        self.as_ref().map_or_else(
+            || Ok(Metadata::new()),
+            |c| c.try_pipeline_run_metadata(run_id),
+        )
+    }
+
+    fn try_step_run_metadata(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
+        self.as_ref()
+            .map_or_else(|| Ok(Metadata::new()), |c| c.try_step_run_metadata(info))
     }
 
     fn schema() -> Schema {
@@ -149,3 +193,41 @@ impl StepRunInfo {
         self
     }
 }
+
+/// Why a hook reported nothing: a source it reads failed. ZenML drops the component's whole
+/// result for that hook, field keys included, and so does this crate; the stack reports the
+/// failure (run report, store, `run-metadata show`).
+///
+/// ```
+/// use run_metadata::HookError;
+///
+/// let e = HookError::new("no active MLflow run");
+/// assert_eq!(e.to_string(), "no active MLflow run");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HookError {
+    message: String,
+}
+
+impl HookError {
+    /// A failure, told by `message`.
+    pub fn new(message: impl fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+        }
+    }
+
+    /// What went wrong.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for HookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HookError {}

@@ -42,6 +42,7 @@
 
 mod component;
 mod convert;
+mod hook;
 mod info;
 mod integer;
 mod json;
@@ -63,7 +64,8 @@ pub mod zenml;
 pub mod __private;
 
 pub use crate::convert::{MetadataKey, TOO_DEEP, ToMetadata};
-pub use crate::info::{RunMetadata, StepRunInfo};
+pub use crate::hook::HookOutput;
+pub use crate::info::{HookError, RunMetadata, StepRunInfo};
 pub use crate::integer::Integer;
 pub use crate::json::DecodeError;
 pub use crate::key::{KeyError, KeyProblem, MAX_KEY_LEN, check_key, key_problem};

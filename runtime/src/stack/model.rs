@@ -8,7 +8,7 @@ use std::panic::{self, AssertUnwindSafe};
 use uuid::Uuid;
 
 use crate::component::{ComponentInfo, ComponentKind};
-use crate::info::{RunMetadata, StepRunInfo};
+use crate::info::{HookError, RunMetadata, StepRunInfo};
 use crate::metadata::Metadata;
 
 /// A component in a stack: who it is and its hooks.
@@ -77,22 +77,26 @@ impl fmt::Display for Hook {
     }
 }
 
-/// A hook that panicked; its component reported nothing, the others did.
+/// A hook that failed (a hook-time source returned an error) or panicked: its component
+/// reported nothing for that hook, the others did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HookFailure {
     /// The component.
     pub component: ComponentInfo,
     /// The hook.
     pub hook: Hook,
-    /// The panic's message.
+    /// The error's or the panic's message.
     pub message: String,
+    /// Whether the hook panicked, rather than returned a [`HookError`](crate::HookError).
+    pub panicked: bool,
 }
 
 impl fmt::Display for HookFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = if self.panicked { "panicked" } else { "failed" };
         write!(
             f,
-            "{}'s {} panicked: {}",
+            "{}'s {} {how}: {}",
             self.component, self.hook, self.message
         )
     }
@@ -215,7 +219,7 @@ impl Stack {
     #[must_use]
     pub fn pipeline_run_metadata(&self, run_id: Uuid) -> Collected {
         Self::collect(Hook::Pipeline, self.components.iter(), |c| {
-            c.pipeline_run_metadata(run_id)
+            c.try_pipeline_run_metadata(run_id)
         })
     }
 
@@ -223,23 +227,30 @@ impl Stack {
     #[must_use]
     pub fn step_run_metadata(&self, info: &StepRunInfo, step: &StepSpec) -> Collected {
         let used = self.components.iter().filter(|c| step.uses(&c.info));
-        Self::collect(Hook::Step, used, |c| c.step_run_metadata(info))
+        Self::collect(Hook::Step, used, |c| c.try_step_run_metadata(info))
     }
 
     fn collect<'a>(
         hook: Hook,
         components: impl Iterator<Item = &'a Component>,
-        call: impl Fn(&dyn RunMetadata) -> Metadata,
+        call: impl Fn(&dyn RunMetadata) -> Result<Metadata, HookError>,
     ) -> Collected {
         let mut out = Collected::default();
         for component in components {
             match panic::catch_unwind(AssertUnwindSafe(|| call(&*component.hooks))) {
-                Ok(metadata) if metadata.is_empty() => {}
-                Ok(metadata) => out.reports.push((component.info.clone(), metadata)),
+                Ok(Ok(metadata)) if metadata.is_empty() => {}
+                Ok(Ok(metadata)) => out.reports.push((component.info.clone(), metadata)),
+                Ok(Err(error)) => out.failures.push(HookFailure {
+                    component: component.info.clone(),
+                    hook,
+                    message: error.to_string(),
+                    panicked: false,
+                }),
                 Err(payload) => out.failures.push(HookFailure {
                     component: component.info.clone(),
                     hook,
                     message: panic_message(&*payload),
+                    panicked: true,
                 }),
             }
         }

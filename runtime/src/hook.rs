@@ -1,0 +1,98 @@
+//! Hook-time sources: what a `pipeline_with` / `step_with` function may return.
+//!
+//! A real component reports values that exist only when its hook runs (the tracker's active
+//! run, an id the orchestrator put in the environment) and that may be missing or fail to
+//! come. ZenML drops a component's whole result for a hook when that hook raises, and logs it;
+//! [`HookError`](crate::HookError) is that failure here, and [`HookOutput`] says which return types declare their
+//! keys, which may be absent, and which may fail.
+
+use core::fmt;
+
+use uuid::Uuid;
+
+use crate::info::{HookError, StepRunInfo};
+use crate::metadata::Metadata;
+use crate::schema::Schema;
+
+/// What a hook-time source (`#[metadata(pipeline_with = f)]`, `#[metadata(step_with = f)]`) may
+/// return:
+///
+/// - a type that derives [`RunMetadata`](crate::RunMetadata) (the derive implements this trait too): its keys, tags
+///   and optional flags are declared, and [`RunMetadata::schema`](crate::RunMetadata::schema) lists them;
+/// - an `Option` of one: `None` reports nothing, and every key is optional;
+/// - [`Metadata`]: keys known only at run time (the schema says `dynamic`);
+/// - a `Result` of any of these whose error is `Display`: an `Err` drops the component's whole
+///   metadata for that hook, as ZenML drops a hook that raises.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not what a hook-time source returns",
+    label = "this function returns `{Self}`",
+    note = "return a type that derives `RunMetadata` (its keys are then declared), an `Option` of one, `run_metadata::Metadata` (keys known only at run time), or a `Result` of any of these whose error implements `Display`"
+)]
+pub trait HookOutput {
+    /// The metadata for the pipeline hook of run `run_id`.
+    ///
+    /// # Errors
+    ///
+    /// The source's failure.
+    fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError>;
+
+    /// The metadata for the step hook.
+    ///
+    /// # Errors
+    ///
+    /// The source's failure.
+    fn step_output(self, info: &StepRunInfo) -> Result<Metadata, HookError>;
+
+    /// The keys it reports; `source` names the function, for keys known only at run time.
+    fn output_schema(source: &'static str) -> Schema;
+}
+
+impl<T: HookOutput> HookOutput for Option<T> {
+    #[inline]
+    fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError> {
+        self.map_or_else(|| Ok(Metadata::new()), |t| t.pipeline_output(run_id))
+    }
+
+    #[inline]
+    fn step_output(self, info: &StepRunInfo) -> Result<Metadata, HookError> {
+        self.map_or_else(|| Ok(Metadata::new()), |t| t.step_output(info))
+    }
+
+    fn output_schema(source: &'static str) -> Schema {
+        let mut schema = Schema::new();
+        schema.add_variant(T::output_schema(source));
+        schema
+    }
+}
+
+impl HookOutput for Metadata {
+    #[inline]
+    fn pipeline_output(self, _: Uuid) -> Result<Metadata, HookError> {
+        Ok(self)
+    }
+
+    #[inline]
+    fn step_output(self, _: &StepRunInfo) -> Result<Metadata, HookError> {
+        Ok(self)
+    }
+
+    fn output_schema(source: &'static str) -> Schema {
+        Schema::unknown(source)
+    }
+}
+
+impl<T: HookOutput, E: fmt::Display> HookOutput for Result<T, E> {
+    #[inline]
+    fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError> {
+        self.map_err(HookError::new)?.pipeline_output(run_id)
+    }
+
+    #[inline]
+    fn step_output(self, info: &StepRunInfo) -> Result<Metadata, HookError> {
+        self.map_err(HookError::new)?.step_output(info)
+    }
+
+    fn output_schema(source: &'static str) -> Schema {
+        T::output_schema(source)
+    }
+}
