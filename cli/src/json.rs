@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::time::SystemTime;
 
 use run_metadata::Resource;
-use run_metadata::sink::{RunRecord, StepRecord};
+use run_metadata::sink::{HookFailure, RunRecord, StepRecord};
 use run_metadata::stack::ComponentInfo;
 use run_metadata::store::{ComponentMetadata, Store};
 use run_metadata::time::Utc;
@@ -48,6 +48,9 @@ impl<'a> From<&'a RunRecord> for RunJson<'a> {
 struct ShowJson<'a> {
     run: RunJson<'a>,
     pipeline_run: Vec<GroupJson<'a>>,
+    /// Hooks that reported nothing on the pipeline run because they failed; absent if none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pipeline_run_failures: Vec<FailureJson<'a>>,
     steps: Vec<StepJson<'a>>,
 }
 
@@ -62,11 +65,18 @@ struct StepJson<'a> {
     #[serde(serialize_with = "optional_time")]
     finished: &'a Option<SystemTime>,
     metadata: Vec<GroupJson<'a>>,
+    /// Hooks that reported nothing on the step because they failed; absent if none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    failures: Vec<FailureJson<'a>>,
 }
 
 impl<'a> StepJson<'a> {
-    /// `step` with its `metadata`.
-    fn new(step: &'a StepRecord, metadata: &'a [ComponentMetadata]) -> Self {
+    /// `step` with its `metadata` and its hooks' `failures`.
+    fn new(
+        step: &'a StepRecord,
+        metadata: &'a [ComponentMetadata],
+        failures: &'a [HookFailure],
+    ) -> Self {
         Self {
             id: &step.id,
             name: &step.name,
@@ -74,6 +84,27 @@ impl<'a> StepJson<'a> {
             started: &step.started,
             finished: &step.finished,
             metadata: groups(metadata),
+            failures: failures.iter().map(FailureJson::from).collect(),
+        }
+    }
+}
+
+/// A hook that failed: `{"component","hook","message","panicked"}`.
+#[derive(Serialize)]
+struct FailureJson<'a> {
+    component: ComponentJson<'a>,
+    hook: String,
+    message: &'a str,
+    panicked: bool,
+}
+
+impl<'a> From<&'a HookFailure> for FailureJson<'a> {
+    fn from(failure: &'a HookFailure) -> Self {
+        Self {
+            component: ComponentJson::from(&failure.component),
+            hook: failure.hook.to_string(),
+            message: &failure.message,
+            panicked: failure.panicked,
         }
     }
 }
@@ -157,18 +188,29 @@ pub fn write_runs_json(out: &mut dyn Write, runs: &[RunRecord]) -> io::Result<()
 /// The store's errors and write errors.
 pub fn write_run_json(out: &mut dyn Write, store: &Store, run: &RunRecord) -> Result<(), CliError> {
     let pipeline_run = store.metadata_by_component(Resource::pipeline_run(run.id))?;
+    let pipeline_run_failures = store.hook_failures(Resource::pipeline_run(run.id))?;
     let steps = store.steps(run.id)?;
-    let step_metadata = steps
+    let step_records = steps
         .iter()
-        .map(|step| store.metadata_by_component(Resource::step_run(step.id)))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|step| {
+            let resource = Resource::step_run(step.id);
+            Ok((
+                store.metadata_by_component(resource)?,
+                store.hook_failures(resource)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
     let show = ShowJson {
         run: RunJson::from(run),
         pipeline_run: groups(&pipeline_run),
+        pipeline_run_failures: pipeline_run_failures
+            .iter()
+            .map(FailureJson::from)
+            .collect(),
         steps: steps
             .iter()
-            .zip(&step_metadata)
-            .map(|(step, metadata)| StepJson::new(step, metadata))
+            .zip(&step_records)
+            .map(|(step, (metadata, failures))| StepJson::new(step, metadata, failures))
             .collect(),
     };
     Ok(write_line(out, &show)?)

@@ -74,11 +74,7 @@ pub fn write_run(
     writeln!(out)?;
     writeln!(out)?;
     writeln!(out, "pipeline run")?;
-    write_groups(
-        out,
-        &store.metadata_by_component(Resource::pipeline_run(run.id))?,
-        links,
-    )?;
+    write_resource(out, store, Resource::pipeline_run(run.id), links)?;
     for step in store.steps(run.id)? {
         writeln!(out)?;
         write!(out, "step {}  {}", step.name, step.status)?;
@@ -86,19 +82,41 @@ pub fn write_run(
             write!(out, "  took {}", took(step.started, finished))?;
         }
         writeln!(out)?;
-        write_groups(
+        write_resource(out, store, Resource::step_run(step.id), links)?;
+    }
+    Ok(())
+}
+
+/// A resource's metadata per component, then the hooks that reported nothing there because
+/// they failed.
+fn write_resource(
+    out: &mut dyn Write,
+    store: &Store,
+    resource: Resource,
+    links: bool,
+) -> Result<(), CliError> {
+    let groups = store.metadata_by_component(resource)?;
+    let failures = store.hook_failures(resource)?;
+    if groups.is_empty() && failures.is_empty() {
+        writeln!(out, "  (no metadata)")?;
+    }
+    write_groups(out, &groups, links)?;
+    for failure in &failures {
+        let how = if failure.panicked {
+            "panicked"
+        } else {
+            "failed"
+        };
+        writeln!(
             out,
-            &store.metadata_by_component(Resource::step_run(step.id))?,
-            links,
+            "  {} `{}`: nothing reported, its {} {how}: {}",
+            failure.component.kind, failure.component.name, failure.hook, failure.message
         )?;
     }
     Ok(())
 }
 
 fn write_groups(out: &mut dyn Write, groups: &[ComponentMetadata], links: bool) -> io::Result<()> {
-    if groups.is_empty() {
-        return writeln!(out, "  (no metadata)");
-    }
     for group in groups {
         match &group.component {
             Some(c) => writeln!(out, "  {} `{}`", c.kind, c.name)?,

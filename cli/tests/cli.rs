@@ -423,3 +423,73 @@ fn sync_keeps_everything_while_the_server_is_away() {
     assert_eq!(unconfigured.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unconfigured.stderr).contains("ZENML_STORE_URL is not set"));
 }
+
+/// An experiment tracker whose active run cannot be read: its step hook fails.
+#[derive(RunMetadata)]
+#[metadata(step_with = Self::active_run)]
+struct Tracker {
+    #[metadata(step)]
+    experiment: &'static str,
+}
+
+impl Tracker {
+    fn active_run(
+        _: &Self,
+        _: &run_metadata::StepRunInfo,
+    ) -> Result<run_metadata::Metadata, String> {
+        Err("the tracking server answered 503".into())
+    }
+}
+
+#[test]
+fn show_tells_which_hook_failed_and_reported_nothing() {
+    let dir = TempDir::new("cli-failures");
+    let path = dir.path("runs.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let stack = Stack::new("local")
+            .with(Component::new(
+                ComponentKind::Orchestrator,
+                "cluster",
+                Orchestrator {
+                    console: "https://console.example/x".into(),
+                    memory: 1024,
+                    shape: (1, 1),
+                },
+            ))
+            .with(Component::new(
+                ComponentKind::ExperimentTracker,
+                "mlflow",
+                Tracker { experiment: "7" },
+            ));
+        let mut run = stack.start_run(&mut store, "training", "failing");
+        let spec = StepSpec::new("train").with_experiment_tracker("mlflow");
+        let _: Result<(), String> = run.step(&spec, || Ok(()));
+        run.finish();
+    }
+    let text = stdout(&cli(&["show", "failing", "--links", "never"], Some(&path)));
+    assert!(
+        text.contains(
+            "  experiment_tracker `mlflow`: nothing reported, its step_run_metadata failed: \
+             the tracking server answered 503\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("experiment  7"),
+        "the failing hook's field keys are dropped: {text}"
+    );
+    assert!(
+        text.contains("memory  1.00 KiB"),
+        "the others still report: {text}"
+    );
+
+    let json = stdout(&cli(&["show", "failing", "--json"], Some(&path)));
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let failures = &value["steps"][0]["failures"];
+    assert_eq!(failures[0]["component"]["name"], "mlflow");
+    assert_eq!(failures[0]["hook"], "step_run_metadata");
+    assert_eq!(failures[0]["message"], "the tracking server answered 503");
+    assert_eq!(failures[0]["panicked"], false);
+    assert!(value.get("pipeline_run_failures").is_none(), "{json}");
+}

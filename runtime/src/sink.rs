@@ -88,6 +88,60 @@ pub struct StepRecord {
     pub finished: Option<SystemTime>,
 }
 
+/// Which hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Hook {
+    /// `pipeline_run_metadata`
+    Pipeline,
+    /// `step_run_metadata`
+    Step,
+}
+
+impl fmt::Display for Hook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Pipeline => "pipeline_run_metadata",
+            Self::Step => "step_run_metadata",
+        })
+    }
+}
+
+/// A hook that failed (a hook-time source returned an error) or panicked: its component
+/// reported nothing for that hook, the others did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HookFailure {
+    /// The component.
+    pub component: ComponentInfo,
+    /// The hook.
+    pub hook: Hook,
+    /// The error's or the panic's message.
+    pub message: String,
+    /// Whether the hook panicked, rather than returned a [`HookError`](crate::HookError).
+    pub panicked: bool,
+}
+
+impl fmt::Display for HookFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = if self.panicked { "panicked" } else { "failed" };
+        write!(
+            f,
+            "{}'s {} {how}: {}",
+            self.component, self.hook, self.message
+        )
+    }
+}
+
+impl Hook {
+    /// Both hooks.
+    pub const ALL: [Hook; 2] = [Hook::Pipeline, Hook::Step];
+
+    /// The hook ZenML names `name` (`pipeline_run_metadata`, `step_run_metadata`).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|h| h.to_string() == name)
+    }
+}
+
 /// An error a sink gives: its own, boxed.
 #[derive(Debug)]
 pub struct SinkError(Box<dyn Error + Send + Sync>);
@@ -164,6 +218,17 @@ pub trait Sink {
         Ok(())
     }
 
+    /// A component's hook failed or panicked while reporting on `resource`: it reported
+    /// nothing there. ZenML logs such a failure; a sink that keeps records keeps it too.
+    ///
+    /// # Errors
+    ///
+    /// As [`start_run`](Sink::start_run).
+    fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
+        let _ = (resource, failure);
+        Ok(())
+    }
+
     /// Publishes `component`'s `metadata` for `resource`.
     ///
     /// # Errors
@@ -192,6 +257,10 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
         S::finish_step(self, step)
+    }
+
+    fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
+        (**self).hook_failed(resource, failure)
     }
 
     fn publish(
@@ -226,6 +295,8 @@ pub enum Event {
     StepFinished(StepRecord),
     /// [`Sink::publish`]
     Published(Resource, ComponentInfo, Metadata),
+    /// [`Sink::hook_failed`]
+    HookFailed(Resource, HookFailure),
 }
 
 impl Sink for MemorySink {
@@ -246,6 +317,12 @@ impl Sink for MemorySink {
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
         self.events.push(Event::StepFinished(step.clone()));
+        Ok(())
+    }
+
+    fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
+        self.events
+            .push(Event::HookFailed(resource, failure.clone()));
         Ok(())
     }
 

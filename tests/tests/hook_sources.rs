@@ -2,8 +2,8 @@
 //! `*_with` function returns, possibly absent, possibly failing — with ZenML's rule that a
 //! failing hook reports nothing for its component.
 
-use run_metadata::sink::{Event, MemorySink};
-use run_metadata::stack::{Component, ComponentKind, Failure, Hook, Stack, StepSpec};
+use run_metadata::sink::{Event, Hook, MemorySink};
+use run_metadata::stack::{Component, ComponentKind, Failure, Stack, StepSpec};
 use run_metadata::{
     HookError, Metadata, MetadataType, RunMetadata, SchemaEntry, StepRunInfo, Uri, metadata,
 };
@@ -221,4 +221,41 @@ fn the_stack_reports_the_failure_and_publishes_nothing_for_that_component() {
         .collect();
     // The orchestrator's pipeline and step metadata; nothing of the failing tracker.
     assert_eq!(published, ["k8s", "k8s"]);
+}
+
+#[test]
+fn the_store_keeps_the_failure_and_no_metadata_of_that_component() {
+    use run_metadata::Resource;
+    use run_metadata::store::Store;
+    use run_metadata_tests::TempDir;
+
+    let dir = TempDir::new("hook-failures");
+    let mut store = Store::open(dir.path("runs.db")).unwrap();
+    let stack = Stack::new("local").with(Component::new(
+        ComponentKind::ExperimentTracker,
+        "mlflow",
+        tracker(Client::Unreachable),
+    ));
+    let mut run = stack.start_run(&mut store, "training", "r");
+    let spec = StepSpec::new("train").with_experiment_tracker("mlflow");
+    run.step(&spec, || Ok::<(), ()>(())).unwrap();
+    let run_id = run.record().id;
+    run.finish();
+
+    let step = &store.steps(run_id).unwrap()[0];
+    let resource = Resource::step_run(step.id);
+    assert!(store.metadata(resource).unwrap().is_empty());
+    let failures = store.hook_failures(resource).unwrap();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].component.name, "mlflow");
+    assert_eq!(failures[0].hook, Hook::Step);
+    assert_eq!(failures[0].message, "http://mlflow:5000 is unreachable");
+    assert!(!failures[0].panicked);
+    // The pipeline hook did not fail: nothing recorded there.
+    assert!(
+        store
+            .hook_failures(Resource::pipeline_run(run_id))
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -3,8 +3,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use run_metadata::sink::{Event, MemorySink, Sink, SinkError, Status};
-use run_metadata::stack::{Component, ComponentKind, Failure, Hook, Stack, StepSpec};
+use run_metadata::sink::{Event, Hook, MemorySink, Sink, SinkError, Status};
+use run_metadata::stack::{Component, ComponentKind, Failure, Stack, StepSpec};
 use run_metadata::{Metadata, RunMetadata, StepRunInfo, metadata};
 use run_metadata::{Resource, ResourceType};
 use uuid::Uuid;

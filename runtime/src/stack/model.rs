@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::component::{ComponentInfo, ComponentKind};
 use crate::info::{HookError, RunMetadata, StepRunInfo};
 use crate::metadata::Metadata;
+use crate::sink::{Hook, HookFailure};
 
 /// A component in a stack: who it is and its hooks.
 pub struct Component {
@@ -56,49 +57,6 @@ impl fmt::Debug for Component {
         f.debug_struct("Component")
             .field("info", &self.info)
             .finish_non_exhaustive()
-    }
-}
-
-/// Which hook.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Hook {
-    /// `pipeline_run_metadata`
-    Pipeline,
-    /// `step_run_metadata`
-    Step,
-}
-
-impl fmt::Display for Hook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Pipeline => "pipeline_run_metadata",
-            Self::Step => "step_run_metadata",
-        })
-    }
-}
-
-/// A hook that failed (a hook-time source returned an error) or panicked: its component
-/// reported nothing for that hook, the others did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HookFailure {
-    /// The component.
-    pub component: ComponentInfo,
-    /// The hook.
-    pub hook: Hook,
-    /// The error's or the panic's message.
-    pub message: String,
-    /// Whether the hook panicked, rather than returned a [`HookError`](crate::HookError).
-    pub panicked: bool,
-}
-
-impl fmt::Display for HookFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let how = if self.panicked { "panicked" } else { "failed" };
-        write!(
-            f,
-            "{}'s {} {how}: {}",
-            self.component, self.hook, self.message
-        )
     }
 }
 

@@ -7,11 +7,11 @@ use std::time::SystemTime;
 
 use uuid::Uuid;
 
-use super::model::{Collected, HookFailure, Stack, StepSpec};
+use super::model::{Collected, Stack, StepSpec};
 use crate::component::ComponentInfo;
 use crate::info::StepRunInfo;
 use crate::resource::Resource;
-use crate::sink::{RunRecord, Sink, SinkError, Status, StepRecord};
+use crate::sink::{HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
 
 /// Something that went wrong during a run without stopping it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,9 +227,13 @@ impl<S: Sink> Run<'_, S> {
     }
 
     fn publish(&mut self, resource: Resource, collected: Collected) {
-        self.report
-            .failures
-            .extend(collected.failures.into_iter().map(Failure::Hook));
+        for failure in collected.failures {
+            let kept = self.sink.hook_failed(resource, &failure);
+            let shown = failure.to_string();
+            self.report.failures.push(Failure::Hook(failure));
+            self.report
+                .register(kept, || format!("the failure ({shown})"));
+        }
         for (component, metadata) in collected.reports {
             match self.sink.publish(resource, &component, &metadata) {
                 Ok(()) => self.report.published += 1,

@@ -88,7 +88,7 @@ impl Store {
         check_header(&path)?;
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Self::BUSY_TIMEOUT)?;
-        migrate(&mut conn, &path)?;
+        migrate(&mut conn, &path, Self::BUSY_TIMEOUT)?;
         Ok(Self { conn, path })
     }
 

@@ -7,12 +7,12 @@ use uuid::Uuid;
 
 use super::error::{Result, StoreError};
 use super::open::Store;
-use super::rows::{component_from_row, run_from_row, step_from_row};
+use super::rows::{component_from_row, parsed_col, run_from_row, step_from_row};
 use crate::component::ComponentInfo;
 use crate::json::DecodeError;
 use crate::metadata::Metadata;
 use crate::resource::Resource;
-use crate::sink::{RunRecord, StepRecord};
+use crate::sink::{Hook, HookFailure, RunRecord, StepRecord};
 use crate::value::{MetadataType, MetadataValue};
 
 /// One metadata row, typed: the component that published it, its key and value.
@@ -162,6 +162,33 @@ impl Store {
         )?;
         // The query matched on a non-null id.
         found.ok_or(StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    /// The hooks that failed or panicked while reporting on `resource`, oldest first: each
+    /// component named reported nothing there for that hook.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn hook_failures(&self, resource: Resource) -> Result<Vec<HookFailure>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT c.id, c.name, c.kind, f.hook, f.message, f.panicked
+             FROM hook_failures f JOIN components c ON c.id = f.component_id
+             WHERE f.resource_id = ?1 AND f.resource_type = ?2
+             ORDER BY f.id",
+        )?;
+        let rows = stmt.query_map(
+            params![resource.id.to_string(), resource.kind.as_str()],
+            |r| {
+                Ok(HookFailure {
+                    component: component_from_row(r, 0)?.ok_or(rusqlite::Error::InvalidQuery)?,
+                    hook: parsed_col(r, 3, Hook::from_name)?,
+                    message: r.get(4)?,
+                    panicked: r.get(5)?,
+                })
+            },
+        )?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
     }
 
     /// Every row of `resource`, oldest first, typed.

@@ -2,6 +2,7 @@
 //! file that is not this store's before anything is written to it.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -89,6 +90,18 @@ const MIGRATIONS: &[&str] = &[
          created INTEGER NOT NULL,
          PRIMARY KEY (server, resource_id)
      );",
+    // 5: hooks that failed or panicked, so reporting nothing for their component.
+    "CREATE TABLE hook_failures (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         resource_id TEXT NOT NULL,
+         resource_type TEXT NOT NULL,
+         component_id TEXT NOT NULL REFERENCES components (id),
+         hook TEXT NOT NULL,
+         message TEXT NOT NULL,
+         panicked INTEGER NOT NULL,
+         created INTEGER NOT NULL
+     );
+     CREATE INDEX hook_failures_by_resource ON hook_failures (resource_id, resource_type);",
 ];
 
 /// The schema version this build writes.
@@ -109,23 +122,32 @@ fn not_a_database(path: &Path, e: rusqlite::Error) -> StoreError {
 
 /// Checks that the file is this store's (or new), sets the connection's modes, and brings the
 /// schema up to date in one transaction.
-pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+pub(super) fn migrate(conn: &mut Connection, path: &Path, patience: Duration) -> Result<()> {
     // Reading the schema reads the file: a damaged one fails here, before any write.
-    let (app_id, tables): (i32, i64) = conn
-        .query_row(
+    let (app_id, tables): (i32, i64) = patiently(patience, || {
+        conn.query_row(
             "SELECT (SELECT application_id FROM pragma_application_id),
                         (SELECT count(*) FROM sqlite_master)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .map_err(|e| not_a_database(path, e))?;
+    })
+    .map_err(|e| not_a_database(path, e))?;
     if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
         return Err(StoreError::ForeignDatabase {
             path: path.to_path_buf(),
         });
     }
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    debug_assert!(mode.eq_ignore_ascii_case("wal") || mode.eq_ignore_ascii_case("memory"));
+    // Changing the journal mode takes a lock that SQLite's busy handler does not wait for: ask
+    // first (another process may have set it), and wait here if the file is busy.
+    let mode: String = patiently(patience, || {
+        conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))
+    })?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        patiently(patience, || {
+            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+        })?;
+    }
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read again inside the lock: another process may have migrated meanwhile.
@@ -148,6 +170,31 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// `f` again, with short waits, while SQLite answers busy or locked, for up to `patience`: some
+/// locks (changing the journal mode, recovering a WAL file) are not waited for by SQLite's busy
+/// handler.
+fn patiently<T>(
+    patience: Duration,
+    mut f: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let deadline = Instant::now() + patience;
+    let mut wait = Duration::from_millis(1);
+    loop {
+        match f() {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && Instant::now() < deadline =>
+            {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Refuses, without opening it, a file that is not an SQLite database.

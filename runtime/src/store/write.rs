@@ -9,7 +9,7 @@ use super::rows::millis;
 use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::Resource;
-use crate::sink::{RunRecord, Sink, SinkError, StepRecord};
+use crate::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
 
 impl Store {
     /// Gives the step `from` the id `to` in the local records, inside `tx`.
@@ -23,6 +23,8 @@ impl Store {
         for sql in [
             "UPDATE steps SET id = ?2 WHERE id = ?1",
             "UPDATE run_metadata_resources SET resource_id = ?2
+             WHERE resource_id = ?1 AND resource_type = 'step_run'",
+            "UPDATE hook_failures SET resource_id = ?2
              WHERE resource_id = ?1 AND resource_type = 'step_run'",
         ] {
             tx.execute(sql, [&ids[0], &ids[1]])?;
@@ -89,6 +91,29 @@ impl Sink for Store {
         Ok(())
     }
 
+    fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
+        let component = &failure.component;
+        let component_id = component.id.to_string();
+        self.write(|tx| {
+            upsert_component(tx, &component_id, component)?;
+            tx.execute(
+                "INSERT INTO hook_failures (resource_id, resource_type, component_id, hook,
+                     message, panicked, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    resource.id.to_string(),
+                    resource.kind.as_str(),
+                    component_id,
+                    failure.hook.to_string(),
+                    failure.message,
+                    failure.panicked,
+                    millis(SystemTime::now()),
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
     fn publish(
         &mut self,
         resource: Resource,
@@ -99,11 +124,7 @@ impl Sink for Store {
         let component_id = component.id.to_string();
         let resource_id = resource.id.to_string();
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO components (id, name, kind) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
-                params![component_id, component.name, component.kind.as_str()],
-            )?;
+            upsert_component(tx, &component_id, component)?;
             let mut row = tx.prepare(
                 "INSERT INTO run_metadata (key, value, type, stack_component_id, created)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -133,4 +154,17 @@ impl Sink for Store {
         })?;
         Ok(())
     }
+}
+
+/// Records who `component` is (its name and kind may have changed since).
+fn upsert_component(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    component: &ComponentInfo,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "INSERT INTO components (id, name, kind) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+        params![id, component.name, component.kind.as_str()],
+    )
 }

@@ -12,7 +12,7 @@ use super::publish::PublishReport;
 use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
-use crate::sink::{RunRecord, Sink, SinkError, Status, StepRecord};
+use crate::sink::{HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
 use crate::store::{Store, StoreError};
 
 /// A sink that records everything in the embedded [`Store`] and publishes it to a ZenML server.
@@ -312,6 +312,11 @@ impl Sink for ZenmlSink {
             self.send_status(Resource::step_run(step.id), step.status, finished)?;
         }
         Ok(())
+    }
+
+    /// Kept locally: ZenML's server has no record of failed hooks (its client logs them).
+    fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
+        self.store.hook_failed(resource, failure)
     }
 
     fn publish(
