@@ -24,6 +24,8 @@ enum Takes {
     Str,
     /// A path, bare or in a string: `with = my::f`, `with = "my::f"`.
     Path,
+    /// A key: a string, or the path of a `&str` constant: `rename = "key"`, `rename = KEY`.
+    Key,
 }
 
 const C: Place = Place::Container;
@@ -76,7 +78,7 @@ impl Name {
 const TABLE: &[(Name, &[Place], Takes)] = &[
     (Name::Pipeline, &[C, V, F], Takes::Flag),
     (Name::Step, &[C, V, F], Takes::Flag),
-    (Name::Rename, &[F], Takes::Str),
+    (Name::Rename, &[F], Takes::Key),
     (Name::RenameAll, &[C, V], Takes::Str),
     (Name::Prefix, &[C, V], Takes::Str),
     (Name::Special(Special::Uri), &[F], Takes::Flag),
@@ -112,6 +114,14 @@ enum Value {
 pub struct Flag {
     pub span: Span,
     pub index: usize,
+}
+
+/// A field's key as `rename` gives it.
+pub enum Rename {
+    /// `rename = "key"`: checked when the derive runs.
+    Literal(LitStr),
+    /// `rename = path::TO::CONSTANT`: checked by the compiler's const evaluation.
+    Const(syn::Path),
 }
 
 /// How a field's value is converted, as an attribute says.
@@ -165,7 +175,7 @@ pub struct FieldAttrs {
     pub marks: Marks,
     pub pipeline: Option<Flag>,
     pub step: Option<Flag>,
-    pub rename: Option<(Flag, LitStr)>,
+    pub rename: Option<(Flag, Rename)>,
     /// Every conversion written, in order: the first one counts, the others are errors.
     pub converts: Vec<(Flag, Convert)>,
     pub skip_if: Option<syn::Path>,
@@ -230,7 +240,8 @@ impl Items {
             match (item.name, item.value) {
                 (Name::Pipeline, _) => out.pipeline = Some(flag),
                 (Name::Step, _) => out.step = Some(flag),
-                (Name::Rename, Value::Str(s)) => out.rename = Some((flag, s)),
+                (Name::Rename, Value::Str(s)) => out.rename = Some((flag, Rename::Literal(s))),
+                (Name::Rename, Value::Path(p)) => out.rename = Some((flag, Rename::Const(p))),
                 (Name::Special(special), _) => out.converts.push((flag, Convert::Special(special))),
                 (Name::Display, _) => out.converts.push((flag, Convert::Display)),
                 (Name::With, Value::Path(p)) => out.converts.push((flag, Convert::With(p))),
@@ -378,6 +389,32 @@ fn parse_value(meta: &ParseNestedMeta, name: &str, takes: Takes) -> syn::Result<
                 Ok(Value::Str(input.parse()?))
             } else {
                 Err(input.error(format!("expected a string literal: `{name} = \"...\"`")))
+            }
+        }
+        Takes::Key if !has_value => Err(meta.error(format!(
+            "`{name}` needs a value: `{name} = \"...\"` or `{name} = path::TO::CONSTANT`"
+        ))),
+        Takes::Key => {
+            let input = meta.value()?;
+            if input.peek(LitStr) {
+                return Ok(Value::Str(input.parse()?));
+            }
+            let not_a_key = |span| {
+                syn::Error::new(
+                    span,
+                    format!("expected a string literal: `{name} = \"...\"`"),
+                )
+            };
+            let path = input
+                .parse::<syn::Path>()
+                .map_err(|e| not_a_key(e.span()))?;
+            // A constant's name is in capitals; a lone lowercase word is a key missing its
+            // quotes (`rename = run_id`).
+            match path.get_ident() {
+                Some(word) if word.to_string().chars().any(char::is_lowercase) => {
+                    Err(not_a_key(word.span()))
+                }
+                _ => Ok(Value::Path(path)),
             }
         }
         Takes::Path if !has_value => {

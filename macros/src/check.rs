@@ -6,7 +6,7 @@ use quote::ToTokens;
 use syn::LitStr;
 
 use crate::ast::{Container, Data, Field};
-use crate::attr::{Convert, Name, TypeAttrs};
+use crate::attr::{Convert, Name, Rename, TypeAttrs};
 use crate::case::{RULES, RenameRule};
 use crate::ctxt::Ctxt;
 use crate::keys;
@@ -39,9 +39,15 @@ pub struct Entry<'a> {
     pub pipeline: bool,
     pub step: bool,
     /// The key; `None` for a flattened field.
-    pub key: Option<String>,
+    pub key: Option<Key<'a>>,
     pub conversion: Conversion<'a>,
     pub skip_if: Option<&'a syn::Path>,
+}
+
+/// A key: known when the derive runs, or a constant the compiler evaluates.
+pub enum Key<'a> {
+    Literal(String),
+    Const(&'a syn::Path),
 }
 
 #[derive(Clone, Copy)]
@@ -209,7 +215,7 @@ fn unit<'a>(
         let Some(entry) = entry(cx, field, marker, defaults) else {
             continue;
         };
-        if let Some(key) = &entry.key {
+        if let Some(Key::Literal(key)) = &entry.key {
             let span = key_span(field);
             for (hook, seen) in [
                 (Hook::Pipeline, &mut pipeline_keys),
@@ -242,8 +248,10 @@ fn unit<'a>(
 
 /// Where errors about a field's key point: its `rename` value, else its name, else its type.
 fn key_span(field: &Field) -> Span {
-    if let Some((_, lit)) = &field.attrs.rename {
-        return lit.span();
+    match &field.attrs.rename {
+        Some((_, Rename::Literal(lit))) => return lit.span(),
+        Some((_, Rename::Const(path))) => return first_span(path),
+        None => {}
     }
     field
         .original
@@ -369,9 +377,28 @@ impl Unraw for syn::Ident {
     }
 }
 
-fn key_of(cx: &Ctxt, field: &Field, marker: Span, defaults: &Defaults) -> Option<String> {
-    let base = if let Some((_, lit)) = &field.attrs.rename {
+fn key_of<'a>(
+    cx: &Ctxt,
+    field: &'a Field<'a>,
+    marker: Span,
+    defaults: &Defaults,
+) -> Option<Key<'a>> {
+    let base = if let Some((_, Rename::Literal(lit))) = &field.attrs.rename {
         lit.value()
+    } else if let Some((_, Rename::Const(path))) = &field.attrs.rename {
+        // A constant is the whole key: the compiler checks it (see `expand`), nothing is added.
+        if let Some(prefix) = defaults.prefix {
+            cx.error_spanned_by(
+                path,
+                format!(
+                    "a key given by a constant is used as it is, without the prefix {:?}: \
+                     put the whole key in the constant, or write it as a string",
+                    prefix.value()
+                ),
+            );
+            return None;
+        }
+        return Some(Key::Const(path));
     } else if let Some(ident) = &field.original.ident {
         let name = ident.unraw();
         defaults
@@ -394,5 +421,5 @@ fn key_of(cx: &Ctxt, field: &Field, marker: Span, defaults: &Defaults) -> Option
         cx.error_at(key_span(field), problem);
         return None;
     }
-    Some(key)
+    Some(Key::Literal(key))
 }

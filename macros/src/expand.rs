@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident};
 
 use crate::bound::with_bounds;
-use crate::check::{Body, Conversion, Entry, Plan, Unit};
+use crate::check::{Body, Conversion, Entry, Key, Plan, Unit};
 use crate::shared::{Hook, option_inner};
 
 pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
@@ -20,7 +20,8 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
     let pipeline = hook_fn(plan, Hook::Pipeline);
     let step = hook_fn(plan, Hook::Step);
     let schema = schema_fn(plan);
-    quote! {
+    let checks = const_key_checks(plan);
+    let impls = quote! {
         #[automatically_derived]
         impl #impl_generics #krate::RunMetadata for #ident #ty_generics #where_clause {
             #pipeline
@@ -50,6 +51,17 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
             fn output_schema(_: &'static str) -> #krate::__private::Schema {
                 <Self as #krate::RunMetadata>::schema()
             }
+        }
+    };
+    if checks.is_empty() {
+        impls
+    } else {
+        // The checked key constants are the impls' own: both in one anonymous scope.
+        quote! {
+            const _: () = {
+                #checks
+                #impls
+            };
         }
     }
 }
@@ -290,7 +302,7 @@ fn unit_code(plan: &Plan, unit: &Unit, hook: Hook) -> (Option<TokenStream>, Toke
             };
             quote!(#krate::__private::merge(&mut #metadata, #call);)
         } else {
-            let key = entry.key.as_deref().unwrap_or_default();
+            let key = key_tokens(entry.key.as_ref());
             let value = value_expr(krate, entry, &bind);
             // After merged metadata the key may be taken: replace, as a dict update would.
             let push = if merged { quote!(put) } else { quote!(push) };
@@ -314,6 +326,77 @@ fn unit_code(plan: &Plan, unit: &Unit, hook: Hook) -> (Option<TokenStream>, Toke
     }
     let pattern = (!pattern.is_empty()).then(|| quote!({ #(#pattern,)* .. }));
     (pattern, quote!(#(#code)*))
+}
+
+/// A key as an expression: a string literal, or the constant's path (spanned there, so that a
+/// path that is not a `&'static str` constant is reported there).
+fn key_tokens(key: Option<&Key>) -> TokenStream {
+    match key {
+        Some(Key::Literal(key)) => quote!(#key),
+        Some(Key::Const(path)) => checked_key(path).into_token_stream(),
+        // Flattened fields have no key and are never pushed or listed one by one.
+        None => quote!(""),
+    }
+}
+
+/// The name of the checked copy of a key constant (see [`const_key_checks`]): a `&'static str`
+/// whatever the constant is, so that a wrong constant is one error, at its definition's use.
+fn checked_key(path: &syn::Path) -> Ident {
+    let name: String = path
+        .to_token_stream()
+        .to_string()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    Ident::new(&format!("__RUN_METADATA_KEY_{name}"), path.span())
+}
+
+/// Compile-time checks of keys given by constants, as items next to the impl: each constant is
+/// a key ZenML accepts, and no hook of a struct or variant reports one key twice. Const
+/// evaluation reports a failure at the constant's path.
+fn const_key_checks(plan: &Plan) -> TokenStream {
+    let krate = &plan.krate;
+    let mut out = Vec::new();
+    let mut named = std::collections::BTreeSet::new();
+    for unit in plan.units() {
+        for entry in &unit.entries {
+            if let Some(Key::Const(path)) = &entry.key {
+                let name = checked_key(path);
+                if !named.insert(name.to_string()) {
+                    continue;
+                }
+                let span = path.span();
+                let krate = respan(krate, span);
+                out.push(quote_spanned! {span=>
+                    #[allow(non_upper_case_globals)]
+                    const #name: &str = #krate::__private::const_key(#path);
+                });
+            }
+        }
+        for hook in Hook::ALL {
+            let keys: Vec<&Key> = unit
+                .entries
+                .iter()
+                .filter(|e| e.reports_to(hook))
+                .filter_map(|e| e.key.as_ref())
+                .collect();
+            let Some(Key::Const(first)) = keys.iter().find(|k| matches!(k, Key::Const(_))) else {
+                continue;
+            };
+            let span = first.span();
+            let krate = respan(krate, span);
+            let keys = keys.iter().map(|k| key_tokens(Some(k)));
+            let message = format!(
+                "the {} hook reports a metadata key twice: a constant key equals another key \
+                 of this type",
+                hook.name()
+            );
+            out.push(quote_spanned! {span=>
+                const _: () = #krate::__private::distinct_keys(&[#(#keys),*], #message);
+            });
+        }
+    }
+    quote!(#(#out)*)
 }
 
 /// The `Option<MetadataValue>` of one field, spanned at what decides whether it compiles: the
@@ -437,7 +520,7 @@ fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
                     continue;
                 }
             };
-            let key = entry.key.as_deref().unwrap_or_default();
+            let key = key_tokens(entry.key.as_ref());
             keys.push(quote!((#key, #tag, #optional)));
         }
         flush(&mut keys, &mut code);

@@ -150,6 +150,48 @@ pub fn extend_keys(
     }
 }
 
+/// `rename = CONSTANT`: the constant, if ZenML accepts it as a key; else a compile error (the
+/// derive evaluates this in a `const` item).
+#[must_use]
+pub const fn const_key(key: &'static str) -> &'static str {
+    match crate::key::key_problem(key) {
+        None => key,
+        Some(crate::KeyProblem::Empty) => panic!("this metadata key is empty"),
+        Some(crate::KeyProblem::Colon) => {
+            panic!("this metadata key contains `:`, which ZenML does not accept")
+        }
+        Some(_) => panic!("this metadata key is longer than ZenML's 255 bytes"),
+    }
+}
+
+/// Compile-time: no two of `keys` are equal; else a compile error saying `message`.
+pub const fn distinct_keys(keys: &[&str], message: &'static str) {
+    let mut i = 0;
+    while i < keys.len() {
+        let mut j = i + 1;
+        while j < keys.len() {
+            assert!(!same(keys[i], keys[j]), "{}", message);
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// `Metadata::with_capacity`, reachable through the hidden path.
 #[inline]
 #[must_use]

@@ -259,3 +259,37 @@ fn the_store_keeps_the_failure_and_no_metadata_of_that_component() {
             .is_empty()
     );
 }
+
+/// ZenML's standard keys by their names: `rename = CONSTANT`, checked by the compiler.
+#[derive(RunMetadata)]
+#[metadata(pipeline)]
+struct Kubeflow {
+    #[metadata(uri, rename = run_metadata::zenml::keys::METADATA_ORCHESTRATOR_URL)]
+    ui: String,
+    #[metadata(rename = run_metadata::zenml::keys::METADATA_ORCHESTRATOR_RUN_ID)]
+    run_id: String,
+}
+
+#[test]
+fn keys_given_by_constants_are_the_constants() {
+    let k = Kubeflow {
+        ui: "https://kubeflow.example/#/runs/details/7".into(),
+        run_id: "7".into(),
+    };
+    let m = k.pipeline_run_metadata(Uuid::nil());
+    assert_eq!(
+        m.keys().collect::<Vec<_>>(),
+        ["orchestrator_url", "orchestrator_run_id"]
+    );
+    assert_eq!(
+        m.get("orchestrator_url").unwrap().metadata_type(),
+        MetadataType::Uri
+    );
+    assert_eq!(
+        Kubeflow::schema().pipeline,
+        [
+            SchemaEntry::key("orchestrator_url", Some(MetadataType::Uri), false),
+            SchemaEntry::key("orchestrator_run_id", Some(MetadataType::Str), false),
+        ]
+    );
+}

@@ -173,6 +173,7 @@ pub(crate) fn parse(text: &str, limit: usize) -> Result<Option<MetadataValue>, D
     .parse_document()
 }
 
+#[cfg(feature = "zenml")]
 /// As [`parse`], reading an integer beyond 128 bits as the nearest float (as most JSON readers
 /// do): for documents of which only a few fields are used, such as a server's answers.
 pub(crate) fn parse_lenient(
@@ -466,7 +467,7 @@ impl Parser<'_> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "zenml"))]
 mod tests {
     use super::{parse, parse_lenient};
     use crate::value::MetadataValue;

@@ -3,6 +3,7 @@
 //!
 //! | module | role |
 //! |---|---|
+//! | `keys` | ZenML's standard metadata keys |
 //! | `request` | [`RunMetadataRequest`], the body |
 //! | `config` | [`Config`] and [`Auth`]: where the server is, how to log in |
 //! | `error` | [`ZenmlError`] |
@@ -12,6 +13,7 @@
 //! | `outbox` | [`Outbox`]: what one server has not taken yet, kept in the store |
 //! | `sink` | [`ZenmlSink`] and [`sync`] |
 
+pub mod keys;
 mod request;
 
 pub use request::RunMetadataRequest;
