@@ -47,6 +47,8 @@ pub enum Name {
     Flatten,
     PipelineWith,
     StepWith,
+    PrepareStepRun,
+    CleanupStepRun,
     Crate,
     Bound,
 }
@@ -67,6 +69,8 @@ impl Name {
             Name::Flatten => "flatten",
             Name::PipelineWith => "pipeline_with",
             Name::StepWith => "step_with",
+            Name::PrepareStepRun => "prepare_step_run",
+            Name::CleanupStepRun => "cleanup_step_run",
             Name::Crate => "crate",
             Name::Bound => "bound",
         }
@@ -91,6 +95,8 @@ const TABLE: &[(Name, &[Place], Takes)] = &[
     (Name::Flatten, &[F], Takes::Flag),
     (Name::PipelineWith, &[C, V], Takes::Path),
     (Name::StepWith, &[C, V], Takes::Path),
+    (Name::PrepareStepRun, &[C], Takes::Path),
+    (Name::CleanupStepRun, &[C], Takes::Path),
     (Name::Crate, &[C], Takes::Path),
     (Name::Bound, &[C], Takes::Str),
 ];
@@ -165,6 +171,8 @@ pub struct TypeAttrs {
     pub prefix: Option<LitStr>,
     pub pipeline_with: Option<syn::Path>,
     pub step_with: Option<syn::Path>,
+    pub prepare_step_run: Option<syn::Path>,
+    pub cleanup_step_run: Option<syn::Path>,
     pub krate: Option<syn::Path>,
     pub bound: Option<LitStr>,
 }
@@ -217,6 +225,8 @@ impl Items {
                 (Name::Prefix, Value::Str(s)) => out.prefix = Some(s),
                 (Name::PipelineWith, Value::Path(p)) => out.pipeline_with = Some(p),
                 (Name::StepWith, Value::Path(p)) => out.step_with = Some(p),
+                (Name::PrepareStepRun, Value::Path(p)) => out.prepare_step_run = Some(p),
+                (Name::CleanupStepRun, Value::Path(p)) => out.cleanup_step_run = Some(p),
                 (Name::Crate, Value::Path(p)) => out.krate = Some(p),
                 (Name::Bound, Value::Str(s)) => out.bound = Some(s),
                 // Placement and values were checked against the table when parsed.

@@ -19,6 +19,8 @@ pub struct Plan<'a> {
     pub body: Body<'a>,
     pub pipeline_with: Option<&'a syn::Path>,
     pub step_with: Option<&'a syn::Path>,
+    pub prepare_step_run: Option<&'a syn::Path>,
+    pub cleanup_step_run: Option<&'a syn::Path>,
 }
 
 pub enum Body<'a> {
@@ -147,6 +149,8 @@ pub fn check<'a>(cx: &Ctxt, container: &'a Container<'a>) -> Plan<'a> {
         body,
         pipeline_with: attrs.pipeline_with.as_ref(),
         step_with: attrs.step_with.as_ref(),
+        prepare_step_run: attrs.prepare_step_run.as_ref(),
+        cleanup_step_run: attrs.cleanup_step_run.as_ref(),
     }
 }
 

@@ -20,12 +20,14 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
     let pipeline = hook_fn(plan, Hook::Pipeline);
     let step = hook_fn(plan, Hook::Step);
     let schema = schema_fn(plan);
+    let lifecycle = lifecycle_fns(plan);
     let checks = const_key_checks(plan);
     let impls = quote! {
         #[automatically_derived]
         impl #impl_generics #krate::RunMetadata for #ident #ty_generics #where_clause {
             #pipeline
             #step
+            #lifecycle
             #schema
         }
 
@@ -112,6 +114,37 @@ fn at(ident: &Ident, span: Span) -> Ident {
 
 fn unit_reports(unit: &Unit, hook: Hook) -> bool {
     unit.with(hook).is_some() || unit.entries.iter().any(|e| e.reports_to(hook))
+}
+
+/// `prepare_step_run = f` and `cleanup_step_run = f`: the trait's methods, calling `f` (spanned
+/// at its path, so that a function of the wrong signature is reported there).
+fn lifecycle_fns(plan: &Plan) -> TokenStream {
+    let krate = &plan.krate;
+    let info = Ident::new("__run_metadata_info", Span::call_site());
+    let failed = Ident::new("__run_metadata_step_failed", Span::call_site());
+    let prepare = plan.prepare_step_run.map(|path| {
+        let span = path.span();
+        let (this, arg) = (Ident::new("self", span), at(&info, span));
+        let call = quote_spanned!(span=> #path(#this, #arg));
+        quote! {
+            #[inline]
+            fn prepare_step_run(&self, #info: &#krate::StepRunInfo) {
+                #call;
+            }
+        }
+    });
+    let cleanup = plan.cleanup_step_run.map(|path| {
+        let span = path.span();
+        let (this, arg, flag) = (Ident::new("self", span), at(&info, span), at(&failed, span));
+        let call = quote_spanned!(span=> #path(#this, #arg, #flag));
+        quote! {
+            #[inline]
+            fn cleanup_step_run(&self, #info: &#krate::StepRunInfo, #failed: bool) {
+                #call;
+            }
+        }
+    });
+    quote!(#prepare #cleanup)
 }
 
 /// Whether `hook` reads a hook-time source that may fail: a `*_with` function, or a flattened

@@ -30,6 +30,8 @@ const NAMES: &[&str] = &[
     "flatten",
     "pipeline_with",
     "step_with",
+    "prepare_step_run",
+    "cleanup_step_run",
     "crate",
     "bound",
     "renam",

@@ -54,6 +54,19 @@ pub trait RunMetadata {
         Metadata::new()
     }
 
+    /// ZenML's `prepare_step_run`: called before each step this component takes part in, so
+    /// that it can set up what its step hook reads (an experiment tracker opens its run). A
+    /// panic here fails the step before it runs, as ZenML's exception would.
+    fn prepare_step_run(&self, info: &StepRunInfo) {
+        let _ = info;
+    }
+
+    /// ZenML's `cleanup_step_run`: called after the step's hooks, whether the step failed or
+    /// not, so that the component can close what it opened.
+    fn cleanup_step_run(&self, info: &StepRunInfo, step_failed: bool) {
+        let _ = (info, step_failed);
+    }
+
     /// The pipeline hook, or why it reports nothing: a hook-time source failed. The stack calls
     /// this one; by default it is [`pipeline_run_metadata`](Self::pipeline_run_metadata), which
     /// cannot fail. The derive implements it when the type has hook-time sources, and then
@@ -106,6 +119,14 @@ macro_rules! forward_run_metadata {
             fn try_step_run_metadata(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
                 T::try_step_run_metadata(self, info)
             }
+
+            fn prepare_step_run(&self, info: &StepRunInfo) {
+                T::prepare_step_run(self, info);
+            }
+
+            fn cleanup_step_run(&self, info: &StepRunInfo, step_failed: bool) {
+                T::cleanup_step_run(self, info, step_failed);
+            }
         }
     )*};
 }
@@ -134,6 +155,18 @@ impl<T: RunMetadata> RunMetadata for Option<T> {
     fn try_step_run_metadata(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
         self.as_ref()
             .map_or_else(|| Ok(Metadata::new()), |c| c.try_step_run_metadata(info))
+    }
+
+    fn prepare_step_run(&self, info: &StepRunInfo) {
+        if let Some(c) = self {
+            c.prepare_step_run(info);
+        }
+    }
+
+    fn cleanup_step_run(&self, info: &StepRunInfo, step_failed: bool) {
+        if let Some(c) = self {
+            c.cleanup_step_run(info, step_failed);
+        }
     }
 
     fn schema() -> Schema {
@@ -167,6 +200,10 @@ pub struct StepRunInfo {
     pub pipeline_name: String,
     /// The step's name in the pipeline.
     pub pipeline_step_name: String,
+    /// The step's settings, as ZenML's `info.config.settings`: keyed by
+    /// `"{component type}.{flavor}"` (`"experiment_tracker.wandb"`), each a JSON object. Read
+    /// them typed with [`settings`](Self::settings).
+    pub settings: serde_json::Map<String, serde_json::Value>,
 }
 
 impl StepRunInfo {
@@ -183,7 +220,47 @@ impl StepRunInfo {
             run_name: run_name.into(),
             pipeline_name: String::new(),
             pipeline_step_name: pipeline_step_name.into(),
+            settings: serde_json::Map::new(),
         }
+    }
+
+    /// Sets the settings under `key` (`"experiment_tracker.wandb"`).
+    #[must_use]
+    pub fn with_settings(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
+        self.settings.insert(key.into(), value);
+        self
+    }
+
+    /// The settings under `key`, read as `T` (any `serde::Deserialize` type); `None` if the
+    /// step has none there.
+    ///
+    /// ```
+    /// use run_metadata::StepRunInfo;
+    /// use uuid::Uuid;
+    ///
+    /// let info = StepRunInfo::new(Uuid::nil(), Uuid::nil(), "run", "train")
+    ///     .with_settings("experiment_tracker.wandb", serde_json::json!({"tags": ["nightly"]}));
+    /// let tags: Option<serde_json::Value> = info.settings("experiment_tracker.wandb")?;
+    /// assert_eq!(tags.unwrap()["tags"][0], "nightly");
+    /// assert_eq!(info.settings::<serde_json::Value>("orchestrator.kubeflow")?, None);
+    /// # Ok::<(), run_metadata::HookError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`HookError`] naming the key, if the settings there do not read as `T`: returned from
+    /// a hook-time source, it is that hook's failure, as a ZenML component's would be.
+    pub fn settings<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, HookError> {
+        self.settings
+            .get(key)
+            .map(|value| {
+                serde_json::from_value(value.clone())
+                    .map_err(|e| HookError::new(format!("settings {key:?}: {e}")))
+            })
+            .transpose()
     }
 
     /// Sets the pipeline's name.

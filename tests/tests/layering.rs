@@ -44,7 +44,8 @@ fn module_name(root: &Path, file: &Path) -> Option<String> {
 
 /// The code of a file without its tests and comments.
 fn code(text: &str) -> String {
-    let text = text.split("#[cfg(test)]\nmod tests").next().unwrap_or("");
+    // A file's unit tests come last, in `mod tests`, behind a `cfg` naming `test`.
+    let text = text.split("\nmod tests {").next().unwrap_or("");
     text.lines()
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()

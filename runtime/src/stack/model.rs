@@ -78,6 +78,8 @@ pub struct StepSpec {
     pub experiment_tracker: Option<String>,
     /// The step operator the step runs on, by component name.
     pub step_operator: Option<String>,
+    /// The step's settings, passed to every hook in [`StepRunInfo::settings`].
+    pub settings: serde_json::Map<String, serde_json::Value>,
 }
 
 impl StepSpec {
@@ -87,7 +89,16 @@ impl StepSpec {
             name: name.into(),
             experiment_tracker: None,
             step_operator: None,
+            settings: serde_json::Map::new(),
         }
+    }
+
+    /// The step's settings under `key` (`"experiment_tracker.wandb"`), as ZenML's
+    /// `settings={...}` of a step.
+    #[must_use]
+    pub fn with_settings(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
+        self.settings.insert(key.into(), value);
+        self
     }
 
     /// The step uses the experiment tracker named `name`.
@@ -186,6 +197,46 @@ impl Stack {
     pub fn step_run_metadata(&self, info: &StepRunInfo, step: &StepSpec) -> Collected {
         let used = self.components.iter().filter(|c| step.uses(&c.info));
         Self::collect(Hook::Step, used, |c| c.try_step_run_metadata(info))
+    }
+
+    /// Calls `prepare_step_run` of the components the step uses, in stack order. A panic
+    /// stops it there, with the component that panicked and its message.
+    ///
+    /// # Errors
+    ///
+    /// The component whose preparation panicked, and the panic's message.
+    pub fn prepare_step_run(
+        &self,
+        info: &StepRunInfo,
+        step: &StepSpec,
+    ) -> Result<(), (ComponentInfo, String)> {
+        for c in self.components.iter().filter(|c| step.uses(&c.info)) {
+            panic::catch_unwind(AssertUnwindSafe(|| c.hooks.prepare_step_run(info)))
+                .map_err(|payload| (c.info.clone(), panic_message(&*payload)))?;
+        }
+        Ok(())
+    }
+
+    /// Calls `cleanup_step_run` of the components the step uses, each even if another panics;
+    /// returns those that panicked, with the message.
+    #[must_use]
+    pub fn cleanup_step_run(
+        &self,
+        info: &StepRunInfo,
+        step: &StepSpec,
+        step_failed: bool,
+    ) -> Vec<(ComponentInfo, String)> {
+        self.components
+            .iter()
+            .filter(|c| step.uses(&c.info))
+            .filter_map(|c| {
+                panic::catch_unwind(AssertUnwindSafe(|| {
+                    c.hooks.cleanup_step_run(info, step_failed);
+                }))
+                .err()
+                .map(|payload| (c.info.clone(), panic_message(&*payload)))
+            })
+            .collect()
     }
 
     fn collect<'a>(

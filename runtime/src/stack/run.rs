@@ -17,8 +17,26 @@ use crate::sink::{HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Failure {
-    /// A component's hook panicked.
+    /// A component's hook failed or panicked: it reported nothing there.
     Hook(HookFailure),
+    /// A component's `prepare_step_run` panicked: the step failed before it ran.
+    Prepare {
+        /// The step.
+        step: String,
+        /// The component.
+        component: ComponentInfo,
+        /// The panic's message.
+        message: String,
+    },
+    /// A component's `cleanup_step_run` panicked.
+    Cleanup {
+        /// The step.
+        step: String,
+        /// The component.
+        component: ComponentInfo,
+        /// The panic's message.
+        message: String,
+    },
     /// The sink refused a component's metadata.
     Publish {
         /// Where it was to go.
@@ -41,6 +59,22 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Hook(h) => fmt::Display::fmt(h, f),
+            Self::Prepare {
+                step,
+                component,
+                message,
+            } => write!(
+                f,
+                "{component}'s prepare_step_run panicked before step `{step}`: {message}"
+            ),
+            Self::Cleanup {
+                step,
+                component,
+                message,
+            } => write!(
+                f,
+                "{component}'s cleanup_step_run panicked after step `{step}`: {message}"
+            ),
             Self::Publish {
                 resource,
                 component,
@@ -167,31 +201,66 @@ impl<S: Sink> Run<'_, S> {
         let registered = self.sink.start_step(&mut step);
         self.report
             .register(registered, || format!("step `{}`", spec.name));
-        let outcome = panic::catch_unwind(AssertUnwindSafe(body));
-        step.status = match &outcome {
-            Ok(Ok(_)) => Status::Completed,
-            Ok(Err(_)) | Err(_) => Status::Failed,
-        };
-        step.finished = Some(SystemTime::now());
-        if step.status == Status::Failed {
-            self.record.status = Status::Failed;
-        }
-        let info = StepRunInfo::new(
+        let mut info = StepRunInfo::new(
             self.record.id,
             step.id,
             self.record.name.clone(),
             spec.name.clone(),
         )
         .with_pipeline_name(self.record.pipeline.clone());
+        info.settings.clone_from(&spec.settings);
+        // As ZenML: the components prepare, the step runs; then, whatever its outcome, the
+        // step hooks report and the components clean up.
+        if let Err((component, message)) = self.stack.prepare_step_run(&info, spec) {
+            self.report.failures.push(Failure::Prepare {
+                step: spec.name.clone(),
+                component,
+                message: message.clone(),
+            });
+            self.end_step(&mut step, Status::Failed, SystemTime::now(), spec);
+            panic::resume_unwind(Box::new(message));
+        }
+        let outcome = panic::catch_unwind(AssertUnwindSafe(body));
+        // The step's own time: what the hooks and the sink take after it is not the step's.
+        let finished = SystemTime::now();
+        let failed = !matches!(outcome, Ok(Ok(_)));
         let collected = self.stack.step_run_metadata(&info, spec);
         self.publish(Resource::step_run(step.id), collected);
-        let registered = self.sink.finish_step(&step);
-        self.report
-            .register(registered, || format!("step `{}`", spec.name));
+        for (component, message) in self.stack.cleanup_step_run(&info, spec, failed) {
+            self.report.failures.push(Failure::Cleanup {
+                step: spec.name.clone(),
+                component,
+                message,
+            });
+        }
+        let status = if failed {
+            Status::Failed
+        } else {
+            Status::Completed
+        };
+        self.end_step(&mut step, status, finished, spec);
         match outcome {
             Ok(result) => result,
             Err(payload) => panic::resume_unwind(payload),
         }
+    }
+
+    /// Records the step's end with `status` at `finished`; a failed step fails the run.
+    fn end_step(
+        &mut self,
+        step: &mut StepRecord,
+        status: Status,
+        finished: SystemTime,
+        spec: &StepSpec,
+    ) {
+        step.status = status;
+        step.finished = Some(finished);
+        if status == Status::Failed {
+            self.record.status = Status::Failed;
+        }
+        let registered = self.sink.finish_step(step);
+        self.report
+            .register(registered, || format!("step `{}`", spec.name));
     }
 
     /// Records a cached step: it does not run, and no step hook is called.
