@@ -28,7 +28,10 @@ pub fn with_bounds(plan: &Plan, generics: &Generics) -> Generics {
                     Conversion::Plain => (ty, quote!(#krate::ToMetadata)),
                     Conversion::Special(special) => {
                         let name = special.field_trait();
-                        (ty, quote!(#krate::__private::#name))
+                        (
+                            option_inner(ty).unwrap_or(ty),
+                            quote!(#krate::__private::#name),
+                        )
                     }
                     Conversion::Display => {
                         (option_inner(ty).unwrap_or(ty), quote!(::core::fmt::Display))

@@ -442,8 +442,20 @@ fn value_expr(krate: &syn::Path, entry: &Entry, bind: &Ident) -> TokenStream {
         },
         Conversion::Special(special) => {
             let (trait_, method) = (special.field_trait(), special.method());
-            quote_spanned! {ty.span()=>
-                <#ty as #krate::__private::#trait_>::#method(#bind)
+            // An `Option` is unwrapped here: the field traits take the value itself.
+            if let Some(inner) = option_inner(ty) {
+                let v = local("value");
+                let bind = at(bind, ty.span());
+                quote_spanned! {ty.span()=>
+                    #krate::__private::Option::and_then(
+                        #krate::__private::Option::as_ref(#bind),
+                        |#v: &#inner| <#inner as #krate::__private::#trait_>::#method(#v),
+                    )
+                }
+            } else {
+                quote_spanned! {ty.span()=>
+                    <#ty as #krate::__private::#trait_>::#method(#bind)
+                }
             }
         }
         Conversion::Display => {

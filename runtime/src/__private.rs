@@ -233,24 +233,44 @@ macro_rules! text_field {
     };
 }
 
-text_field! {
-    /// `#[metadata(uri)]`: string-like fields.
-    #[diagnostic::on_unimplemented(
-        message = "`#[metadata(uri)]` needs a string field, not `{Self}`",
-        label = "not a string type",
-        note = "`uri` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str> or an Option of them; build the URI with `#[metadata(with = path::to::function)]` returning `run_metadata::Uri`"
-    )]
-    UriField, uri, Uri: str, String, Cow<'_, str>, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>
+/// `#[metadata(uri)]` and `#[metadata(dtype)]`: any field that is text (`AsRef<str>`): the
+/// string types, [`Uri`] and [`DType`] themselves, a URL type such as `url::Url`. The derive
+/// unwraps an `Option` field itself.
+macro_rules! as_text_field {
+    ($(#[$attr:meta])* $trait:ident, $method:ident, $variant:ident) => {
+        $(#[$attr])*
+        pub trait $trait {
+            /// The field as that special type.
+            fn $method(&self) -> Option<MetadataValue>;
+        }
+
+        impl<T: AsRef<str> + ?Sized> $trait for T {
+            #[inline]
+            fn $method(&self) -> Option<MetadataValue> {
+                Some(MetadataValue::$variant($variant::new(self.as_ref())))
+            }
+        }
+    };
 }
 
-text_field! {
-    /// `#[metadata(dtype)]`: string-like fields.
+as_text_field! {
+    /// `#[metadata(uri)]`.
     #[diagnostic::on_unimplemented(
-        message = "`#[metadata(dtype)]` needs a string field, not `{Self}`",
-        label = "not a string type",
-        note = "`dtype` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str> or an Option of them; for a Rust type's name use `#[metadata(with = ...)]` returning `run_metadata::DType::of::<T>()`"
+        message = "`#[metadata(uri)]` needs a field that is text (`AsRef<str>`), not `{Self}`",
+        label = "not text",
+        note = "`uri` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str>, `run_metadata::Uri`, a URL type such as `url::Url`, or an Option of them; else build the URI with `#[metadata(with = path::to::function)]` returning `run_metadata::Uri`"
     )]
-    DTypeField, dtype, DType: str, String, Cow<'_, str>, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>
+    UriField, uri, Uri
+}
+
+as_text_field! {
+    /// `#[metadata(dtype)]`.
+    #[diagnostic::on_unimplemented(
+        message = "`#[metadata(dtype)]` needs a field that is text (`AsRef<str>`), not `{Self}`",
+        label = "not text",
+        note = "`dtype` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str>, `run_metadata::DType` or an Option of them; for a Rust type's name use `#[metadata(with = ...)]` returning `run_metadata::DType::of::<T>()`"
+    )]
+    DTypeField, dtype, DType
 }
 
 text_field! {
@@ -258,9 +278,9 @@ text_field! {
     #[diagnostic::on_unimplemented(
         message = "`#[metadata(path)]` needs a string or path field, not `{Self}`",
         label = "not a string or path type",
-        note = "`path` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str>, PathBuf, &std::path::Path or an Option of them"
+        note = "`path` takes String, &str, Cow<str>, Box<str>, Arc<str>, Rc<str>, PathBuf, &std::path::Path, `run_metadata::Path` or an Option of them"
     )]
-    PathField, path, Path: str, String, Cow<'_, str>, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>
+    PathField, path, Path: str, String, Cow<'_, str>, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>, Path
 }
 
 impl PathField for std::path::Path {

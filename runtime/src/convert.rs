@@ -43,7 +43,8 @@ use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
     message = "`{Self}` cannot be tracked as run metadata",
     label = "`{Self}` is not a ZenML metadata type",
     note = "metadata values are bool, integers, floats, strings, char, Uuid, paths, serde_json::Value, Uri, Path, DType, StorageSize, and lists, tuples, sets and string- or integer-keyed maps of them",
-    note = "cast it: `#[metadata(display)]` tracks its `to_string()`, `#[metadata(with = path::to::function)]` converts it with a function of yours, or implement `run_metadata::ToMetadata` for it"
+    note = "cast it with a function: `#[metadata(with = to_metadata)]` and `fn to_metadata(v: &{Self}) -> f64 {{ ... }}` (or any metadata type); a method works too, as in `with = std::time::Duration::as_secs_f64`",
+    note = "a type of your own crate can implement `run_metadata::ToMetadata`; a type with `Display` can be tracked as text with `#[metadata(display)]`"
 )]
 pub trait ToMetadata {
     /// The tag every value of this type converts to, where it is one tag; `None` where it depends
@@ -179,6 +180,16 @@ impl ToMetadata for uuid::Uuid {
     fn to_metadata(&self) -> MetadataValue {
         let mut buf = uuid::Uuid::encode_buffer();
         MetadataValue::Str(self.hyphenated().encode_lower(&mut buf).to_owned())
+    }
+}
+
+#[cfg(feature = "url")]
+impl ToMetadata for url::Url {
+    const METADATA_TYPE: Option<MetadataType> = Some(MetadataType::Uri);
+
+    /// The URL as a [`Uri`], in its serialized form.
+    fn to_metadata(&self) -> MetadataValue {
+        MetadataValue::Uri(Uri::new(self.as_str()))
     }
 }
 
