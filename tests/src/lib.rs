@@ -64,6 +64,40 @@ pub fn live_server(test: &str) -> Option<LiveServer> {
     }
 }
 
+/// The Python of the venv `scripts/zenml-server.sh` installs (ZenML 0.98.0 with its server),
+/// for the tests that run ZenML's own code: `$RUN_METADATA_ZENML_PYTHON`, else the venv's. As
+/// with [`live_server`], a missing venv fails with `CI` set and is said otherwise.
+///
+/// # Panics
+///
+/// With `CI` set and no such Python.
+#[must_use]
+pub fn zenml_python(test: &str) -> Option<PathBuf> {
+    let python = std::env::var_os("RUN_METADATA_ZENML_PYTHON").map_or_else(
+        || root().join("target/zenml-server/venv/bin/python"),
+        PathBuf::from,
+    );
+    let works = Command::new(&python)
+        .args(["-c", "import zenml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if works {
+        return Some(python);
+    }
+    let how = "install it with `scripts/zenml-server.sh start` (or set RUN_METADATA_ZENML_PYTHON \
+               to a Python with zenml==0.98.0) and run the tests again";
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: no Python with ZenML at {}; CI must run this test: {how}",
+        python.display()
+    );
+    eprintln!(
+        "{test}: NOT RUN: no Python with ZenML at {}; {how}",
+        python.display()
+    );
+    None
+}
+
 /// Whether `GET {url}/health` answers 200.
 #[must_use]
 pub fn healthy(url: &str) -> bool {
