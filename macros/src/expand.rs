@@ -134,9 +134,9 @@ fn lifecycle_fns(plan: &Plan) -> TokenStream {
         }
     });
     let cleanup = plan.cleanup_step_run.map(|path| {
-        let span = path.span();
-        let (this, arg, flag) = (Ident::new("self", span), at(&info, span), at(&failed, span));
-        let call = quote_spanned!(span=> #path(#this, #arg, #flag));
+        // The arguments keep the derive's span: a function of the wrong arity is reported at
+        // its path, without a suggestion to edit the path itself.
+        let call = quote!(#path(self, #info, #failed));
         quote! {
             #[inline]
             fn cleanup_step_run(&self, #info: &#krate::StepRunInfo, #failed: bool) {
