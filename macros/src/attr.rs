@@ -207,18 +207,27 @@ impl FieldAttrs {
 }
 
 impl Items {
-    /// Reads the items as a struct's, an enum's or a variant's.
-    fn into_type(self) -> TypeAttrs {
-        let mut out = TypeAttrs {
-            marks: self.marks,
-            ..TypeAttrs::default()
-        };
-        for (index, item) in self.items.into_iter().enumerate() {
+    /// The marks, and each item with its place among those written.
+    fn flagged(self) -> (Marks, impl Iterator<Item = (Flag, Name, Value)>) {
+        let items = self.items.into_iter().enumerate().map(|(index, item)| {
             let flag = Flag {
                 span: item.span,
                 index,
             };
-            match (item.name, item.value) {
+            (flag, item.name, item.value)
+        });
+        (self.marks, items)
+    }
+
+    /// Reads the items as a struct's, an enum's or a variant's.
+    fn into_type(self) -> TypeAttrs {
+        let (marks, items) = self.flagged();
+        let mut out = TypeAttrs {
+            marks,
+            ..TypeAttrs::default()
+        };
+        for (flag, name, value) in items {
+            match (name, value) {
                 (Name::Pipeline, _) => out.pipeline = Some(flag),
                 (Name::Step, _) => out.step = Some(flag),
                 (Name::RenameAll, Value::Str(s)) => out.rename_all = Some(s),
@@ -238,16 +247,13 @@ impl Items {
 
     /// Reads the items as a field's.
     fn into_field(self) -> FieldAttrs {
+        let (marks, items) = self.flagged();
         let mut out = FieldAttrs {
-            marks: self.marks,
+            marks,
             ..FieldAttrs::default()
         };
-        for (index, item) in self.items.into_iter().enumerate() {
-            let flag = Flag {
-                span: item.span,
-                index,
-            };
-            match (item.name, item.value) {
+        for (flag, name, value) in items {
+            match (name, value) {
                 (Name::Pipeline, _) => out.pipeline = Some(flag),
                 (Name::Step, _) => out.step = Some(flag),
                 (Name::Rename, Value::Str(s)) => out.rename = Some((flag, Rename::Literal(s))),
