@@ -77,7 +77,11 @@ pub enum Command {
     },
     /// Send what a ZenML server could not take, in order, once
     #[command(after_help = SYNC_AFTER_HELP)]
-    Sync,
+    Sync {
+        /// Also send again what the server refused before (parked, with the reason)
+        #[arg(long)]
+        retry_refused: bool,
+    },
 }
 
 /// When to print URIs as terminal hyperlinks (OSC 8).

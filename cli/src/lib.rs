@@ -109,7 +109,7 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
                 write_runs(out, &runs)?;
             }
         }
-        Command::Sync => sync(&mut store()?, out)?,
+        Command::Sync { retry_refused } => sync(&mut store()?, out, *retry_refused)?,
         Command::Show { run, json, links } => {
             let store = store()?;
             let record = store.find_run(run)?;
@@ -130,17 +130,33 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
 
 /// `sync`: sends the outbox to the server of the environment's ZenML configuration, once, and
 /// says what went and what stayed.
-fn sync(store: &mut Store, out: &mut dyn Write) -> Result<(), CliError> {
+fn sync(store: &mut Store, out: &mut dyn Write, retry_refused: bool) -> Result<(), CliError> {
     let config = run_metadata::zenml::Config::from_env().map_err(CliError::Zenml)?;
     let mut client = run_metadata::zenml::Client::new(config);
     let outbox = run_metadata::zenml::Outbox::new(client.config().url());
-    let kept = outbox.count(store)?.total();
-    let report = run_metadata::zenml::sync(&mut client, store)?;
+    let kept = outbox.count(store)?;
+    writeln!(
+        out,
+        "{}: {} kept in the outbox ({} runs, {} steps, {} metadata, {} statuses), {} refused before{}",
+        outbox.server(),
+        kept.total(),
+        kept.runs,
+        kept.steps,
+        kept.metadata,
+        kept.statuses,
+        kept.refused,
+        if retry_refused { ", sent again" } else { "" }
+    )?;
+    let mut options = run_metadata::zenml::SyncOptions::default();
+    if retry_refused {
+        options = options.retry_refused();
+    }
+    let report = run_metadata::zenml::sync_with(&mut client, store, options)?;
     let took = report.took;
     writeln!(
         out,
-        "{}: {kept} kept in the outbox; the server took {} steps, {} metadata, {} statuses; {} refused, {} not tried",
-        outbox.server(),
+        "the server took {} runs, {} steps, {} metadata, {} statuses; {} refused now; {} not tried (the server is away)",
+        took.runs,
         took.steps,
         took.metadata,
         took.statuses,
@@ -149,6 +165,17 @@ fn sync(store: &mut Store, out: &mut dyn Write) -> Result<(), CliError> {
     )?;
     for refusal in &report.refused {
         writeln!(out, "  {} refused: {}", refusal.what, refusal.reason)?;
+    }
+    let parked = outbox.parked(store)?;
+    if !parked.is_empty() && report.refused.is_empty() {
+        writeln!(
+            out,
+            "{} refused before stay parked (send them again with --retry-refused):",
+            parked.len()
+        )?;
+        for (what, why) in &parked {
+            writeln!(out, "  {what}: {why}")?;
+        }
     }
     if !report.refused.is_empty() || report.untried > 0 {
         return Err(CliError::Unsynced {

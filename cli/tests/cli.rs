@@ -407,7 +407,7 @@ fn sync_keeps_everything_while_the_server_is_away() {
     );
     assert_eq!(
         Outbox::new(server)
-            .metadata(&Store::open(&path).unwrap())
+            .metadata(&Store::open(&path).unwrap(), true)
             .unwrap()
             .len(),
         1,

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use run_metadata::sink::Sink;
 use run_metadata::stack::{Component, ComponentKind, RunReport, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client, Config, ZenmlSink};
+use run_metadata::zenml::{Auth, Client, Config, PlannedStep, ZenmlSink};
 use run_metadata::{Metadata, RunMetadata, Secret, StepRunInfo, StorageSize, Uri, metadata};
 use uuid::Uuid;
 
@@ -76,34 +76,36 @@ fn bytes(written: &Arc<AtomicU64>) -> StorageSize {
 /// The steps, in order; ZenML's snapshot of a run lists them up front.
 const STEPS: [&str; 3] = ["load", "train", "evaluate"];
 
-fn main() -> io::Result<()> {
-    let zenml = std::env::args().skip(1).any(|a| a == "--zenml");
-    let store_path = match Store::default_path() {
-        Ok(path) => path,
+fn main() -> std::process::ExitCode {
+    match main_result() {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        // What did not reach the server was said, and is kept or refused.
+        Ok(false) => std::process::ExitCode::FAILURE,
         Err(e) => {
             eprintln!("quickstart: {e}");
-            std::process::exit(1);
+            std::process::ExitCode::FAILURE
         }
-    };
+    }
+}
+
+/// Runs the quickstart; whether everything reached where it was going.
+fn main_result() -> Result<bool, Box<dyn std::error::Error>> {
+    let zenml = std::env::args().skip(1).any(|a| a == "--zenml");
+    let store_path = Store::default_path()?;
     let mut out = io::stdout().lock();
-    if zenml || std::env::var_os("ZENML_STORE_URL").is_some() {
-        let config = match zenml_config() {
-            Ok(config) => config,
-            Err(e) => {
-                eprintln!("quickstart: {e}");
-                std::process::exit(1);
-            }
-        };
-        run_on_zenml(&mut out, &store_path, config)?;
+    let delivered = if zenml || std::env::var_os("ZENML_STORE_URL").is_some() {
+        run_on_zenml(&mut out, &store_path, zenml_config()?)?
     } else {
         run(&mut out, &store_path)?;
-    }
+        true
+    };
     writeln!(out)?;
     writeln!(out, "recorded in {}", store_path.display())?;
     writeln!(
         out,
         "see it again with: cargo run -p run-metadata-cli -- show latest"
-    )
+    )?;
+    Ok(delivered)
 }
 
 /// ZenML's variables if set, else the local server `scripts/zenml-server.sh start` runs.
@@ -177,9 +179,8 @@ impl Pipeline {
     /// Runs the three steps into `sink`; returns the run's id and what went wrong on the side.
     fn run(&self, sink: impl Sink) -> io::Result<(Uuid, RunReport)> {
         let fail = |e: String| io::Error::other(e);
-        let mut pipeline = self
-            .stack
-            .start_run(sink, "training", "training-quickstart");
+        // Named as ZenML names runs, from its start: every run has a name of its own.
+        let mut pipeline = self.stack.start_run_named_by_time(sink, "training");
         let rows: Result<Vec<f32>, String> = pipeline.step(&StepSpec::new(STEPS[0]), || {
             let rows: Vec<f32> = (0..250_000u32)
                 .map(|i| f32::from((i % 1000) as u16))
@@ -230,17 +231,43 @@ pub fn run(out: &mut dyn Write, store_path: &Path) -> io::Result<()> {
     print(out, &store, run_id, &report)
 }
 
-/// As [`run`], also publishing to the ZenML server of `config`.
-pub fn run_on_zenml(out: &mut dyn Write, store_path: &Path, config: Config) -> io::Result<()> {
+/// As [`run`], also publishing to the ZenML server of `config`; says what reached the server,
+/// what is kept for `run-metadata sync` and what was refused. Whether everything was delivered.
+pub fn run_on_zenml(out: &mut dyn Write, store_path: &Path, config: Config) -> io::Result<bool> {
     let url = config.url().to_owned();
-    let client = Client::connect(config).map_err(|e| io::Error::other(e.to_string()))?;
+    // Not connected yet: a server that is away now does not stop the run, which is recorded
+    // and kept for later.
+    let client = Client::new(config);
     let store = Store::open(store_path).map_err(|e| io::Error::other(e.to_string()))?;
-    let mut sink = ZenmlSink::new(client, store).with_steps(STEPS);
+    let plan = [
+        PlannedStep::new(STEPS[0]),
+        PlannedStep::new(STEPS[1]).after([STEPS[0]]),
+        PlannedStep::new(STEPS[2]).after([STEPS[1]]),
+    ];
+    let mut sink = ZenmlSink::new(client, store).with_steps(plan);
     let (run_id, report) = Pipeline::new().run(&mut sink)?;
     print(out, sink.store(), run_id, &report)?;
+    let kept = sink.kept().map_err(|e| io::Error::other(e.to_string()))?;
+    let published: usize = sink.reports().len();
     writeln!(out)?;
+    if kept.total() == 0 && report.failures.is_empty() {
+        writeln!(
+            out,
+            "published to the ZenML server at {url}: run {run_id} (pipeline `training`), {published} metadata; open its dashboard to see it"
+        )?;
+        return Ok(true);
+    }
     writeln!(
         out,
-        "published to the ZenML server at {url} as run {run_id} (pipeline `training`); open its dashboard to see it"
-    )
+        "the ZenML server at {url} took {published} metadata of this run; {} warnings above; {} kept \
+         in the outbox ({} runs, {} steps, {} metadata, {} statuses): send them with \
+         `cargo run -p run-metadata-cli -- sync`",
+        report.failures.len(),
+        kept.total(),
+        kept.runs,
+        kept.steps,
+        kept.metadata,
+        kept.statuses
+    )?;
+    Ok(false)
 }

@@ -15,4 +15,4 @@ mod run;
 
 pub use crate::component::{ComponentInfo, ComponentKind};
 pub use model::{Collected, Component, Stack, StepSpec};
-pub use run::{Failure, Run, RunReport};
+pub use run::{Failure, Run, RunReport, default_run_name};

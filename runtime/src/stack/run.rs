@@ -12,6 +12,7 @@ use crate::component::ComponentInfo;
 use crate::info::StepRunInfo;
 use crate::resource::Resource;
 use crate::sink::{HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
+use crate::time::Utc;
 
 /// Something that went wrong during a run without stopping it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,16 +108,33 @@ impl Stack {
         pipeline: impl Into<String>,
         run_name: impl Into<String>,
     ) -> Run<'_, S> {
+        self.start(sink, pipeline.into(), Some(run_name.into()))
+    }
+
+    /// As [`start_run`](Self::start_run), the run named as ZenML names runs by default:
+    /// `{pipeline}-{date}-{time}` of its start, in UTC (see [`default_run_name`]), so that
+    /// every run of a pipeline has a name of its own.
+    pub fn start_run_named_by_time<S: Sink>(
+        &self,
+        sink: S,
+        pipeline: impl Into<String>,
+    ) -> Run<'_, S> {
+        self.start(sink, pipeline.into(), None)
+    }
+
+    fn start<S: Sink>(&self, sink: S, pipeline: String, name: Option<String>) -> Run<'_, S> {
+        let started = SystemTime::now();
+        let name = name.unwrap_or_else(|| default_run_name(&pipeline, started));
         let mut run = Run {
             stack: self,
             sink,
             record: RunRecord {
                 id: Uuid::new_v4(),
-                name: run_name.into(),
-                pipeline: pipeline.into(),
+                name,
+                pipeline,
                 stack: self.name().to_owned(),
                 status: Status::Running,
-                started: SystemTime::now(),
+                started,
                 finished: None,
             },
             report: RunReport::default(),
@@ -128,6 +146,25 @@ impl Stack {
         run.publish(Resource::pipeline_run(run.record.id), collected);
         run
     }
+}
+
+/// ZenML's default run name, `{pipeline}-{date}-{time}`, for a run started at `started`: the
+/// date as `%Y_%m_%d` and the time as `%H_%M_%S_%f` (to the microsecond), in UTC.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use run_metadata::stack::default_run_name;
+///
+/// let at = UNIX_EPOCH + Duration::from_micros(1_795_968_720_000_042);
+/// assert_eq!(default_run_name("training", at), "training-2026_11_29-16_12_00_000042");
+/// ```
+#[must_use]
+pub fn default_run_name(pipeline: &str, started: SystemTime) -> String {
+    let t = Utc::from(started);
+    format!(
+        "{pipeline}-{:04}_{:02}_{:02}-{:02}_{:02}_{:02}_{:06}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second, t.micros
+    )
 }
 
 impl RunReport {

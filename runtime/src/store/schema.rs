@@ -102,6 +102,24 @@ const MIGRATIONS: &[&str] = &[
          created INTEGER NOT NULL
      );
      CREATE INDEX hook_failures_by_resource ON hook_failures (resource_id, resource_type);",
+    // 6: runs that started while a ZenML server was away, to be registered by `sync`, with
+    //    their planned steps (a JSON array of `{"name", "upstream"}`).
+    "CREATE TABLE outbox_runs (
+         local_id TEXT PRIMARY KEY,
+         server TEXT NOT NULL,
+         pipeline TEXT NOT NULL,
+         name TEXT NOT NULL,
+         steps TEXT NOT NULL,
+         status TEXT NOT NULL,
+         started INTEGER NOT NULL,
+         finished INTEGER,
+         created INTEGER NOT NULL
+     );",
+    // 7: what a server refused (a 4xx) is parked with the reason, not sent again unless asked.
+    "ALTER TABLE outbox ADD COLUMN refused TEXT;
+     ALTER TABLE outbox_runs ADD COLUMN refused TEXT;
+     ALTER TABLE outbox_steps ADD COLUMN refused TEXT;
+     ALTER TABLE outbox_statuses ADD COLUMN refused TEXT;",
 ];
 
 /// The schema version this build writes.

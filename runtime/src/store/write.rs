@@ -12,6 +12,27 @@ use crate::resource::Resource;
 use crate::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
 
 impl Store {
+    /// Gives the run `from` the id `to` in the local records, inside `tx`.
+    #[cfg(feature = "zenml")]
+    pub(crate) fn rename_run(
+        tx: &rusqlite::Transaction<'_>,
+        from: uuid::Uuid,
+        to: uuid::Uuid,
+    ) -> rusqlite::Result<()> {
+        let ids = [from.to_string(), to.to_string()];
+        for sql in [
+            "UPDATE runs SET id = ?2 WHERE id = ?1",
+            "UPDATE steps SET run_id = ?2 WHERE run_id = ?1",
+            "UPDATE run_metadata_resources SET resource_id = ?2
+             WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
+            "UPDATE hook_failures SET resource_id = ?2
+             WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
+        ] {
+            tx.execute(sql, [&ids[0], &ids[1]])?;
+        }
+        Ok(())
+    }
+
     /// Gives the step `from` the id `to` in the local records, inside `tx`.
     #[cfg(feature = "zenml")]
     pub(crate) fn rename_step(

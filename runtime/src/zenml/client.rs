@@ -19,6 +19,44 @@ use crate::resource::{Resource, ResourceType};
 use crate::sink::Status;
 use crate::value::{MAX_DEPTH, MetadataValue};
 
+/// A step of a run's plan, as ZenML's snapshot lists it: its name and the steps it runs after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedStep {
+    /// The step's name.
+    pub name: String,
+    /// The steps it runs after (their outputs are its inputs).
+    pub upstream: Vec<String>,
+}
+
+impl PlannedStep {
+    /// Step `name`, after none.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            upstream: Vec::new(),
+        }
+    }
+
+    /// Runs after `upstream`.
+    #[must_use]
+    pub fn after<S: Into<String>>(mut self, upstream: impl IntoIterator<Item = S>) -> Self {
+        self.upstream.extend(upstream.into_iter().map(Into::into));
+        self
+    }
+}
+
+impl From<&str> for PlannedStep {
+    fn from(name: &str) -> Self {
+        Self::new(name)
+    }
+}
+
+impl From<String> for PlannedStep {
+    fn from(name: String) -> Self {
+        Self::new(name)
+    }
+}
+
 /// The flavor of the components this client registers.
 const RUST_FLAVOR: &str = "rust";
 
@@ -165,8 +203,9 @@ impl Client {
     }
 
     /// Registers a standalone run of pipeline `pipeline` named `run_name` whose steps are
-    /// `steps`: the pipeline (created once), a snapshot of it on the `default` stack, and the
-    /// run. Returns the run's id.
+    /// `steps` (each with the steps it runs after, so that the dashboard draws the graph): the
+    /// pipeline (created once), a snapshot of it on the `default` stack, and the run, started at
+    /// `started`. Returns the run's id.
     ///
     /// # Errors
     ///
@@ -175,7 +214,7 @@ impl Client {
         &mut self,
         pipeline: &str,
         run_name: &str,
-        steps: &[String],
+        steps: &[PlannedStep],
         started: SystemTime,
     ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
@@ -191,16 +230,17 @@ impl Client {
         let step_configurations: serde_json::Map<String, serde_json::Value> = steps
             .iter()
             .map(|step| {
+                let name = &step.name;
                 (
-                    step.clone(),
+                    name.clone(),
                     serde_json::json!({
                         "spec": {
-                            "source": {"module": "run_metadata", "attribute": step, "type": "unknown"},
-                            "upstream_steps": [],
-                            "invocation_id": step,
+                            "source": {"module": "run_metadata", "attribute": name, "type": "unknown"},
+                            "upstream_steps": step.upstream,
+                            "invocation_id": name,
                         },
-                        "config": {"name": step},
-                        "step_config_overrides": {"name": step},
+                        "config": {"name": name},
+                        "step_config_overrides": {"name": name},
                     }),
                 )
             })

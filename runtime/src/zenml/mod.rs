@@ -36,7 +36,7 @@ mod pylen;
 mod sink;
 
 #[cfg(feature = "zenml")]
-pub use client::Client;
+pub use client::{Client, PlannedStep};
 #[cfg(feature = "zenml")]
 pub use config::{Auth, Config};
 #[cfg(feature = "zenml")]
@@ -46,4 +46,4 @@ pub use outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount};
 #[cfg(feature = "zenml")]
 pub use publish::{MAX_VALUE_JSON_LEN, PublishReport, SkipReason, Skipped};
 #[cfg(feature = "zenml")]
-pub use sink::{Refusal, SyncReport, ZenmlSink, sync};
+pub use sink::{Refusal, SyncOptions, SyncReport, ZenmlSink, sync, sync_with};

@@ -10,12 +10,13 @@ use std::time::SystemTime;
 use rusqlite::params;
 use uuid::Uuid;
 
+use super::client::PlannedStep;
 use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::Resource;
-use crate::sink::{Status, StepRecord};
+use crate::sink::{RunRecord, Status, StepRecord};
 use crate::store::rows::{
-    component_from_row, millis, resource_from_row, status_col, step_from_row, time,
+    component_from_row, millis, resource_from_row, run_from_row, status_col, step_from_row, time,
 };
 use crate::store::{Store, StoreError};
 
@@ -48,20 +49,32 @@ pub struct Outbox {
 /// How much an [`Outbox`] keeps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OutboxCount {
+    /// Runs to register.
+    pub runs: usize,
     /// Steps to register.
     pub steps: usize,
     /// Metadata to publish.
     pub metadata: usize,
     /// Final statuses to send.
     pub statuses: usize,
+    /// Items the server refused, parked with the reason: not sent again unless asked.
+    pub refused: usize,
 }
 
 impl OutboxCount {
-    /// Everything kept.
+    /// Everything kept to be sent (the refused ones not counted).
     #[must_use]
     pub fn total(self) -> usize {
-        self.steps + self.metadata + self.statuses
+        self.runs + self.steps + self.metadata + self.statuses
     }
+}
+
+/// Which kind of kept item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kept {
+    Run,
+    Step,
+    Status,
 }
 
 /// Metadata kept in an outbox.
@@ -116,17 +129,25 @@ impl Outbox {
     /// SQLite's.
     pub fn count(&self, store: &Store) -> Result<OutboxCount> {
         Ok(store.conn().query_row(
-            "SELECT (SELECT count(*) FROM outbox_steps WHERE server = ?1),
-                    (SELECT count(*) FROM outbox WHERE server = ?1),
-                    (SELECT count(*) FROM outbox_statuses WHERE server = ?1)",
+            "SELECT (SELECT count(*) FROM outbox_runs WHERE server = ?1 AND refused IS NULL),
+                    (SELECT count(*) FROM outbox_steps WHERE server = ?1 AND refused IS NULL),
+                    (SELECT count(*) FROM outbox WHERE server = ?1 AND refused IS NULL),
+                    (SELECT count(*) FROM outbox_statuses WHERE server = ?1 AND refused IS NULL),
+                    (SELECT count(*) FROM outbox_runs WHERE server = ?1 AND refused IS NOT NULL)
+                    + (SELECT count(*) FROM outbox_steps WHERE server = ?1 AND refused IS NOT NULL)
+                    + (SELECT count(*) FROM outbox WHERE server = ?1 AND refused IS NOT NULL)
+                    + (SELECT count(*) FROM outbox_statuses
+                       WHERE server = ?1 AND refused IS NOT NULL)",
             [&self.server],
             |r| {
                 // Counts are never negative.
                 let count = |i| r.get::<_, i64>(i).map(|n| usize::try_from(n).unwrap_or(0));
                 Ok(OutboxCount {
-                    steps: count(0)?,
-                    metadata: count(1)?,
-                    statuses: count(2)?,
+                    runs: count(0)?,
+                    steps: count(1)?,
+                    metadata: count(2)?,
+                    statuses: count(3)?,
+                    refused: count(4)?,
                 })
             },
         )?)
@@ -171,13 +192,13 @@ impl Outbox {
     /// # Errors
     ///
     /// [`StoreError::Decode`] for metadata that cannot be read back; SQLite's.
-    pub fn metadata(&self, store: &Store) -> Result<Vec<KeptMetadata>> {
+    pub fn metadata(&self, store: &Store, with_refused: bool) -> Result<Vec<KeptMetadata>> {
         let mut stmt = store.conn().prepare(
             "SELECT id, resource_id, resource_type, component_id, component_name, component_kind,
                     metadata_values, metadata_types, attempts, last_error
-             FROM outbox WHERE server = ?1 ORDER BY id",
+             FROM outbox WHERE server = ?1 AND (refused IS NULL OR ?2) ORDER BY id",
         )?;
-        let rows = stmt.query_map([&self.server], |r| {
+        let rows = stmt.query_map(params![self.server, with_refused], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 resource_from_row(r, 1)?,
@@ -219,10 +240,152 @@ impl Outbox {
     /// The server refused the metadata kept at `id`: it stays, with the reason.
     pub(crate) fn refused_metadata(&self, store: &mut Store, id: i64, error: &str) -> Result<()> {
         store.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?3
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?3, refused = ?3
              WHERE server = ?1 AND id = ?2",
             params![self.server, id, error],
         )
+    }
+
+    /// The server refused the kept run, step or status of `id` (a local run or step id, or the
+    /// resource of a status): it stays, parked with the reason.
+    pub(crate) fn refused(
+        &self,
+        store: &mut Store,
+        what: Kept,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<()> {
+        let sql = match what {
+            Kept::Run => "UPDATE outbox_runs SET refused = ?3 WHERE server = ?1 AND local_id = ?2",
+            Kept::Step => {
+                "UPDATE outbox_steps SET refused = ?3 WHERE server = ?1 AND local_id = ?2"
+            }
+            Kept::Status => {
+                "UPDATE outbox_statuses SET refused = ?3 WHERE server = ?1 AND resource_id = ?2"
+            }
+        };
+        store.execute(sql, params![self.server, id.to_string(), reason])
+    }
+
+    /// What the server refused, each with the reason: parked until a sync is told to retry.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn parked(&self, store: &Store) -> Result<Vec<(String, String)>> {
+        let mut stmt = store.conn().prepare(
+            "SELECT 'run ' || name, refused FROM outbox_runs
+                 WHERE server = ?1 AND refused IS NOT NULL
+             UNION ALL SELECT 'step ' || name, refused FROM outbox_steps
+                 WHERE server = ?1 AND refused IS NOT NULL
+             UNION ALL SELECT 'metadata ' || id || ' (' || resource_type || ' ' || resource_id || ')',
+                 refused FROM outbox WHERE server = ?1 AND refused IS NOT NULL
+             UNION ALL SELECT 'status of ' || resource_type || ' ' || resource_id, refused
+                 FROM outbox_statuses WHERE server = ?1 AND refused IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([&self.server], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
+    }
+
+    /// Keeps a run the server could not register when it started, with its planned steps, to
+    /// register later under the times it has; keeping it again updates its status and end.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn keep_run(
+        &self,
+        store: &mut Store,
+        run: &RunRecord,
+        steps: &[PlannedStep],
+    ) -> Result<()> {
+        let steps: Vec<serde_json::Value> = steps
+            .iter()
+            .map(|s| serde_json::json!({"name": s.name, "upstream": s.upstream}))
+            .collect();
+        store.execute(
+            "INSERT INTO outbox_runs (local_id, server, pipeline, name, steps, status, started,
+                 finished, created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (local_id) DO UPDATE SET status = excluded.status,
+                 finished = excluded.finished",
+            params![
+                run.id.to_string(),
+                self.server,
+                run.pipeline,
+                run.name,
+                serde_json::Value::Array(steps).to_string(),
+                run.status.as_str(),
+                millis(run.started),
+                run.finished.map(millis),
+                millis(SystemTime::now()),
+            ],
+        )
+    }
+
+    /// The runs kept, in the order they started, each with its planned steps.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Decode`] for planned steps that cannot be read back; SQLite's.
+    pub fn runs(
+        &self,
+        store: &Store,
+        with_refused: bool,
+    ) -> Result<Vec<(RunRecord, Vec<PlannedStep>)>> {
+        let mut stmt = store.conn().prepare(
+            "SELECT local_id, name, pipeline, '', status, started, finished, steps
+             FROM outbox_runs WHERE server = ?1 AND (refused IS NULL OR ?2)
+             ORDER BY started, rowid",
+        )?;
+        let rows = stmt.query_map(params![self.server, with_refused], |r| {
+            Ok((run_from_row(r)?, r.get::<_, String>(7)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (run, steps) = row?;
+            let steps = planned_steps(&steps).ok_or_else(|| StoreError::Decode {
+                key: format!("outbox run {}", run.id),
+                error: crate::json::DecodeError::NotAnObject { which: "steps" },
+            })?;
+            out.push((run, steps));
+        }
+        Ok(out)
+    }
+
+    /// Whether the run `id` is kept, to be registered.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn keeps_run(&self, store: &Store, id: Uuid) -> Result<bool> {
+        Ok(store.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox_runs WHERE server = ?1 AND local_id = ?2)",
+            params![self.server, id.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The server took the kept run `local`, as `remote`: the run leaves the outbox, and
+    /// everything that refers to it (its kept steps, metadata and status, the local records)
+    /// takes the server's id.
+    pub(crate) fn took_run(&self, store: &mut Store, local: Uuid, remote: Uuid) -> Result<()> {
+        let ids = [local.to_string(), remote.to_string()];
+        store.write(|tx| {
+            tx.execute(
+                "DELETE FROM outbox_runs WHERE server = ?1 AND local_id = ?2",
+                [&self.server, &ids[0]],
+            )?;
+            for sql in [
+                "UPDATE outbox_steps SET run_id = ?2 WHERE run_id = ?1",
+                "UPDATE outbox SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
+                "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
+            ] {
+                tx.execute(sql, [&ids[0], &ids[1]])?;
+            }
+            Store::rename_run(tx, local, remote)
+        })
     }
 
     /// Keeps a step of a run the server has (`step.run_id` is the server's) to register later,
@@ -256,12 +419,12 @@ impl Outbox {
     /// # Errors
     ///
     /// SQLite's.
-    pub fn steps(&self, store: &Store) -> Result<Vec<StepRecord>> {
+    pub fn steps(&self, store: &Store, with_refused: bool) -> Result<Vec<StepRecord>> {
         let mut stmt = store.conn().prepare(
             "SELECT local_id, run_id, name, status, started, finished FROM outbox_steps
-             WHERE server = ?1 ORDER BY started, rowid",
+             WHERE server = ?1 AND (refused IS NULL OR ?2) ORDER BY started, rowid",
         )?;
-        let rows = stmt.query_map([&self.server], step_from_row)?;
+        let rows = stmt.query_map(params![self.server, with_refused], step_from_row)?;
         rows.map(|r| r.map_err(StoreError::from)).collect()
     }
 
@@ -327,12 +490,12 @@ impl Outbox {
     /// # Errors
     ///
     /// SQLite's.
-    pub fn statuses(&self, store: &Store) -> Result<Vec<KeptStatus>> {
+    pub fn statuses(&self, store: &Store, with_refused: bool) -> Result<Vec<KeptStatus>> {
         let mut stmt = store.conn().prepare(
             "SELECT resource_id, resource_type, status, finished FROM outbox_statuses
-             WHERE server = ?1 ORDER BY created, rowid",
+             WHERE server = ?1 AND (refused IS NULL OR ?2) ORDER BY created, rowid",
         )?;
-        let rows = stmt.query_map([&self.server], |r| {
+        let rows = stmt.query_map(params![self.server, with_refused], |r| {
             Ok(KeptStatus {
                 resource: resource_from_row(r, 0)?,
                 status: status_col(r, 2)?,
@@ -349,4 +512,19 @@ impl Outbox {
             params![self.server, resource.id.to_string()],
         )
     }
+}
+
+/// Planned steps from their JSON in the outbox.
+fn planned_steps(json: &str) -> Option<Vec<PlannedStep>> {
+    let steps: Vec<serde_json::Value> = serde_json::from_str(json).ok()?;
+    steps
+        .iter()
+        .map(|s| {
+            let upstream = s.get("upstream")?.as_array()?;
+            Some(
+                PlannedStep::new(s.get("name")?.as_str()?)
+                    .after(upstream.iter().filter_map(serde_json::Value::as_str)),
+            )
+        })
+        .collect()
 }

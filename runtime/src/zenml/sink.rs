@@ -5,9 +5,9 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
-use super::client::Client;
+use super::client::{Client, PlannedStep};
 use super::error::ZenmlError;
-use super::outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount};
+use super::outbox::{Kept, KeptMetadata, KeptStatus, Outbox, OutboxCount};
 use super::publish::PublishReport;
 use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
@@ -32,9 +32,15 @@ pub struct ZenmlSink {
     client: Client,
     store: Store,
     outbox: Outbox,
-    steps: Vec<String>,
+    steps: Vec<PlannedStep>,
     /// Runs and steps this sink registered on the server (their ids are the server's).
     registered: HashSet<Uuid>,
+    /// Runs the server refused to register, and their steps: recorded locally only (the
+    /// refusal is reported once, when the run starts).
+    local_only: HashSet<Uuid>,
+    /// Runs kept for `sync` because the server was away when they started, and their steps:
+    /// everything of theirs is kept, without a failure each (the run's is reported once).
+    deferred: HashSet<Uuid>,
     reports: Vec<(Resource, Option<ComponentInfo>, PublishReport)>,
 }
 
@@ -71,13 +77,16 @@ impl ZenmlSink {
             store,
             steps: Vec::new(),
             registered: HashSet::new(),
+            local_only: HashSet::new(),
+            deferred: HashSet::new(),
             reports: Vec::new(),
         }
     }
 
-    /// Declares the steps of the runs this sink registers.
+    /// Declares the steps of the runs this sink registers, as names or [`PlannedStep`]s with
+    /// the steps each runs after.
     #[must_use]
-    pub fn with_steps<S: Into<String>>(mut self, steps: impl IntoIterator<Item = S>) -> Self {
+    pub fn with_steps<S: Into<PlannedStep>>(mut self, steps: impl IntoIterator<Item = S>) -> Self {
         self.steps = steps.into_iter().map(Into::into).collect();
         self
     }
@@ -161,44 +170,104 @@ impl ZenmlSink {
     }
 }
 
-/// [`ZenmlSink::sync`] for a client and a store: first the steps the server could not register
-/// when they started (the metadata kept for them takes their new ids), then the metadata, then
-/// the final statuses (a run ends after its steps and metadata are in).
+/// [`ZenmlSink::sync`] for a client and a store, with the default [`SyncOptions`].
 ///
 /// # Errors
 ///
 /// The store's.
 pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreError> {
+    sync_with(client, store, SyncOptions::default())
+}
+
+/// How a sync goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyncOptions {
+    /// Send again what the server refused before (parked, with the reason); else it is left.
+    pub retry_refused: bool,
+}
+
+impl SyncOptions {
+    /// Also sends again what the server refused before.
+    #[must_use]
+    pub fn retry_refused(mut self) -> Self {
+        self.retry_refused = true;
+        self
+    }
+}
+
+/// What a send of one kept item came to.
+enum Sent {
+    Took,
+    Refused(Refusal),
+    Away,
+}
+
+/// Sends what the outbox of `client`'s server keeps, in order — the runs the server could not
+/// register when they started (what was kept for them takes their new ids), their steps, the
+/// metadata, then the final statuses (a run ends after its steps and metadata are in) — each
+/// once: what the server takes leaves the outbox; what it refuses is parked with the reason;
+/// when it is away, the rest stays for the next sync. A final status the server already has
+/// counts as delivered.
+///
+/// # Errors
+///
+/// The store's.
+pub fn sync_with(
+    client: &mut Client,
+    store: &mut Store,
+    options: SyncOptions,
+) -> Result<SyncReport, StoreError> {
     let outbox = Outbox::new(client.config().url());
+    let again = options.retry_refused;
     let mut report = SyncReport::default();
-    let steps = outbox.steps(store)?;
-    let total = steps.len();
-    for (done, step) in steps.into_iter().enumerate() {
-        match client.create_step(
-            step.run_id,
-            &step.name,
-            step.status,
-            step.started,
-            step.finished,
-        ) {
-            Ok(remote) => {
-                outbox.took_step(store, step.id, remote)?;
-                report.took.steps += 1;
-            }
-            Err(e) if e.is_transient() => {
-                let kept = outbox.count(store)?;
-                report.untried = (total - done) + kept.metadata + kept.statuses;
+    // The server went away: everything still kept waits for the next sync.
+    macro_rules! stop_if_away {
+        () => {
+            if report.untried > 0 {
+                report.untried = outbox.count(store)?.total();
                 return Ok(report);
             }
-            Err(e) => report.refused.push(Refusal {
-                what: format!("step {:?}", step.name),
-                reason: e.to_string(),
-            }),
-        }
+        };
     }
-    let kept = outbox.metadata(store)?;
-    let total = kept.len();
-    for (done, kept) in kept.into_iter().enumerate() {
+    let runs = outbox.runs(store, again)?;
+    report.took.runs = phase(&mut report, runs, |(run, steps)| {
+        Ok(
+            match client.create_run(&run.pipeline, &run.name, &steps, run.started) {
+                Ok(remote) => {
+                    took_run(&outbox, store, &run, remote)?;
+                    Sent::Took
+                }
+                Err(e) => refusal(&e, format!("run {:?}", run.name), |reason| {
+                    outbox.refused(store, Kept::Run, run.id, reason)
+                })?,
+            },
+        )
+    })?;
+    stop_if_away!();
+    let steps = outbox.steps(store, again)?;
+    report.took.steps = phase(&mut report, steps, |step| {
+        Ok(
+            match client.create_step(
+                step.run_id,
+                &step.name,
+                step.status,
+                step.started,
+                step.finished,
+            ) {
+                Ok(remote) => {
+                    outbox.took_step(store, step.id, remote)?;
+                    Sent::Took
+                }
+                Err(e) => refusal(&e, format!("step {:?}", step.name), |reason| {
+                    outbox.refused(store, Kept::Step, step.id, reason)
+                })?,
+            },
+        )
+    })?;
+    stop_if_away!();
+    let metadata = outbox.metadata(store, again)?;
+    report.took.metadata = phase(&mut report, metadata, |kept| {
         let KeptMetadata {
             id,
             resource,
@@ -206,68 +275,141 @@ pub fn sync(client: &mut Client, store: &mut Store) -> Result<SyncReport, StoreE
             metadata,
             ..
         } = kept;
-        let result = component
+        let sent = component
             .as_ref()
             .map(|c| client.component_id(c))
             .transpose()
             .and_then(|component_id| client.publish(resource, component_id, &metadata));
-        match result {
+        Ok(match sent {
             Ok(_) => {
                 outbox.took_metadata(store, id)?;
-                report.took.metadata += 1;
+                Sent::Took
             }
-            Err(e) if e.is_transient() => {
-                report.untried = total - done + outbox.count(store)?.statuses;
-                return Ok(report);
-            }
-            Err(e) => {
-                outbox.refused_metadata(store, id, &e.to_string())?;
-                report.refused.push(Refusal {
-                    what: format!("metadata {id} ({} {})", resource.kind, resource.id),
-                    reason: e.to_string(),
-                });
-            }
-        }
+            Err(e) => refusal(
+                &e,
+                format!("metadata {id} ({} {})", resource.kind, resource.id),
+                |reason| outbox.refused_metadata(store, id, reason),
+            )?,
+        })
+    })?;
+    stop_if_away!();
+    let statuses = outbox.statuses(store, again)?;
+    report.took.statuses = phase(&mut report, statuses, |kept| {
+        Ok(
+            match client.finish(kept.resource, kept.status, kept.finished) {
+                // A step's final status the server already has: delivered before.
+                Ok(()) | Err(ZenmlError::Rejected { status: 403, .. }) => {
+                    outbox.took_status(store, kept.resource)?;
+                    Sent::Took
+                }
+                Err(e) => refusal(
+                    &e,
+                    format!("status of {} {}", kept.resource.kind, kept.resource.id),
+                    |reason| outbox.refused(store, Kept::Status, kept.resource.id, reason),
+                )?,
+            },
+        )
+    })?;
+    stop_if_away!();
+    Ok(report)
+}
+
+/// The server registered the kept `run` as `remote`: everything of it takes that id, and its
+/// final status, if it has one, waits to be sent.
+fn took_run(
+    outbox: &Outbox,
+    store: &mut Store,
+    run: &RunRecord,
+    remote: Uuid,
+) -> Result<(), StoreError> {
+    outbox.took_run(store, run.id, remote)?;
+    if let (true, Some(finished)) = (run.status != Status::Running, run.finished) {
+        let status = KeptStatus {
+            resource: Resource::pipeline_run(remote),
+            status: run.status,
+            finished,
+        };
+        outbox.keep_status(store, status)?;
     }
-    let statuses = outbox.statuses(store)?;
-    let total = statuses.len();
-    for (done, kept) in statuses.into_iter().enumerate() {
-        match client.finish(kept.resource, kept.status, kept.finished) {
-            Ok(()) => {
-                outbox.took_status(store, kept.resource)?;
-                report.took.statuses += 1;
-            }
-            Err(e) if e.is_transient() => {
-                report.untried += total - done;
+    Ok(())
+}
+
+/// Sends `items` in order with `send` until the server is away; returns how many it took,
+/// noting the refusals and, if it stopped, that something is untried.
+fn phase<T>(
+    report: &mut SyncReport,
+    items: Vec<T>,
+    mut send: impl FnMut(T) -> Result<Sent, StoreError>,
+) -> Result<usize, StoreError> {
+    let mut took = 0;
+    for item in items {
+        match send(item)? {
+            Sent::Took => took += 1,
+            Sent::Refused(refusal) => report.refused.push(refusal),
+            Sent::Away => {
+                report.untried = 1;
                 break;
             }
-            Err(e) => report.refused.push(Refusal {
-                what: format!("status of {} {}", kept.resource.kind, kept.resource.id),
-                reason: e.to_string(),
-            }),
         }
     }
-    Ok(report)
+    Ok(took)
+}
+
+/// A failed send: the server away, or a refusal of `what`, parked by `park`.
+fn refusal(
+    e: &ZenmlError,
+    what: String,
+    park: impl FnOnce(&str) -> Result<(), StoreError>,
+) -> Result<Sent, StoreError> {
+    if e.is_transient() {
+        return Ok(Sent::Away);
+    }
+    let reason = e.to_string();
+    park(&reason)?;
+    Ok(Sent::Refused(Refusal { what, reason }))
 }
 
 impl Sink for ZenmlSink {
     /// Registers the run on the server, which gives it its id, then records it locally under
-    /// that id; if the server cannot register it, the run is recorded under its own id and the
-    /// failure reported.
+    /// that id. A run the server cannot register now (it is away) is recorded under its own id
+    /// and kept, with its steps and metadata, for [`sync`](Self::sync) to register with the
+    /// times it has; one it refuses is recorded locally only, and the refusal reported.
     fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
         let remote = self
             .client
             .create_run(&run.pipeline, &run.name, &self.steps, run.started);
-        if let Ok(id) = remote {
-            run.id = id;
-            self.registered.insert(id);
-        }
+        let result = match remote {
+            Ok(id) => {
+                run.id = id;
+                self.registered.insert(id);
+                Ok(())
+            }
+            Err(e) if e.is_transient() => {
+                self.outbox.keep_run(&mut self.store, run, &self.steps)?;
+                self.deferred.insert(run.id);
+                Err(SinkError::new(format!(
+                    "{e}; run `{}` kept in the outbox for `run-metadata sync` to register",
+                    run.name
+                )))
+            }
+            Err(e) => {
+                self.local_only.insert(run.id);
+                Err(SinkError::new(format!(
+                    "{e}; run `{}` is recorded locally only",
+                    run.name
+                )))
+            }
+        };
         self.store.start_run(run)?;
-        remote.map(drop).map_err(SinkError::new)
+        result
     }
 
     fn finish_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
         self.store.finish_run(run)?;
+        if self.outbox.keeps_run(&self.store, run.id)? {
+            self.outbox.keep_run(&mut self.store, run, &self.steps)?;
+            return Ok(());
+        }
         if let (true, Some(finished)) = (self.registered.contains(&run.id), run.finished) {
             self.send_status(Resource::pipeline_run(run.id), run.status, finished)?;
         }
@@ -279,7 +421,13 @@ impl Sink for ZenmlSink {
     /// [`sync`](Self::sync) to register and publish.
     fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
         let mut result = Ok(());
-        if self.registered.contains(&step.run_id) {
+        if self.local_only.contains(&step.run_id) {
+            self.local_only.insert(step.id);
+        } else if self.deferred.contains(&step.run_id) {
+            // Its run is kept in the outbox: the step is kept behind it.
+            self.deferred.insert(step.id);
+            self.outbox.keep_step(&mut self.store, step)?;
+        } else if self.registered.contains(&step.run_id) {
             match self
                 .client
                 .create_step(step.run_id, &step.name, step.status, step.started, None)
@@ -326,7 +474,16 @@ impl Sink for ZenmlSink {
         metadata: &Metadata,
     ) -> Result<(), SinkError> {
         self.store.publish(resource, component, metadata)?;
+        if self.local_only.contains(&resource.id) {
+            return Ok(());
+        }
         let server = self.outbox.server().to_owned();
+        // A run kept for later, or one of its steps: the metadata is kept with it.
+        if self.deferred.contains(&resource.id) {
+            self.outbox
+                .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
+            return Ok(());
+        }
         // A step the server has not registered yet: its metadata is kept with it.
         if resource.kind == ResourceType::StepRun
             && self.outbox.keeps_step(&self.store, resource.id)?
@@ -340,7 +497,11 @@ impl Sink for ZenmlSink {
         }
         // Keep the order: while older items are kept, this one is kept behind them.
         let kept = self.kept()?;
-        if kept.metadata + kept.steps > 0 && self.sync()?.untried > 0 {
+        // While a run of this sink is kept, nothing is synced in its midst (its ids are local
+        // until `sync` registers it): what comes after waits too.
+        let waits = kept.runs + kept.metadata + kept.steps > 0
+            && (!self.deferred.is_empty() || self.sync()?.untried > 0);
+        if waits {
             self.outbox
                 .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
             return Err(SinkError::new(format!(
