@@ -82,7 +82,17 @@ fn quickstart_records_and_prints_the_run() {
     quickstart::run(&mut out, &store).unwrap();
     let out = String::from_utf8(out).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(out.starts_with("run training-quickstart  "), "{out}");
+    // Named as ZenML names runs: `training-YYYY_MM_DD-HH_MM_SS_ffffff`.
+    let name = out.split_whitespace().nth(1).unwrap_or_default();
+    assert!(out.starts_with("run training-"), "{out}");
+    let stamp = name.trim_start_matches("training-");
+    assert_eq!(stamp.len(), "2026_11_30-03_28_47_123456".len(), "{name}");
+    assert!(
+        stamp
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '_' || c == '-'),
+        "{name}"
+    );
     assert!(
         out.contains("pipeline training  stack local-gpu  completed"),
         "{out}"
