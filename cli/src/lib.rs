@@ -131,14 +131,22 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
 /// `sync`: sends the outbox to the server of the environment's ZenML configuration, once, and
 /// says what went and what stayed.
 fn sync(store: &mut Store, out: &mut dyn Write, retry_refused: bool) -> Result<(), CliError> {
-    let config = run_metadata::zenml::Config::from_env().map_err(CliError::Zenml)?;
+    // As the quickstart finds it: ZenML's variables, else the local server the project's
+    // script started (its port file, from the project's folder).
+    let port_file = std::path::Path::new("target/zenml-server/server.port");
+    let config = run_metadata::zenml::Config::discover(port_file).map_err(CliError::Zenml)?;
     let mut client = run_metadata::zenml::Client::new(config);
-    let outbox = run_metadata::zenml::Outbox::new(client.config().url());
+    let outbox = run_metadata::zenml::Outbox::of(&mut client, store)?;
     let kept = outbox.count(store)?;
     writeln!(
         out,
-        "{}: {} kept in the outbox ({} runs, {} steps, {} metadata, {} statuses), {} refused before{}",
-        outbox.server(),
+        "ZenML server {} ({}): {} kept in the outbox ({} runs, {} steps, {} metadata, {} statuses), {} refused before{}",
+        client.config().url(),
+        if outbox.server() == client.config().url() {
+            "not reached yet".to_owned()
+        } else {
+            format!("id {}", outbox.server())
+        },
         kept.total(),
         kept.runs,
         kept.steps,

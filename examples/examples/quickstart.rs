@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex};
 use run_metadata::sink::Sink;
 use run_metadata::stack::{Component, ComponentKind, RunReport, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client, Config, PlannedStep, ZenmlSink};
-use run_metadata::{Metadata, RunMetadata, Secret, StepRunInfo, StorageSize, Uri, metadata};
+use run_metadata::zenml::{Client, Config, PlannedStep, ZenmlSink};
+use run_metadata::{Metadata, RunMetadata, StepRunInfo, StorageSize, Uri, metadata};
 use uuid::Uuid;
 
 /// Runs pipelines on a cluster; links each run to its page in the console.
@@ -109,24 +109,10 @@ fn main_result() -> Result<bool, Box<dyn std::error::Error>> {
 }
 
 /// ZenML's variables if set, else the local server `scripts/zenml-server.sh start` runs.
-fn zenml_config() -> Result<Config, String> {
-    if std::env::var_os("ZENML_STORE_URL").is_some() {
-        return Config::from_env().map_err(|e| e.to_string());
-    }
-    let port_file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/zenml-server/server.port");
-    let port = std::fs::read_to_string(&port_file).map_err(|_| {
-        "no ZenML server: set ZENML_STORE_URL (and ZENML_STORE_USERNAME/_PASSWORD or \
-         ZENML_STORE_API_KEY), or start a local one with scripts/zenml-server.sh start"
-            .to_owned()
-    })?;
-    Ok(Config::new(
-        format!("http://127.0.0.1:{}", port.trim()),
-        Auth::Password {
-            username: "default".into(),
-            password: Secret::new(String::new()),
-        },
-    ))
+fn zenml_config() -> Result<Config, run_metadata::zenml::ZenmlError> {
+    Config::discover(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/zenml-server/server.port"),
+    )
 }
 
 /// The stack, and the state its components share with the steps (an open tracker run, the
@@ -244,7 +230,9 @@ pub fn run_on_zenml(out: &mut dyn Write, store_path: &Path, config: Config) -> i
         PlannedStep::new(STEPS[1]).after([STEPS[0]]),
         PlannedStep::new(STEPS[2]).after([STEPS[1]]),
     ];
-    let mut sink = ZenmlSink::new(client, store).with_steps(plan);
+    let mut sink = ZenmlSink::new(client, store)
+        .map_err(|e| io::Error::other(e.to_string()))?
+        .with_steps(plan);
     let (run_id, report) = Pipeline::new().run(&mut sink)?;
     print(out, sink.store(), run_id, &report)?;
     let kept = sink.kept().map_err(|e| io::Error::other(e.to_string()))?;

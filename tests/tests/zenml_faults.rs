@@ -79,7 +79,7 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
 
     let dir = TempDir::new("zenml-faults");
     let store = Store::open(dir.path("runs.db")).unwrap();
-    let mut sink = ZenmlSink::new(client, store);
+    let mut sink = ZenmlSink::new(client, store).unwrap();
     let tracker = ComponentInfo {
         id: Uuid::new_v4(),
         name: "rust-faults-tracker".into(),
@@ -164,7 +164,9 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
         .with_retries(1, Duration::from_millis(50)),
     )
     .unwrap();
-    let mut sink = ZenmlSink::new(client, store).with_steps(["train", "evaluate"]);
+    let mut sink = ZenmlSink::new(client, store)
+        .unwrap()
+        .with_steps(["train", "evaluate"]);
     let stack = Stack::new("default").with(Component::new(
         ComponentKind::ArtifactStore,
         "rust-faults-store",

@@ -204,7 +204,7 @@ fn derived_hooks_arrive_exactly_over_rest_and_in_zenmls_python_client() {
 
     let (store, _dir) = temp_store("hooks");
     let client = Client::connect(password_config(&server)).unwrap();
-    let mut sink = ZenmlSink::new(client, store).with_steps(["train"]);
+    let mut sink = ZenmlSink::new(client, store).unwrap().with_steps(["train"]);
     let mut run = stack.start_run(
         &mut sink,
         "rust-live-test",

@@ -120,6 +120,13 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE outbox_runs ADD COLUMN refused TEXT;
      ALTER TABLE outbox_steps ADD COLUMN refused TEXT;
      ALTER TABLE outbox_statuses ADD COLUMN refused TEXT;",
+    // 8: the ZenML servers this store has reached, by their own id, at their last URL: the
+    //    outbox is keyed by the id, so a server that moves keeps what waits for it.
+    "CREATE TABLE zenml_servers (
+         id TEXT PRIMARY KEY,
+         url TEXT NOT NULL,
+         seen INTEGER NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.

@@ -63,6 +63,7 @@ const RUST_FLAVOR: &str = "rust";
 /// A client of one ZenML server. Blocking; logs in on first use and again, once, on a 401.
 pub struct Client {
     http: Http,
+    server: Option<Uuid>,
     project: Option<Uuid>,
     components: HashMap<Uuid, Uuid>,
 }
@@ -83,6 +84,7 @@ impl Client {
     pub fn new(config: Config) -> Self {
         Self {
             http: Http::new(config),
+            server: None,
             project: None,
             components: HashMap::new(),
         }
@@ -113,6 +115,21 @@ impl Client {
     /// [`ZenmlError::Auth`] for wrong credentials; others as for any request.
     pub fn login(&mut self) -> Result<(), ZenmlError> {
         self.http.login()
+    }
+
+    /// The server's own id (`GET /api/v1/info`): the same whatever URL reaches it, so what is
+    /// kept for a server follows it to another address. Asked once.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn server_id(&mut self) -> Result<Uuid, ZenmlError> {
+        if let Some(id) = self.server {
+            return Ok(id);
+        }
+        let id = id_of(&answer_json(&self.http.call_public("/api/v1/info")?)?)?;
+        self.server = Some(id);
+        Ok(id)
     }
 
     /// The id of the configured project (looked up by name once).

@@ -108,6 +108,13 @@ impl Http {
         self.check(answer)
     }
 
+    /// A request that needs no login (the server's own information). The text of a 2xx answer,
+    /// or the error its status means.
+    pub(super) fn call_public(&self, path: &str) -> Result<String, ZenmlError> {
+        let answer = self.send(path, &Method::Get(&[]), None)?;
+        self.check(answer)
+    }
+
     /// One request with retries: connection errors and 5xx are retried with backoff, up to
     /// the configured count; any other answer is returned as it is.
     fn send(

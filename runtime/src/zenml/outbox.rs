@@ -7,10 +7,10 @@
 
 use std::time::SystemTime;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
-use super::client::PlannedStep;
+use super::client::{Client, PlannedStep};
 use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::Resource;
@@ -116,7 +116,45 @@ impl Outbox {
         Self { server }
     }
 
-    /// The server's URL.
+    /// The outbox of the server `client` reaches: keyed by the server's own id when it answers
+    /// (what was kept under its URL before is moved to the id) or when this store has reached
+    /// it at that URL before; else, provisionally, by the URL.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn of(client: &mut Client, store: &mut Store) -> Result<Self> {
+        let url = Self::new(client.config().url()).server;
+        if let Ok(id) = client.server_id() {
+            let id = id.to_string();
+            store.write(|tx| {
+                tx.execute(
+                    "INSERT INTO zenml_servers (id, url, seen) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen = excluded.seen",
+                    params![id, url, millis(SystemTime::now())],
+                )?;
+                for table in ["outbox", "outbox_runs", "outbox_steps", "outbox_statuses"] {
+                    tx.execute(
+                        &format!("UPDATE {table} SET server = ?1 WHERE server = ?2"),
+                        [&id, &url],
+                    )?;
+                }
+                Ok(())
+            })?;
+            return Ok(Self::new(id));
+        }
+        let known: Option<String> = store
+            .conn()
+            .query_row(
+                "SELECT id FROM zenml_servers WHERE url = ?1 ORDER BY seen DESC LIMIT 1",
+                [&url],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(Self::new(known.unwrap_or(url)))
+    }
+
+    /// The key of this outbox's server: its id, or (before it was ever reached) its URL.
     #[must_use]
     pub fn server(&self) -> &str {
         &self.server

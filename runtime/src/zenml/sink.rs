@@ -68,11 +68,16 @@ pub struct Refusal {
 
 impl ZenmlSink {
     /// Publishes through `client`, recording in `store` and keeping there, in the outbox of the
-    /// client's server, what the server cannot take.
-    #[must_use]
-    pub fn new(client: Client, store: Store) -> Self {
-        Self {
-            outbox: Outbox::new(client.config().url()),
+    /// client's server ([`Outbox::of`]: it asks the server for its id), what the server cannot
+    /// take.
+    ///
+    /// # Errors
+    ///
+    /// The store's.
+    pub fn new(mut client: Client, mut store: Store) -> Result<Self, StoreError> {
+        let outbox = Outbox::of(&mut client, &mut store)?;
+        Ok(Self {
+            outbox,
             client,
             store,
             steps: Vec::new(),
@@ -80,7 +85,7 @@ impl ZenmlSink {
             local_only: HashSet::new(),
             deferred: HashSet::new(),
             reports: Vec::new(),
-        }
+        })
     }
 
     /// Declares the steps of the runs this sink registers, as names or [`PlannedStep`]s with
@@ -218,7 +223,7 @@ pub fn sync_with(
     store: &mut Store,
     options: SyncOptions,
 ) -> Result<SyncReport, StoreError> {
-    let outbox = Outbox::new(client.config().url());
+    let outbox = Outbox::of(client, store)?;
     let again = options.retry_refused;
     let mut report = SyncReport::default();
     // The server went away: everything still kept waits for the next sync.
