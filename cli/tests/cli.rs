@@ -421,7 +421,10 @@ fn sync_keeps_everything_while_the_server_is_away() {
         .output()
         .unwrap();
     assert_eq!(unconfigured.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&unconfigured.stderr).contains("no ZenML server: set ZENML_STORE_URL"));
+    assert!(
+        String::from_utf8_lossy(&unconfigured.stderr)
+            .contains("no ZenML server: set ZENML_STORE_URL")
+    );
 }
 
 /// An experiment tracker whose active run cannot be read: its step hook fails.

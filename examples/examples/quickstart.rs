@@ -230,10 +230,13 @@ pub fn run_on_zenml(out: &mut dyn Write, store_path: &Path, config: Config) -> i
         PlannedStep::new(STEPS[1]).after([STEPS[0]]),
         PlannedStep::new(STEPS[2]).after([STEPS[1]]),
     ];
+    let pipeline = Pipeline::new();
+    // The run on its own stack, registered with its components, and the steps as a chain.
     let mut sink = ZenmlSink::new(client, store)
         .map_err(|e| io::Error::other(e.to_string()))?
-        .with_steps(plan);
-    let (run_id, report) = Pipeline::new().run(&mut sink)?;
+        .with_steps(plan)
+        .with_stack(&pipeline.stack);
+    let (run_id, report) = pipeline.run(&mut sink)?;
     print(out, sink.store(), run_id, &report)?;
     let kept = sink.kept().map_err(|e| io::Error::other(e.to_string()))?;
     let published: usize = sink.reports().len();

@@ -153,6 +153,7 @@ fn zenml_round_trips_the_values() {
             &format!("prop-{}", Uuid::new_v4()),
             &[],
             std::time::SystemTime::now(),
+            None,
         )
         .unwrap();
     let published = std::cell::Cell::new(0);

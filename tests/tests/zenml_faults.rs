@@ -71,6 +71,7 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
             &format!("faults-{}", Uuid::new_v4()),
             &["train".into()],
             SystemTime::now(),
+            None,
         )
         .unwrap();
     let step = client

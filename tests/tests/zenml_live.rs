@@ -307,6 +307,7 @@ fn attaching_to_a_step_the_server_already_has() {
             &format!("attach-{}", Uuid::new_v4()),
             &["score".into()],
             std::time::SystemTime::now(),
+            None,
         )
         .unwrap();
     let step = client
@@ -398,6 +399,7 @@ fn api_key_login() {
             &format!("key-{}", Uuid::new_v4()),
             &[],
             std::time::SystemTime::now(),
+            None,
         )
         .unwrap();
     client

@@ -221,8 +221,8 @@ impl Client {
 
     /// Registers a standalone run of pipeline `pipeline` named `run_name` whose steps are
     /// `steps` (each with the steps it runs after, so that the dashboard draws the graph): the
-    /// pipeline (created once), a snapshot of it on the `default` stack, and the run, started at
-    /// `started`. Returns the run's id.
+    /// pipeline (created once), a snapshot of it on `stack` (see [`stack_id`](Self::stack_id);
+    /// else the `default` stack), and the run, started at `started`. Returns the run's id.
     ///
     /// # Errors
     ///
@@ -233,6 +233,7 @@ impl Client {
         run_name: &str,
         steps: &[PlannedStep],
         started: SystemTime,
+        stack: Option<Uuid>,
     ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
         let pipeline_id = self.get_or_create(
@@ -240,10 +241,14 @@ impl Client {
             &[("name", pipeline), ("project", &project.to_string())],
             &serde_json::json!({"project": project, "name": pipeline}),
         )?;
-        let stack = self.get("/api/v1/stacks", &[("name", "default")])?;
-        let stack = first_id(&stack).ok_or_else(|| ZenmlError::NotFound {
-            detail: "no stack named \"default\"".into(),
-        })?;
+        let stack = if let Some(id) = stack {
+            id
+        } else {
+            let found = self.get("/api/v1/stacks", &[("name", "default")])?;
+            first_id(&found).ok_or_else(|| ZenmlError::NotFound {
+                detail: "no stack named \"default\"".into(),
+            })?
+        };
         let step_configurations: serde_json::Map<String, serde_json::Value> = steps
             .iter()
             .map(|step| {
@@ -408,6 +413,52 @@ impl Client {
         };
         self.components.insert(component.id, id);
         Ok(id)
+    }
+
+    /// The server's id of the stack named `name` made of `components` (each registered as
+    /// [`component_id`](Self::component_id) does): the stack of that name if the server has
+    /// one, else one created now, so that the dashboard shows the components that report the
+    /// metadata. `None` for components without an orchestrator, which a ZenML stack needs.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn stack_id(
+        &mut self,
+        name: &str,
+        components: &[ComponentInfo],
+    ) -> Result<Option<Uuid>, ZenmlError> {
+        if !components
+            .iter()
+            .any(|c| c.kind == crate::component::ComponentKind::Orchestrator)
+        {
+            return Ok(None);
+        }
+        if let Some(id) = self.find_stack(name)? {
+            return Ok(Some(id));
+        }
+        let mut by_kind = serde_json::Map::new();
+        for component in components {
+            let id = self.component_id(component)?;
+            by_kind.insert(component.kind.as_str().to_owned(), serde_json::json!([id]));
+        }
+        let created = self.post(
+            "/api/v1/stacks",
+            &serde_json::json!({"name": name, "components": by_kind}),
+        )?;
+        id_of(&created).map(Some)
+    }
+
+    /// The server's id of the stack named `name`, if it has one.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn find_stack(&mut self, name: &str) -> Result<Option<Uuid>, ZenmlError> {
+        if name.is_empty() {
+            return Ok(None);
+        }
+        Ok(first_id(&self.get("/api/v1/stacks", &[("name", name)])?))
     }
 
     fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<MetadataValue, ZenmlError> {

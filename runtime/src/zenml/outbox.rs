@@ -372,9 +372,11 @@ impl Outbox {
         with_refused: bool,
     ) -> Result<Vec<(RunRecord, Vec<PlannedStep>)>> {
         let mut stmt = store.conn().prepare(
-            "SELECT local_id, name, pipeline, '', status, started, finished, steps
-             FROM outbox_runs WHERE server = ?1 AND (refused IS NULL OR ?2)
-             ORDER BY started, rowid",
+            "SELECT o.local_id, o.name, o.pipeline, COALESCE(r.stack, ''), o.status, o.started,
+                    o.finished, o.steps
+             FROM outbox_runs o LEFT JOIN runs r ON r.id = o.local_id
+             WHERE o.server = ?1 AND (o.refused IS NULL OR ?2)
+             ORDER BY o.started, o.rowid",
         )?;
         let rows = stmt.query_map(params![self.server, with_refused], |r| {
             Ok((run_from_row(r)?, r.get::<_, String>(7)?))

@@ -33,6 +33,10 @@ pub struct ZenmlSink {
     store: Store,
     outbox: Outbox,
     steps: Vec<PlannedStep>,
+    /// The stack the runs are created on: its name and components.
+    stack: Option<(String, Vec<ComponentInfo>)>,
+    /// The stack's id on the server, once known.
+    stack_id: Option<Uuid>,
     /// Runs and steps this sink registered on the server (their ids are the server's).
     registered: HashSet<Uuid>,
     /// Runs the server refused to register, and their steps: recorded locally only (the
@@ -81,6 +85,8 @@ impl ZenmlSink {
             client,
             store,
             steps: Vec::new(),
+            stack: None,
+            stack_id: None,
             registered: HashSet::new(),
             local_only: HashSet::new(),
             deferred: HashSet::new(),
@@ -94,6 +100,26 @@ impl ZenmlSink {
     pub fn with_steps<S: Into<PlannedStep>>(mut self, steps: impl IntoIterator<Item = S>) -> Self {
         self.steps = steps.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// Creates the runs on `stack` (registered on the server with its components, once), so
+    /// that ZenML's dashboard shows the components that report the metadata; else runs are on
+    /// the server's `default` stack.
+    #[must_use]
+    pub fn with_stack(mut self, stack: &crate::stack::Stack) -> Self {
+        self.stack = Some((
+            stack.name().to_owned(),
+            stack.components().cloned().collect(),
+        ));
+        self
+    }
+
+    /// The server's id of this sink's stack, registering it once.
+    fn stack_id(&mut self) -> Result<Option<Uuid>, ZenmlError> {
+        if let (None, Some((name, components))) = (self.stack_id, &self.stack) {
+            self.stack_id = self.client.stack_id(name, components)?;
+        }
+        Ok(self.stack_id)
     }
 
     /// The client.
@@ -237,17 +263,19 @@ pub fn sync_with(
     }
     let runs = outbox.runs(store, again)?;
     report.took.runs = phase(&mut report, runs, |(run, steps)| {
-        Ok(
-            match client.create_run(&run.pipeline, &run.name, &steps, run.started) {
-                Ok(remote) => {
-                    took_run(&outbox, store, &run, remote)?;
-                    Sent::Took
-                }
-                Err(e) => refusal(&e, format!("run {:?}", run.name), |reason| {
-                    outbox.refused(store, Kept::Run, run.id, reason)
-                })?,
-            },
-        )
+        // On the stack it ran on, if the server has it by now; else the default one.
+        let registered = client.find_stack(&run.stack).and_then(|stack| {
+            client.create_run(&run.pipeline, &run.name, &steps, run.started, stack)
+        });
+        Ok(match registered {
+            Ok(remote) => {
+                took_run(&outbox, store, &run, remote)?;
+                Sent::Took
+            }
+            Err(e) => refusal(&e, format!("run {:?}", run.name), |reason| {
+                outbox.refused(store, Kept::Run, run.id, reason)
+            })?,
+        })
     })?;
     stop_if_away!();
     let steps = outbox.steps(store, again)?;
@@ -380,9 +408,10 @@ impl Sink for ZenmlSink {
     /// and kept, with its steps and metadata, for [`sync`](Self::sync) to register with the
     /// times it has; one it refuses is recorded locally only, and the refusal reported.
     fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
-        let remote = self
-            .client
-            .create_run(&run.pipeline, &run.name, &self.steps, run.started);
+        let remote = self.stack_id().and_then(|stack| {
+            self.client
+                .create_run(&run.pipeline, &run.name, &self.steps, run.started, stack)
+        });
         let result = match remote {
             Ok(id) => {
                 run.id = id;
