@@ -171,3 +171,48 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A ZenML server of a test's own (under `target/NAME`, sharing the venv of
+/// `scripts/zenml-server.sh`), so that stopping it disturbs no other test; stopped when
+/// dropped.
+pub struct OwnServer {
+    env: Vec<(&'static str, PathBuf)>,
+}
+
+impl OwnServer {
+    /// Starts the server in `target/name`; returns it and its URL.
+    ///
+    /// # Panics
+    ///
+    /// If the script fails.
+    #[must_use]
+    pub fn start(name: &str) -> (Self, String) {
+        let env = vec![
+            ("ZENML_SERVER_DIR", root().join("target").join(name)),
+            (
+                "ZENML_VENV",
+                root().join("target").join("zenml-server").join("venv"),
+            ),
+        ];
+        let server = Self { env };
+        let url = server.script("start");
+        (server, url)
+    }
+
+    /// Runs `scripts/zenml-server.sh COMMAND` for this server (`stop`, `start` — on a new
+    /// port —, `restart` — on the same one —, `url`); returns what it prints.
+    ///
+    /// # Panics
+    ///
+    /// If the script fails.
+    pub fn script(&self, command: &str) -> String {
+        let env: Vec<(&str, &Path)> = self.env.iter().map(|(k, v)| (*k, v.as_path())).collect();
+        server_script(&[command], &env)
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let _ = self.script("stop");
+    }
+}

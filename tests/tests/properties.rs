@@ -154,6 +154,7 @@ fn zenml_round_trips_the_values() {
             &[],
             std::time::SystemTime::now(),
             None,
+            None,
         )
         .unwrap();
     let published = std::cell::Cell::new(0);

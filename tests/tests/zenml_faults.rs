@@ -1,7 +1,6 @@
 //! The ZenML server stopped in the middle of a run: publishes are retried, then kept in the
 //! store's outbox, and sent once, in order, by a sync after the server is back.
 
-use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use run_metadata::Resource;
@@ -10,43 +9,8 @@ use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Stack, StepSp
 use run_metadata::store::Store;
 use run_metadata::zenml::{Auth, Client, Config, ZenmlSink};
 use run_metadata::{RunMetadata, Secret, metadata};
-use run_metadata_tests::{TempDir, live_server, root, server_script};
+use run_metadata_tests::{OwnServer, TempDir, live_server};
 use uuid::Uuid;
-
-/// A server of its own, so that stopping it disturbs no other test; stopped when dropped.
-struct OwnServer {
-    env: Vec<(&'static str, PathBuf)>,
-}
-
-impl OwnServer {
-    fn start() -> (Self, String) {
-        let env = vec![
-            (
-                "ZENML_SERVER_DIR",
-                root().join("target").join("zenml-server-faults"),
-            ),
-            (
-                "ZENML_VENV",
-                root().join("target").join("zenml-server").join("venv"),
-            ),
-        ];
-        let server = Self { env };
-        let url = server.script("start");
-        (server, url)
-    }
-
-    fn script(&self, command: &str) -> String {
-        let env: Vec<(&str, &std::path::Path)> =
-            self.env.iter().map(|(k, v)| (*k, v.as_path())).collect();
-        server_script(&[command], &env)
-    }
-}
-
-impl Drop for OwnServer {
-    fn drop(&mut self) {
-        self.script("stop");
-    }
-}
 
 #[test]
 fn a_server_stopped_in_the_middle_loses_nothing() {
@@ -54,7 +18,7 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
     if live_server("a_server_stopped_in_the_middle").is_none() {
         return;
     }
-    let (server, url) = OwnServer::start();
+    let (server, url) = OwnServer::start("zenml-server-faults");
     let config = Config::new(
         &url,
         Auth::Password {
@@ -71,6 +35,7 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
             &format!("faults-{}", Uuid::new_v4()),
             &["train".into()],
             SystemTime::now(),
+            None,
             None,
         )
         .unwrap();

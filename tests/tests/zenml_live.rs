@@ -308,6 +308,7 @@ fn attaching_to_a_step_the_server_already_has() {
             &["score".into()],
             std::time::SystemTime::now(),
             None,
+            None,
         )
         .unwrap();
     let step = client
@@ -399,6 +400,7 @@ fn api_key_login() {
             &format!("key-{}", Uuid::new_v4()),
             &[],
             std::time::SystemTime::now(),
+            None,
             None,
         )
         .unwrap();

@@ -20,6 +20,8 @@ impl Store {
         to: uuid::Uuid,
     ) -> rusqlite::Result<()> {
         let ids = [from.to_string(), to.to_string()];
+        // The run's steps refer to it: checked when the transaction commits, all renamed.
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         for sql in [
             "UPDATE runs SET id = ?2 WHERE id = ?1",
             "UPDATE steps SET run_id = ?2 WHERE run_id = ?1",

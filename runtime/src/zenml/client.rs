@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::config::Config;
 use super::error::ZenmlError;
 use super::http::{Http, Method, answer_json, field};
+use super::plan::PlannedStep;
 use super::publish::{PublishReport, select};
 use super::request::RunMetadataRequest;
 use crate::component::ComponentInfo;
@@ -18,44 +19,6 @@ use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
 use crate::sink::Status;
 use crate::value::{MAX_DEPTH, MetadataValue};
-
-/// A step of a run's plan, as ZenML's snapshot lists it: its name and the steps it runs after.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlannedStep {
-    /// The step's name.
-    pub name: String,
-    /// The steps it runs after (their outputs are its inputs).
-    pub upstream: Vec<String>,
-}
-
-impl PlannedStep {
-    /// Step `name`, after none.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            upstream: Vec::new(),
-        }
-    }
-
-    /// Runs after `upstream`.
-    #[must_use]
-    pub fn after<S: Into<String>>(mut self, upstream: impl IntoIterator<Item = S>) -> Self {
-        self.upstream.extend(upstream.into_iter().map(Into::into));
-        self
-    }
-}
-
-impl From<&str> for PlannedStep {
-    fn from(name: &str) -> Self {
-        Self::new(name)
-    }
-}
-
-impl From<String> for PlannedStep {
-    fn from(name: String) -> Self {
-        Self::new(name)
-    }
-}
 
 /// The flavor of the components this client registers.
 const RUST_FLAVOR: &str = "rust";
@@ -222,7 +185,8 @@ impl Client {
     /// Registers a standalone run of pipeline `pipeline` named `run_name` whose steps are
     /// `steps` (each with the steps it runs after, so that the dashboard draws the graph): the
     /// pipeline (created once), a snapshot of it on `stack` (see [`stack_id`](Self::stack_id);
-    /// else the `default` stack), and the run, started at `started`. Returns the run's id.
+    /// else the `default` stack), and the run, started at `started` (and, for a run registered
+    /// after it ended, `finished`). Returns the run's id.
     ///
     /// # Errors
     ///
@@ -233,6 +197,7 @@ impl Client {
         run_name: &str,
         steps: &[PlannedStep],
         started: SystemTime,
+        finished: Option<SystemTime>,
         stack: Option<Uuid>,
     ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
@@ -279,16 +244,19 @@ impl Client {
             }),
         )?;
         let snapshot = id_of(&snapshot)?;
-        let run = self.post(
-            "/api/v1/runs",
-            &serde_json::json!({
-                "project": project,
-                "name": run_name,
-                "snapshot": snapshot,
-                "status": "running",
-                "start_time": iso(started),
-            }),
-        )?;
+        let mut body = serde_json::json!({
+            "project": project,
+            "name": run_name,
+            "snapshot": snapshot,
+            "status": "running",
+            "start_time": iso(started),
+        });
+        // A run registered after it ended (kept while the server was away) has its end time
+        // from the start: the server would otherwise take the moment its last step arrives.
+        if let Some(finished) = finished {
+            body["end_time"] = serde_json::Value::String(iso(finished));
+        }
+        let run = self.post("/api/v1/runs", &body)?;
         // `POST /runs` answers `[run, created]`.
         match &run {
             MetadataValue::List(items) => id_of(items.first().unwrap_or(&run)),

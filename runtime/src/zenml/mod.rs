@@ -11,7 +11,9 @@
 //! | `client` | [`Client`]: ZenML's endpoints |
 //! | `publish`, `pylen` | what a publish sends and skips, as ZenML's client would ([`PublishReport`]), measuring values as Python's `json.dumps` does |
 //! | `outbox` | [`Outbox`]: what one server has not taken yet, kept in the store |
-//! | `sink` | [`ZenmlSink`] and [`sync`] |
+//! | `plan` | [`PlannedStep`]: a run's steps and the steps each runs after |
+//! | `sink` | [`ZenmlSink`] |
+//! | `sync` | [`sync`]: what an outbox keeps, sent in order, once; [`SyncReport`] |
 
 pub mod keys;
 mod request;
@@ -29,14 +31,18 @@ mod http;
 #[cfg(feature = "zenml")]
 mod outbox;
 #[cfg(feature = "zenml")]
+mod plan;
+#[cfg(feature = "zenml")]
 mod publish;
 #[cfg(feature = "zenml")]
 mod pylen;
 #[cfg(feature = "zenml")]
 mod sink;
+#[cfg(feature = "zenml")]
+mod sync;
 
 #[cfg(feature = "zenml")]
-pub use client::{Client, PlannedStep};
+pub use client::Client;
 #[cfg(feature = "zenml")]
 pub use config::{Auth, Config};
 #[cfg(feature = "zenml")]
@@ -44,6 +50,10 @@ pub use error::ZenmlError;
 #[cfg(feature = "zenml")]
 pub use outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount};
 #[cfg(feature = "zenml")]
+pub use plan::PlannedStep;
+#[cfg(feature = "zenml")]
 pub use publish::{MAX_VALUE_JSON_LEN, PublishReport, SkipReason, Skipped};
 #[cfg(feature = "zenml")]
-pub use sink::{Refusal, SyncOptions, SyncReport, ZenmlSink, sync, sync_with};
+pub use sink::ZenmlSink;
+#[cfg(feature = "zenml")]
+pub use sync::{Refusal, SyncOptions, SyncReport, sync, sync_with};
