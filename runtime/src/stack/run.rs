@@ -47,7 +47,7 @@ pub enum Failure {
         /// The sink's error.
         error: String,
     },
-    /// The sink refused to register a run or step.
+    /// The sink could not record a run or step, its start or its end.
     Register {
         /// What was being registered.
         what: String,
@@ -85,7 +85,7 @@ impl fmt::Display for Failure {
                 "publishing {component}'s metadata for {} {} failed: {error}",
                 resource.kind, resource.id
             ),
-            Self::Register { what, error } => write!(f, "registering {what} failed: {error}"),
+            Self::Register { what, error } => write!(f, "recording {what} failed: {error}"),
         }
     }
 }
@@ -296,8 +296,9 @@ impl<S: Sink> Run<'_, S> {
             self.record.status = Status::Failed;
         }
         let registered = self.sink.finish_step(step);
-        self.report
-            .register(registered, || format!("step `{}`", spec.name));
+        self.report.register(registered, || {
+            format!("the end ({status}) of step `{}`", spec.name)
+        });
     }
 
     /// Records a cached step: it does not run, and no step hook is called.
@@ -316,8 +317,12 @@ impl<S: Sink> Run<'_, S> {
         }
         self.record.finished = Some(SystemTime::now());
         let registered = self.sink.finish_run(&self.record);
-        self.report
-            .register(registered, || format!("run `{}`", self.record.name));
+        self.report.register(registered, || {
+            format!(
+                "the end ({}) of run `{}`",
+                self.record.status, self.record.name
+            )
+        });
         self.report
     }
 
