@@ -165,6 +165,29 @@ fn publishing_is_rerunnable_offline_first_and_whole() {
     assert_eq!(view["upstream"]["train"], serde_json::json!(["load"]));
     assert_eq!(view["upstream"]["evaluate"], serde_json::json!(["train"]));
 
+    // A name the server has: refused once, clearly; the run is recorded locally all the same,
+    // and nothing of it is sent.
+    let taken = store.find_run(&ids[0].to_string()).unwrap().name;
+    let mut sink = ZenmlSink::new(Client::new(config(&url)), store)
+        .unwrap()
+        .with_steps(STEPS)
+        .with_stack(&stack);
+    let mut again = stack.start_run(&mut sink, "publishing", taken.clone());
+    again
+        .step(&StepSpec::new(STEPS[0]), || Ok::<(), String>(()))
+        .unwrap();
+    let local_again = again.record().id;
+    let report = again.finish();
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    let said = report.failures[0].to_string();
+    assert!(
+        said.contains("already exists") && said.contains("recorded locally only"),
+        "{said}"
+    );
+    assert_eq!(sink.kept().unwrap().total(), 0);
+    store = Store::open(sink.store().path()).unwrap();
+    assert_eq!(store.steps(local_again).unwrap().len(), 1);
+
     // The server stops; a run goes on, recorded locally and kept whole.
     server.script("stop");
     let (s, local_id, report) = run(store, &url, &stack);

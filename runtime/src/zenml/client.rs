@@ -201,6 +201,18 @@ impl Client {
         stack: Option<Uuid>,
     ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
+        // A name the server has is refused (as `POST /runs` would, 409), before a snapshot is
+        // made for nothing.
+        let taken = self.get(
+            "/api/v1/runs",
+            &[("name", run_name), ("project", &project.to_string())],
+        )?;
+        if first_id(&taken).is_some() {
+            return Err(ZenmlError::Rejected {
+                status: 409,
+                detail: format!("a pipeline run named {run_name:?} already exists"),
+            });
+        }
         let pipeline_id = self.get_or_create(
             "/api/v1/pipelines",
             &[("name", pipeline), ("project", &project.to_string())],
