@@ -18,6 +18,7 @@ use crate::json::read::parse;
 use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
 use crate::sink::Status;
+use crate::time::Utc;
 use crate::value::{MAX_DEPTH, MetadataValue};
 
 /// The flavor of the components this client registers.
@@ -261,12 +262,12 @@ impl Client {
             "name": run_name,
             "snapshot": snapshot,
             "status": "running",
-            "start_time": iso(started),
+            "start_time": Utc::from(started).iso8601(),
         });
         // A run registered after it ended (kept while the server was away) has its end time
         // from the start: the server would otherwise take the moment its last step arrives.
         if let Some(finished) = finished {
-            body["end_time"] = serde_json::Value::String(iso(finished));
+            body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
         }
         let run = self.post("/api/v1/runs", &body)?;
         // `POST /runs` answers `[run, created]`.
@@ -297,10 +298,10 @@ impl Client {
             "name": name,
             "pipeline_run_id": run_id,
             "status": status.as_str(),
-            "start_time": iso(started),
+            "start_time": Utc::from(started).iso8601(),
         });
         if let Some(finished) = finished {
-            body["end_time"] = serde_json::Value::String(iso(finished));
+            body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
         }
         let step = self.post("/api/v1/steps", &body)?;
         id_of(&step)
@@ -344,7 +345,7 @@ impl Client {
         status: Status,
         finished: SystemTime,
     ) -> Result<(), ZenmlError> {
-        let body = serde_json::json!({"status": status.as_str(), "end_time": iso(finished)});
+        let body = serde_json::json!({"status": status.as_str(), "end_time": Utc::from(finished).iso8601()});
         self.http
             .call(&path_of(resource), &Method::Put(&body.to_string()))
             .map(drop)
@@ -484,23 +485,4 @@ fn id_of(value: &MetadataValue) -> Result<Uuid, ZenmlError> {
         .and_then(MetadataValue::as_str)
         .and_then(|s| Uuid::parse_str(s).ok())
         .ok_or_else(|| ZenmlError::Protocol("an answer without an id".into()))
-}
-
-/// ISO 8601 in UTC without a zone suffix, as ZenML's models take it.
-fn iso(t: SystemTime) -> String {
-    crate::time::Utc::from(t).iso8601()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::iso;
-    use std::time::{Duration, UNIX_EPOCH};
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(
-            iso(UNIX_EPOCH + Duration::from_micros(1_795_968_720_000_042)),
-            "2026-11-29T16:12:00.000042"
-        );
-    }
 }
