@@ -30,30 +30,6 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
             #lifecycle
             #schema
         }
-
-        // A derived type may be what a hook-time source of another returns.
-        #[automatically_derived]
-        impl #impl_generics #krate::HookOutput for #ident #ty_generics #where_clause {
-            #[inline]
-            fn pipeline_output(
-                self,
-                run_id: #krate::__private::Uuid,
-            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
-                <Self as #krate::RunMetadata>::try_pipeline_run_metadata(&self, run_id)
-            }
-
-            #[inline]
-            fn step_output(
-                self,
-                info: &#krate::StepRunInfo,
-            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
-                <Self as #krate::RunMetadata>::try_step_run_metadata(&self, info)
-            }
-
-            fn output_schema(_: &'static str) -> #krate::__private::Schema {
-                <Self as #krate::RunMetadata>::schema()
-            }
-        }
     };
     if checks.is_empty() {
         impls

@@ -38,35 +38,41 @@ pub fn merge(metadata: &mut Metadata, other: Metadata) {
 /// A hook-time source (`pipeline_with = f`, `step_with = f`), typed once: the hook calls it,
 /// the schema asks it for the keys its return type declares. The derive writes the same
 /// `*_source(|this, arg| f(this, arg))` in both places, so that a function of the wrong
-/// signature or return type gives one error, at its path.
-pub struct Source<F> {
+/// signature or return type gives one error, at its path. What the return type `R` must be is
+/// checked once, where the source is made; its conversions are kept as function pointers, so
+/// that nothing else depends on it.
+pub struct Source<F, R> {
     call: F,
+    pipeline: fn(R, Uuid) -> Result<Metadata, HookError>,
+    step: fn(R, &StepRunInfo) -> Result<Metadata, HookError>,
     schema: fn(&'static str) -> Schema,
 }
 
 /// `pipeline_with = f`.
 #[inline]
-pub fn pipeline_source<S: ?Sized, R: HookOutput>(
-    call: impl Fn(&S, Uuid) -> R,
-) -> Source<impl Fn(&S, Uuid) -> Result<Metadata, HookError>> {
+pub fn pipeline_source<S: ?Sized, R: HookOutput, F: Fn(&S, Uuid) -> R>(call: F) -> Source<F, R> {
     Source {
-        call: move |component: &S, run_id: Uuid| call(component, run_id).pipeline_output(run_id),
+        call,
+        pipeline: R::pipeline_output,
+        step: R::step_output,
         schema: R::output_schema,
     }
 }
 
 /// `step_with = f`.
 #[inline]
-pub fn step_source<S: ?Sized, R: HookOutput>(
-    call: impl Fn(&S, &StepRunInfo) -> R,
-) -> Source<impl Fn(&S, &StepRunInfo) -> Result<Metadata, HookError>> {
+pub fn step_source<S: ?Sized, R: HookOutput, F: Fn(&S, &StepRunInfo) -> R>(
+    call: F,
+) -> Source<F, R> {
     Source {
-        call: move |component: &S, info: &StepRunInfo| call(component, info).step_output(info),
+        call,
+        pipeline: R::pipeline_output,
+        step: R::step_output,
         schema: R::output_schema,
     }
 }
 
-impl<F> Source<F> {
+impl<F, R> Source<F, R> {
     /// What the source reports for run `run_id`.
     ///
     /// # Errors
@@ -75,9 +81,9 @@ impl<F> Source<F> {
     #[inline]
     pub fn pipeline<S: ?Sized>(&self, component: &S, run_id: Uuid) -> Result<Metadata, HookError>
     where
-        F: Fn(&S, Uuid) -> Result<Metadata, HookError>,
+        F: Fn(&S, Uuid) -> R,
     {
-        (self.call)(component, run_id)
+        (self.pipeline)((self.call)(component, run_id), run_id)
     }
 
     /// What the source reports for the step.
@@ -88,9 +94,9 @@ impl<F> Source<F> {
     #[inline]
     pub fn step<S: ?Sized>(&self, component: &S, info: &StepRunInfo) -> Result<Metadata, HookError>
     where
-        F: Fn(&S, &StepRunInfo) -> Result<Metadata, HookError>,
+        F: Fn(&S, &StepRunInfo) -> R,
     {
-        (self.call)(component, info)
+        (self.step)((self.call)(component, info), info)
     }
 
     /// The pipeline keys it declares; `name` names it where they are known only at run time.

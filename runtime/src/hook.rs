@@ -10,15 +10,15 @@ use core::fmt;
 
 use uuid::Uuid;
 
-use crate::info::{HookError, StepRunInfo};
+use crate::info::{HookError, RunMetadata, StepRunInfo};
 use crate::metadata::Metadata;
 use crate::schema::Schema;
 
 /// What a hook-time source (`#[metadata(pipeline_with = f)]`, `#[metadata(step_with = f)]`) may
 /// return:
 ///
-/// - a type that derives [`RunMetadata`](crate::RunMetadata) (the derive implements this trait too): its keys, tags
-///   and optional flags are declared, and [`RunMetadata::schema`](crate::RunMetadata::schema) lists them;
+/// - a type that derives [`RunMetadata`]: its keys, tags and optional flags are declared, and
+///   [`RunMetadata::schema`] lists them;
 /// - an `Option` of one: `None` reports nothing, and every key is optional;
 /// - [`Metadata`]: keys known only at run time (the schema says `dynamic`);
 /// - a `Result` of any of these whose error is `Display`: an `Err` drops the component's whole
@@ -47,21 +47,19 @@ pub trait HookOutput {
     fn output_schema(source: &'static str) -> Schema;
 }
 
-impl<T: HookOutput> HookOutput for Option<T> {
+impl<T: RunMetadata> HookOutput for T {
     #[inline]
     fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError> {
-        self.map_or_else(|| Ok(Metadata::new()), |t| t.pipeline_output(run_id))
+        self.try_pipeline_run_metadata(run_id)
     }
 
     #[inline]
     fn step_output(self, info: &StepRunInfo) -> Result<Metadata, HookError> {
-        self.map_or_else(|| Ok(Metadata::new()), |t| t.step_output(info))
+        self.try_step_run_metadata(info)
     }
 
-    fn output_schema(source: &'static str) -> Schema {
-        let mut schema = Schema::new();
-        schema.add_variant(T::output_schema(source));
-        schema
+    fn output_schema(_: &'static str) -> Schema {
+        T::schema()
     }
 }
 
