@@ -163,13 +163,18 @@ fn sync(store: &mut Store, out: &mut dyn Write, retry_refused: bool) -> Result<(
     let took = report.took;
     writeln!(
         out,
-        "the server took {} runs, {} steps, {} metadata, {} statuses; {} refused now; {} not tried (the server is away)",
+        "the server took {} runs, {} steps, {} metadata, {} statuses; {} refused now; {} not tried{}",
         took.runs,
         took.steps,
         took.metadata,
         took.statuses,
         report.refused.len(),
-        report.untried
+        report.untried,
+        if report.untried > 0 {
+            " (the server went away)"
+        } else {
+            ""
+        }
     )?;
     for refusal in &report.refused {
         writeln!(out, "  {} refused: {}", refusal.what, refusal.reason)?;
