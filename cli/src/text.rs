@@ -21,10 +21,19 @@ pub fn write_runs(out: &mut dyn Write, runs: &[RunRecord]) -> io::Result<()> {
     if runs.is_empty() {
         return writeln!(out, "no runs yet");
     }
-    let name_width = runs.iter().map(|r| r.name.len()).max().unwrap_or(0).max(4);
-    let pipeline_width = runs
+    let shown: Vec<(String, String)> = runs
         .iter()
-        .map(|r| r.pipeline.len())
+        .map(|r| (visible(&r.name), visible(&r.pipeline)))
+        .collect();
+    let name_width = shown
+        .iter()
+        .map(|(n, _)| width(n))
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let pipeline_width = shown
+        .iter()
+        .map(|(_, p)| width(p))
         .max()
         .unwrap_or(0)
         .max(8);
@@ -33,13 +42,11 @@ pub fn write_runs(out: &mut dyn Write, runs: &[RunRecord]) -> io::Result<()> {
         "{:<8}  {:<name_width$}  {:<pipeline_width$}  {:<9}  STARTED",
         "ID", "NAME", "PIPELINE", "STATUS"
     )?;
-    for r in runs {
+    for (r, (name, pipeline)) in runs.iter().zip(&shown) {
         writeln!(
             out,
-            "{:<8}  {:<name_width$}  {:<pipeline_width$}  {:<9}  {}",
+            "{:<8}  {name:<name_width$}  {pipeline:<pipeline_width$}  {:<9}  {}",
             &r.id.to_string()[..8],
-            r.name,
-            r.pipeline,
             r.status,
             timestamp(r.started)
         )?;
@@ -59,12 +66,12 @@ pub fn write_run(
     run: &RunRecord,
     links: bool,
 ) -> Result<(), CliError> {
-    writeln!(out, "run {}  {}", run.name, run.id)?;
+    writeln!(out, "run {}  {}", visible(&run.name), run.id)?;
     write!(
         out,
         "  pipeline {}  stack {}  {}  started {}",
-        run.pipeline,
-        run.stack,
+        visible(&run.pipeline),
+        visible(&run.stack),
         run.status,
         timestamp(run.started)
     )?;
@@ -77,7 +84,7 @@ pub fn write_run(
     write_resource(out, store, Resource::pipeline_run(run.id), links)?;
     for step in store.steps(run.id)? {
         writeln!(out)?;
-        write!(out, "step {}  {}", step.name, step.status)?;
+        write!(out, "step {}  {}", visible(&step.name), step.status)?;
         if let Some(finished) = step.finished {
             write!(out, "  took {}", took(step.started, finished))?;
         }
@@ -110,7 +117,10 @@ fn write_resource(
         writeln!(
             out,
             "  {} `{}`: nothing reported, its {} {how}: {}",
-            failure.component.kind, failure.component.name, failure.hook, failure.message
+            failure.component.kind,
+            visible(&failure.component.name),
+            failure.hook,
+            visible(&failure.message)
         )?;
     }
     Ok(())
@@ -119,12 +129,13 @@ fn write_resource(
 fn write_groups(out: &mut dyn Write, groups: &[ComponentMetadata], links: bool) -> io::Result<()> {
     for group in groups {
         match &group.component {
-            Some(c) => writeln!(out, "  {} `{}`", c.kind, c.name)?,
+            Some(c) => writeln!(out, "  {} `{}`", c.kind, visible(&c.name))?,
             None => writeln!(out, "  (no component)")?,
         }
-        let width = group.metadata.keys().map(str::len).max().unwrap_or(0);
-        for (key, value) in &group.metadata {
-            let shown = value.to_string();
+        let keys: Vec<String> = group.metadata.keys().map(visible).collect();
+        let width = keys.iter().map(|k| width(k)).max().unwrap_or(0);
+        for (key, (_, value)) in keys.iter().zip(&group.metadata) {
+            let shown = visible(&value.to_string());
             let shown = match value {
                 MetadataValue::Uri(uri) if links => hyperlink(uri.as_str(), &shown),
                 _ => shown,
@@ -144,6 +155,26 @@ fn write_groups(out: &mut dyn Write, groups: &[ComponentMetadata], links: bool) 
 fn hyperlink(target: &str, text: &str) -> String {
     let target: String = target.chars().filter(|c| !c.is_control()).collect();
     format!("\x1b]8;;{target}\x1b\\{text}\x1b]8;;\x1b\\")
+}
+
+/// `text` safe for a terminal: every control character (ESC, BEL, newlines, C1 codes…) shown as
+/// its escape, so that nothing stored can move the cursor, retitle the window or make a link.
+fn visible(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// The columns `text` takes, as Rust's formatter pads it (characters).
+fn width(text: &str) -> usize {
+    text.chars().count()
 }
 
 /// `2026-11-29 16:12:00 UTC`.
@@ -186,6 +217,19 @@ mod tests {
         assert_eq!(took(t, t + Duration::from_millis(850)), "850 ms");
         assert_eq!(took(t, t + Duration::from_millis(12_345)), "12.3 s");
         assert_eq!(took(t, t + Duration::from_secs(245)), "4 min 5 s");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(
+            super::visible("a\x1b]8;;http://evil\x07b"),
+            "a\\u{1b}]8;;http://evil\\u{7}b"
+        );
+        assert_eq!(
+            super::visible("line\nnext\t\u{9b}"),
+            "line\\nnext\\t\\u{9b}"
+        );
+        assert_eq!(super::visible("héllo ✓"), "héllo ✓");
     }
 
     #[test]

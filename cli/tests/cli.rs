@@ -496,3 +496,43 @@ fn show_tells_which_hook_failed_and_reported_nothing() {
     assert_eq!(failures[0]["panicked"], false);
     assert!(value.get("pipeline_run_failures").is_none(), "{json}");
 }
+
+/// A component whose metadata carries terminal escapes.
+#[derive(RunMetadata)]
+struct Hostile {
+    #[metadata(pipeline)]
+    note: &'static str,
+}
+
+#[test]
+fn nothing_stored_reaches_the_terminal_as_an_escape() {
+    let dir = TempDir::new("cli-escapes");
+    let path = dir.path("runs.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let stack = Stack::new("local\x1b[2J").with(Component::new(
+            ComponentKind::Orchestrator,
+            "evil\x07",
+            Hostile {
+                note: "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\\x1b]0;pwned\x07",
+            },
+        ));
+        stack
+            .start_run(&mut store, "training\x1b[31m", "run\x1b]0;title\x07")
+            .finish();
+    }
+    for args in [&["runs"][..], &["show", "latest", "--links", "never"][..]] {
+        let out = stdout(&cli(args, Some(&path)));
+        assert!(
+            !out.contains('\x1b') && !out.contains('\x07'),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            out.contains("\\u{1b}"),
+            "escapes are shown, not dropped: {out:?}"
+        );
+    }
+    // The JSON stays exact: the escapes are JSON's.
+    let json = stdout(&cli(&["show", "latest", "--json"], Some(&path)));
+    assert!(json.contains("\\u001b]0;pwned\\u0007"), "{json}");
+}

@@ -1,6 +1,6 @@
 //! ZenML's key rules, checked at compile time.
 
-/// The longest key ZenML accepts, in bytes (as `run_metadata::MAX_KEY_LEN`).
+/// The longest key ZenML accepts, in characters (as `run_metadata::MAX_KEY_LEN`).
 pub const MAX_KEY_LEN: usize = 255;
 
 /// What is wrong with `key`, worded for a compile error, if anything.
@@ -11,10 +11,10 @@ pub fn problem(key: &str) -> Option<String> {
         Some(format!(
             "metadata key {key:?} contains `:`, which ZenML does not accept"
         ))
-    } else if key.len() > MAX_KEY_LEN {
+    } else if key.chars().count() > MAX_KEY_LEN {
         Some(format!(
-            "metadata key is {} bytes long; ZenML accepts at most {MAX_KEY_LEN}",
-            key.len()
+            "metadata key is {} characters long; ZenML accepts at most {MAX_KEY_LEN}",
+            key.chars().count()
         ))
     } else {
         None

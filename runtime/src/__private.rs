@@ -166,7 +166,7 @@ pub const fn const_key(key: &'static str) -> &'static str {
         Some(crate::KeyProblem::Colon) => {
             panic!("this metadata key contains `:`, which ZenML does not accept")
         }
-        Some(_) => panic!("this metadata key is longer than ZenML's 255 bytes"),
+        Some(_) => panic!("this metadata key is longer than ZenML's 255 characters"),
     }
 }
 

@@ -1,8 +1,9 @@
-//! ZenML's rules for metadata keys: not empty, no `:`, at most [`MAX_KEY_LEN`] bytes.
+//! ZenML's rules for metadata keys: no `:`, at most [`MAX_KEY_LEN`] characters; and ours: not
+//! empty (ZenML's model takes an empty key; a key no one can read back is refused here).
 
 use core::fmt;
 
-/// The longest key ZenML accepts, in bytes.
+/// The longest key ZenML accepts, in characters (its database column holds 255).
 pub const MAX_KEY_LEN: usize = 255;
 
 /// A metadata key ZenML would refuse.
@@ -16,11 +17,11 @@ pub struct KeyError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyProblem {
-    /// The key is empty.
+    /// The key is empty (this crate's rule: ZenML's model takes it).
     Empty,
     /// The key contains `:`, which ZenML refuses (HTTP 422).
     Colon,
-    /// The key is longer than [`MAX_KEY_LEN`] bytes.
+    /// The key is longer than [`MAX_KEY_LEN`] characters.
     TooLong,
 }
 
@@ -49,8 +50,8 @@ impl fmt::Display for KeyError {
             ),
             KeyProblem::TooLong => write!(
                 f,
-                "metadata key is {} bytes long, more than ZenML's {MAX_KEY_LEN}",
-                self.key.len()
+                "metadata key is {} characters long, more than ZenML's {MAX_KEY_LEN}",
+                self.key.chars().count()
             ),
         }
     }
@@ -65,8 +66,19 @@ pub const fn key_problem(key: &str) -> Option<KeyProblem> {
     if bytes.is_empty() {
         return Some(KeyProblem::Empty);
     }
+    // Characters, not bytes: every byte that does not continue a UTF-8 sequence starts one.
     if bytes.len() > MAX_KEY_LEN {
-        return Some(KeyProblem::TooLong);
+        let mut chars = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] & 0xC0 != 0x80 {
+                chars += 1;
+            }
+            i += 1;
+        }
+        if chars > MAX_KEY_LEN {
+            return Some(KeyProblem::TooLong);
+        }
     }
     let mut i = 0;
     while i < bytes.len() {
@@ -78,7 +90,7 @@ pub const fn key_problem(key: &str) -> Option<KeyProblem> {
     None
 }
 
-/// Checks `key` against ZenML's rules: not empty, no `:`, at most [`MAX_KEY_LEN`] bytes.
+/// Checks `key` against the rules: not empty (ours), no `:`, at most [`MAX_KEY_LEN`] characters.
 ///
 /// ```
 /// use run_metadata::{check_key, KeyProblem};

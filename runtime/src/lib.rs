@@ -81,7 +81,7 @@ pub use run_metadata_macros::RunMetadata;
 /// Builds a [`Metadata`] from `"key" => value` pairs.
 ///
 /// Values are type-checked through [`ToMetadata`]; a `None` value omits its key. Keys must be
-/// string literals, and a key ZenML would refuse (empty, containing `:`, longer than 255 bytes)
+/// string literals, and a key ZenML would refuse (empty, containing `:`, longer than 255 characters)
 /// or a key given twice fails to compile, pointing at the key.
 ///
 /// ```

@@ -44,18 +44,21 @@ fn runtime_keys_that_zenml_refuses_are_typed_errors() {
     assert_eq!(e.problem(), KeyProblem::TooLong);
     assert_eq!(
         e.to_string(),
-        "metadata key is 256 bytes long, more than ZenML's 255"
+        "metadata key is 256 characters long, more than ZenML's 255"
     );
-    // 255 bytes of a multi-byte character is the limit in bytes, not chars.
-    assert!(m.insert("é".repeat(127), 1).is_ok());
+    // ZenML's limit is in characters (its column holds 255 of them), not bytes.
+    assert!(m.insert("é".repeat(255), 1).is_ok());
+    assert!(m.insert("🦀".repeat(64), 1).is_ok());
+    let e = m.insert("é".repeat(256), 1).unwrap_err();
+    assert_eq!(e.problem(), KeyProblem::TooLong);
     assert_eq!(
-        m.insert("é".repeat(128), 1).unwrap_err().problem(),
-        KeyProblem::TooLong
+        e.to_string(),
+        "metadata key is 256 characters long, more than ZenML's 255"
     );
     assert!(m.insert("k".repeat(255), 1).is_ok());
     assert!(m.insert_value("a:b", MetadataValue::Bool(true)).is_err());
     // Nothing was lost or half-inserted by the refusals.
-    assert_eq!(m.len(), 2);
+    assert_eq!(m.len(), 3);
 }
 
 #[test]
