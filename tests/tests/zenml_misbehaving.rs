@@ -315,3 +315,42 @@ fn secrets_in_server_errors_are_hidden_before_the_text_is_cut() {
         assert!(shown.contains(&format!("{}***", "x".repeat(10))), "{shown}");
     }
 }
+
+#[test]
+fn secrets_echoed_in_any_encoding_or_status_never_reach_errors() {
+    let password = "p@ss \"w\\ord\" é";
+    let echoes = [
+        password.to_owned(),
+        "p@ss \\\"w\\\\ord\\\" é".to_owned(),
+        "p%40ss+%22w%5Cord%22+%C3%A9".to_owned(),
+        "p%40ss%20%22w%5cord%22%20%c3%a9".to_owned(),
+    ];
+    for status in [400, 401, 422, 500] {
+        for echo in &echoes {
+            let body: &'static str = Box::leak(
+                serde_json::json!({"detail": format!("bad input {echo}")})
+                    .to_string()
+                    .into_boxed_str(),
+            );
+            let replies = if status == 401 {
+                // The login itself refused, echoing the form.
+                vec![Reply::Answer(401, body)]
+            } else {
+                vec![
+                    LOGIN_1,
+                    Reply::Answer(status, body),
+                    Reply::Answer(status, body),
+                    Reply::Answer(status, body),
+                ]
+            };
+            let server = FakeServer::start(replies);
+            let mut client = client(&server, password);
+            let err = publish(&mut client).unwrap_err();
+            for shown in [err.to_string(), format!("{err:?}"), format!("{client:?}")] {
+                for part in ["p@ss", "p%40ss", "w\\ord", "w%5C", "w%5c"] {
+                    assert!(!shown.contains(part), "{status} {echo:?}: {shown}");
+                }
+            }
+        }
+    }
+}

@@ -57,7 +57,7 @@ impl Config {
     /// The server at `url` (`http(s)://host[:port]`), logging in with `auth`, project `default`,
     /// 5 s to connect, 30 s to read, 3 retries from 250 ms backoff.
     pub fn new(url: impl Into<String>, auth: Auth) -> Self {
-        let mut url = url.into();
+        let mut url = without_userinfo(url.into());
         while url.ends_with('/') {
             url.pop();
         }
@@ -179,5 +179,39 @@ impl Config {
     #[must_use]
     pub fn auth(&self) -> &Auth {
         &self.auth
+    }
+}
+
+/// `url` without the `user:password@` a URL may carry: ZenML logs in with its own form, and a
+/// URL is shown in messages and `Debug`, where no credential may appear.
+fn without_userinfo(url: String) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url;
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Auth, Config};
+
+    #[test]
+    fn credentials_in_the_url_are_dropped() {
+        let config = Config::new(
+            "http://ci:s3cret@zenml.example:8080/",
+            Auth::Token("t0k".into()),
+        );
+        assert_eq!(config.url(), "http://zenml.example:8080");
+        assert!(!format!("{config:?}").contains("s3cret"));
+        let plain = Config::new("https://zenml.example/a@b", Auth::Token("t0k".into()));
+        assert_eq!(
+            plain.url(),
+            "https://zenml.example/a@b",
+            "an @ after the host stays"
+        );
     }
 }

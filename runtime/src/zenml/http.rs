@@ -219,15 +219,58 @@ impl Http {
         if let Some(token) = &self.token {
             secrets.push(token.expose());
         }
-        for secret in secrets.into_iter().filter(|s| s.len() >= 4) {
-            text = text.replace(secret, "***");
-        }
+        text = redact(&text, &secrets);
         let mut text: String = text.chars().take(DETAIL_LEN).collect();
         if text.is_empty() {
             text.push_str("(no detail)");
         }
         text
     }
+}
+
+/// `text` with each of `secrets` replaced by `***`, whatever its length, in every form this
+/// client sends it in and a server may echo: as it is, JSON-escaped, and URL-encoded (the login
+/// form's encoding, `%20` for a space, lowercase hex).
+fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut forms: Vec<String> = Vec::new();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let json = serde_json::Value::String((*secret).to_owned()).to_string();
+        forms.push((*secret).to_owned());
+        forms.push(json[1..json.len() - 1].to_owned());
+        let form = url_encoded(secret, "+");
+        forms.push(form.to_ascii_lowercase().replace('+', "%20"));
+        forms.push(form.replace('+', "%20"));
+        forms.push(form);
+    }
+    // Longest first, so that a form is not cut by a shorter one within it.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    let mut text = text.to_owned();
+    for form in &forms {
+        text = text.replace(form.as_str(), "***");
+    }
+    text
+}
+
+/// `text` as `application/x-www-form-urlencoded` writes it: letters, digits and `*-._` as they
+/// are, a space as `space`, every other byte as `%XX`.
+fn url_encoded(text: &str, space: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push_str(space),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+    }
+    out
 }
 
 /// An answer's JSON, read for a few of its fields (ids, a status, a token): `null` and an
@@ -265,6 +308,25 @@ fn detail(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::detail;
+
+    #[test]
+    fn secrets_are_hidden_in_every_form_whatever_their_length() {
+        use super::redact;
+        let secret = r#"p@ss "w\ord" é"#;
+        for echoed in [
+            secret.to_owned(),
+            r#"p@ss \"w\\ord\" é"#.to_owned(),
+            "p%40ss+%22w%5Cord%22+%C3%A9".to_owned(),
+            "p%40ss%20%22w%5Cord%22%20%C3%A9".to_owned(),
+            "p%40ss%20%22w%5cord%22%20%c3%a9".to_owned(),
+        ] {
+            let shown = redact(&format!("input: {echoed}!"), &[secret]);
+            assert_eq!(shown, "input: ***!", "{echoed}");
+        }
+        // Short secrets too (at the cost of the text around them).
+        assert_eq!(redact("pin 42 accepted", &["42"]), "pin *** accepted");
+        assert_eq!(redact("nothing to hide", &[""]), "nothing to hide");
+    }
 
     #[test]
     fn details() {
