@@ -176,8 +176,14 @@ fn sync(store: &mut Store, out: &mut dyn Write, retry_refused: bool) -> Result<(
             ""
         }
     )?;
+    // Names and reasons come from the store and the server: shown escaped, as in `show`.
     for refusal in &report.refused {
-        writeln!(out, "  {} refused: {}", refusal.what, refusal.reason)?;
+        writeln!(
+            out,
+            "  {} refused: {}",
+            text::visible(&refusal.what),
+            text::visible(&refusal.reason)
+        )?;
     }
     let parked = outbox.parked(store)?;
     if !parked.is_empty() && report.refused.is_empty() {
@@ -187,7 +193,7 @@ fn sync(store: &mut Store, out: &mut dyn Write, retry_refused: bool) -> Result<(
             parked.len()
         )?;
         for (what, why) in &parked {
-            writeln!(out, "  {what}: {why}")?;
+            writeln!(out, "  {}: {}", text::visible(what), text::visible(why))?;
         }
     }
     if !report.refused.is_empty() || report.untried > 0 {

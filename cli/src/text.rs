@@ -159,7 +159,7 @@ fn hyperlink(target: &str, text: &str) -> String {
 
 /// `text` safe for a terminal: every control character (ESC, BEL, newlines, C1 codes…) shown as
 /// its escape, so that nothing stored can move the cursor, retitle the window or make a link.
-fn visible(text: &str) -> String {
+pub(crate) fn visible(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let escaped: Vec<char> = if c.is_control() {

@@ -27,7 +27,7 @@ mod open;
 mod read;
 pub(crate) mod rows;
 mod schema;
-mod write;
+pub(crate) mod write;
 
 pub use error::StoreError;
 pub use location::STORE_ENV;

@@ -19,20 +19,21 @@ impl Store {
         from: uuid::Uuid,
         to: uuid::Uuid,
     ) -> rusqlite::Result<()> {
-        let ids = [from.to_string(), to.to_string()];
         // The run's steps refer to it: checked when the transaction commits, all renamed.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-        for sql in [
-            "UPDATE runs SET id = ?2 WHERE id = ?1",
-            "UPDATE steps SET run_id = ?2 WHERE run_id = ?1",
-            "UPDATE run_metadata_resources SET resource_id = ?2
-             WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
-            "UPDATE hook_failures SET resource_id = ?2
-             WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
-        ] {
-            tx.execute(sql, [&ids[0], &ids[1]])?;
-        }
-        Ok(())
+        replace_id(
+            tx,
+            from,
+            to,
+            &[
+                "UPDATE runs SET id = ?2 WHERE id = ?1",
+                "UPDATE steps SET run_id = ?2 WHERE run_id = ?1",
+                "UPDATE run_metadata_resources SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
+                "UPDATE hook_failures SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
+            ],
+        )
     }
 
     /// Gives the step `from` the id `to` in the local records, inside `tx`.
@@ -42,18 +43,35 @@ impl Store {
         from: uuid::Uuid,
         to: uuid::Uuid,
     ) -> rusqlite::Result<()> {
-        let ids = [from.to_string(), to.to_string()];
-        for sql in [
-            "UPDATE steps SET id = ?2 WHERE id = ?1",
-            "UPDATE run_metadata_resources SET resource_id = ?2
-             WHERE resource_id = ?1 AND resource_type = 'step_run'",
-            "UPDATE hook_failures SET resource_id = ?2
-             WHERE resource_id = ?1 AND resource_type = 'step_run'",
-        ] {
-            tx.execute(sql, [&ids[0], &ids[1]])?;
-        }
-        Ok(())
+        replace_id(
+            tx,
+            from,
+            to,
+            &[
+                "UPDATE steps SET id = ?2 WHERE id = ?1",
+                "UPDATE run_metadata_resources SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'step_run'",
+                "UPDATE hook_failures SET resource_id = ?2
+                 WHERE resource_id = ?1 AND resource_type = 'step_run'",
+            ],
+        )
     }
+}
+
+/// Runs each of `statements` inside `tx`, `?1` bound to the id `from` and `?2` to `to`: where a
+/// record takes the id the server gave it.
+#[cfg(feature = "zenml")]
+pub(crate) fn replace_id(
+    tx: &rusqlite::Transaction<'_>,
+    from: uuid::Uuid,
+    to: uuid::Uuid,
+    statements: &[&str],
+) -> rusqlite::Result<()> {
+    let ids = [from.to_string(), to.to_string()];
+    for sql in statements {
+        tx.execute(sql, [&ids[0], &ids[1]])?;
+    }
+    Ok(())
 }
 
 impl Sink for Store {

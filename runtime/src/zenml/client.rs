@@ -143,6 +143,22 @@ impl Client {
         Ok(report)
     }
 
+    /// As [`publish`](Self::publish), from `component` as this crate knows it: its server id
+    /// found, or registered, first (see [`component_id`](Self::component_id)).
+    ///
+    /// # Errors
+    ///
+    /// As [`publish`](Self::publish) and [`component_id`](Self::component_id).
+    pub fn publish_from(
+        &mut self,
+        resource: Resource,
+        component: Option<&ComponentInfo>,
+        metadata: &Metadata,
+    ) -> Result<PublishReport, ZenmlError> {
+        let component_id = component.map(|c| self.component_id(c)).transpose()?;
+        self.publish(resource, component_id, metadata)
+    }
+
     /// The run metadata ZenML returns for `resource` (a pipeline run or a step run):
     /// `.metadata.run_metadata` of `GET /runs/{id}` or `/steps/{id}`. ZenML returns no tags, so
     /// values come back as plain JSON types (a `Uri` as a string, a tuple as a list); integers
@@ -396,57 +412,19 @@ impl Client {
         Ok(id)
     }
 
-    /// The server's id of the stack named `name` made of `components` (each registered as
-    /// [`component_id`](Self::component_id) does): the stack of that name if the server has
-    /// one, else one created now, so that the dashboard shows the components that report the
-    /// metadata. `None` for components without an orchestrator, which a ZenML stack needs.
-    ///
-    /// # Errors
-    ///
-    /// As for any request.
-    pub fn stack_id(
+    pub(super) fn get(
         &mut self,
-        name: &str,
-        components: &[ComponentInfo],
-    ) -> Result<Option<Uuid>, ZenmlError> {
-        if !components
-            .iter()
-            .any(|c| c.kind == crate::component::ComponentKind::Orchestrator)
-        {
-            return Ok(None);
-        }
-        if let Some(id) = self.find_stack(name)? {
-            return Ok(Some(id));
-        }
-        let mut by_kind = serde_json::Map::new();
-        for component in components {
-            let id = self.component_id(component)?;
-            by_kind.insert(component.kind.as_str().to_owned(), serde_json::json!([id]));
-        }
-        let created = self.post(
-            "/api/v1/stacks",
-            &serde_json::json!({"name": name, "components": by_kind}),
-        )?;
-        id_of(&created).map(Some)
-    }
-
-    /// The server's id of the stack named `name`, if it has one.
-    ///
-    /// # Errors
-    ///
-    /// As for any request.
-    pub fn find_stack(&mut self, name: &str) -> Result<Option<Uuid>, ZenmlError> {
-        if name.is_empty() {
-            return Ok(None);
-        }
-        Ok(first_id(&self.get("/api/v1/stacks", &[("name", name)])?))
-    }
-
-    fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<MetadataValue, ZenmlError> {
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<MetadataValue, ZenmlError> {
         answer_json(&self.http.call(path, &Method::Get(query))?)
     }
 
-    fn post(&mut self, path: &str, body: &serde_json::Value) -> Result<MetadataValue, ZenmlError> {
+    pub(super) fn post(
+        &mut self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<MetadataValue, ZenmlError> {
         answer_json(&self.http.call(path, &Method::Post(&body.to_string()))?)
     }
 
@@ -473,14 +451,14 @@ fn path_of(resource: Resource) -> String {
 }
 
 /// The id of the first item of a page.
-fn first_id(page: &MetadataValue) -> Option<Uuid> {
+pub(super) fn first_id(page: &MetadataValue) -> Option<Uuid> {
     match field(page, "items")? {
         MetadataValue::List(items) => id_of(items.first()?).ok(),
         _ => None,
     }
 }
 
-fn id_of(value: &MetadataValue) -> Result<Uuid, ZenmlError> {
+pub(super) fn id_of(value: &MetadataValue) -> Result<Uuid, ZenmlError> {
     field(value, "id")
         .and_then(MetadataValue::as_str)
         .and_then(|s| Uuid::parse_str(s).ok())

@@ -1,7 +1,7 @@
 //! The HTTP layer: one server, its login token, retries with backoff, one re-login on a 401,
 //! and the one place where a server's text becomes an error's (redacted there, always).
 //!
-//! Answers are read with the crate's own JSON reader ([`answer`]): a [`MetadataValue`] tree
+//! Answers are read with the crate's own JSON reader (`answer_json`): a [`MetadataValue`] tree
 //! (objects as `Dict`, arrays as `List`), integers exact to 128 bits.
 
 use crate::json::read::parse_lenient;

@@ -9,6 +9,7 @@
 //! | `error` | [`ZenmlError`] |
 //! | `http` | one server's connection: retries, re-login on 401, the one place server text is redacted |
 //! | `client` | [`Client`]: ZenML's endpoints |
+//! | `stacks` | the stack a run is created on, registered with its components |
 //! | `publish`, `pylen` | what a publish sends and skips, as ZenML's client would ([`PublishReport`]), measuring values as Python's `json.dumps` does |
 //! | `outbox` | [`Outbox`]: what one server has not taken yet, kept in the store |
 //! | `plan` | [`PlannedStep`]: a run's steps and the steps each runs after |
@@ -38,6 +39,8 @@ mod publish;
 mod pylen;
 #[cfg(feature = "zenml")]
 mod sink;
+#[cfg(feature = "zenml")]
+mod stacks;
 #[cfg(feature = "zenml")]
 mod sync;
 

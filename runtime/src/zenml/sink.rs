@@ -169,16 +169,6 @@ impl ZenmlSink {
             Err(e) => Err(SinkError::new(e)),
         }
     }
-
-    fn publish_remote(
-        &mut self,
-        resource: Resource,
-        component: Option<&ComponentInfo>,
-        metadata: &Metadata,
-    ) -> Result<PublishReport, ZenmlError> {
-        let component_id = component.map(|c| self.client.component_id(c)).transpose()?;
-        self.client.publish(resource, component_id, metadata)
-    }
 }
 
 impl Sink for ZenmlSink {
@@ -327,7 +317,10 @@ impl Sink for ZenmlSink {
                 "the ZenML server at {server} is away; kept in the outbox for `run-metadata sync`"
             )));
         }
-        match self.publish_remote(resource, Some(component), metadata) {
+        match self
+            .client
+            .publish_from(resource, Some(component), metadata)
+        {
             Ok(report) => {
                 self.reports
                     .push((resource, Some(component.clone()), report));

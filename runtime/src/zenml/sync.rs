@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::client::Client;
 use super::error::ZenmlError;
 use super::outbox::{Kept, KeptMetadata, KeptStatus, Outbox, OutboxCount};
+use super::plan::PlannedStep;
 use crate::resource::Resource;
 use crate::sink::{RunRecord, Status};
 use crate::store::{Store, StoreError};
@@ -82,106 +83,116 @@ pub fn sync_with(
     let outbox = Outbox::of(client, store)?;
     let again = options.retry_refused;
     let mut report = SyncReport::default();
-    // The server went away: everything still kept waits for the next sync.
-    macro_rules! stop_if_away {
-        () => {
-            if report.untried > 0 {
-                report.untried = outbox.count(store)?.total();
-                return Ok(report);
-            }
-        };
-    }
     let runs = outbox.runs(store, again)?;
-    report.took.runs = phase(&mut report, runs, |(run, steps)| {
-        // On the stack it ran on, if the server has it by now; else the default one.
-        let registered = client.find_stack(&run.stack).and_then(|stack| {
-            client.create_run(
-                &run.pipeline,
-                &run.name,
-                &steps,
-                run.started,
-                run.finished,
-                stack,
-            )
-        });
-        Ok(match registered {
-            Ok(remote) => {
-                took_run(&outbox, store, &run, remote)?;
-                Sent::Took
-            }
-            Err(e) => refusal(&e, format!("run {:?}", run.name), |reason| {
-                outbox.refused(store, Kept::Run, run.id, reason)
-            })?,
-        })
-    })?;
-    stop_if_away!();
-    let steps = outbox.steps(store, again)?;
-    report.took.steps = phase(&mut report, steps, |step| {
-        Ok(
-            match client.create_step(
-                step.run_id,
-                &step.name,
-                step.status,
-                step.started,
-                step.finished,
-            ) {
-                Ok(remote) => {
-                    outbox.took_step(store, step.id, remote)?;
-                    Sent::Took
-                }
-                Err(e) => refusal(&e, format!("step {:?}", step.name), |reason| {
-                    outbox.refused(store, Kept::Step, step.id, reason)
-                })?,
+    let mut away = phase(
+        &mut report,
+        |n| &mut n.runs,
+        runs,
+        |run| send_run(client, &outbox, store, run),
+    )?;
+    if !away {
+        let steps = outbox.steps(store, again)?;
+        away = phase(
+            &mut report,
+            |n| &mut n.steps,
+            steps,
+            |step| {
+                let sent = client.create_step(
+                    step.run_id,
+                    &step.name,
+                    step.status,
+                    step.started,
+                    step.finished,
+                );
+                settle(
+                    store,
+                    sent,
+                    |store, remote| outbox.took_step(store, step.id, remote),
+                    || format!("step {:?}", step.name),
+                    |store, reason| outbox.refused(store, Kept::Step, step.id, reason),
+                )
             },
-        )
-    })?;
-    stop_if_away!();
-    let metadata = outbox.metadata(store, again)?;
-    report.took.metadata = phase(&mut report, metadata, |kept| {
-        let KeptMetadata {
-            id,
-            resource,
-            component,
+        )?;
+    }
+    if !away {
+        let metadata = outbox.metadata(store, again)?;
+        away = phase(
+            &mut report,
+            |n| &mut n.metadata,
             metadata,
-            ..
-        } = kept;
-        let sent = component
-            .as_ref()
-            .map(|c| client.component_id(c))
-            .transpose()
-            .and_then(|component_id| client.publish(resource, component_id, &metadata));
-        Ok(match sent {
-            Ok(_) => {
-                outbox.took_metadata(store, id)?;
-                Sent::Took
-            }
-            Err(e) => refusal(
-                &e,
-                format!("metadata {id} ({} {})", resource.kind, resource.id),
-                |reason| outbox.refused_metadata(store, id, reason),
-            )?,
-        })
-    })?;
-    stop_if_away!();
-    let statuses = outbox.statuses(store, again)?;
-    report.took.statuses = phase(&mut report, statuses, |kept| {
-        Ok(
-            match client.finish(kept.resource, kept.status, kept.finished) {
-                // A step's final status the server already has: delivered before.
-                Ok(()) | Err(ZenmlError::Rejected { status: 403, .. }) => {
-                    outbox.took_status(store, kept.resource)?;
-                    Sent::Took
-                }
-                Err(e) => refusal(
-                    &e,
-                    format!("status of {} {}", kept.resource.kind, kept.resource.id),
-                    |reason| outbox.refused(store, Kept::Status, kept.resource.id, reason),
-                )?,
+            |kept| {
+                let KeptMetadata {
+                    id,
+                    resource,
+                    component,
+                    metadata,
+                    ..
+                } = kept;
+                let sent = client.publish_from(resource, component.as_ref(), &metadata);
+                settle(
+                    store,
+                    sent,
+                    |store, _| outbox.took_metadata(store, id),
+                    || format!("metadata {id} ({} {})", resource.kind, resource.id),
+                    |store, reason| outbox.refused_metadata(store, id, reason),
+                )
             },
-        )
-    })?;
-    stop_if_away!();
+        )?;
+    }
+    if !away {
+        let statuses = outbox.statuses(store, again)?;
+        away = phase(
+            &mut report,
+            |n| &mut n.statuses,
+            statuses,
+            |kept| {
+                let sent = match client.finish(kept.resource, kept.status, kept.finished) {
+                    // A step's final status the server already has: delivered before.
+                    Err(ZenmlError::Rejected { status: 403, .. }) => Ok(()),
+                    sent => sent,
+                };
+                settle(
+                    store,
+                    sent,
+                    |store, ()| outbox.took_status(store, kept.resource),
+                    || format!("status of {} {}", kept.resource.kind, kept.resource.id),
+                    |store, reason| outbox.refused(store, Kept::Status, kept.resource.id, reason),
+                )
+            },
+        )?;
+    }
+    // The server went away: everything still kept waits for the next sync.
+    if away {
+        report.untried = outbox.count(store)?.total();
+    }
     Ok(report)
+}
+
+/// Registers a kept run (with its steps) on the stack it ran on, if the server has it by now;
+/// else on the default one.
+fn send_run(
+    client: &mut Client,
+    outbox: &Outbox,
+    store: &mut Store,
+    (run, steps): (RunRecord, Vec<PlannedStep>),
+) -> Result<Sent, StoreError> {
+    let sent = client.find_stack(&run.stack).and_then(|stack| {
+        client.create_run(
+            &run.pipeline,
+            &run.name,
+            &steps,
+            run.started,
+            run.finished,
+            stack,
+        )
+    });
+    settle(
+        store,
+        sent,
+        |store, remote| took_run(outbox, store, &run, remote),
+        || format!("run {:?}", run.name),
+        |store, reason| outbox.refused(store, Kept::Run, run.id, reason),
+    )
 }
 
 /// The server registered the kept `run` as `remote`: everything of it takes that id, and its
@@ -204,37 +215,46 @@ fn took_run(
     Ok(())
 }
 
-/// Sends `items` in order with `send` until the server is away; returns how many it took,
-/// noting the refusals and, if it stopped, that something is untried.
+/// Sends `items` in order with `send` until the server is away, counting what it took in the
+/// count `took` picks and noting the refusals; whether it stopped because the server went away.
 fn phase<T>(
     report: &mut SyncReport,
+    took: fn(&mut OutboxCount) -> &mut usize,
     items: Vec<T>,
     mut send: impl FnMut(T) -> Result<Sent, StoreError>,
-) -> Result<usize, StoreError> {
-    let mut took = 0;
+) -> Result<bool, StoreError> {
     for item in items {
         match send(item)? {
-            Sent::Took => took += 1,
+            Sent::Took => *took(&mut report.took) += 1,
             Sent::Refused(refusal) => report.refused.push(refusal),
-            Sent::Away => {
-                report.untried = 1;
-                break;
-            }
+            Sent::Away => return Ok(true),
         }
     }
-    Ok(took)
+    Ok(false)
 }
 
-/// A failed send: the server away, or a refusal of `what`, parked by `park`.
-fn refusal(
-    e: &ZenmlError,
-    what: String,
-    park: impl FnOnce(&str) -> Result<(), StoreError>,
+/// What a send that came to `sent` amounts to: taken (`took` notes it in the store), the server
+/// away, or a refusal of `what`, parked by `park` with the reason.
+fn settle<T>(
+    store: &mut Store,
+    sent: Result<T, ZenmlError>,
+    took: impl FnOnce(&mut Store, T) -> Result<(), StoreError>,
+    what: impl FnOnce() -> String,
+    park: impl FnOnce(&mut Store, &str) -> Result<(), StoreError>,
 ) -> Result<Sent, StoreError> {
-    if e.is_transient() {
-        return Ok(Sent::Away);
+    match sent {
+        Ok(answer) => {
+            took(store, answer)?;
+            Ok(Sent::Took)
+        }
+        Err(e) if e.is_transient() => Ok(Sent::Away),
+        Err(e) => {
+            let reason = e.to_string();
+            park(store, &reason)?;
+            Ok(Sent::Refused(Refusal {
+                what: what(),
+                reason,
+            }))
+        }
     }
-    let reason = e.to_string();
-    park(&reason)?;
-    Ok(Sent::Refused(Refusal { what, reason }))
 }

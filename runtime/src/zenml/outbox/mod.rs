@@ -124,7 +124,7 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn of(client: &mut Client, store: &mut Store) -> Result<Self> {
-        let url = Self::new(client.config().url()).server;
+        let url = client.config().url().to_owned();
         if let Ok(id) = client.server_id() {
             let id = id.to_string();
             store.write(|tx| {

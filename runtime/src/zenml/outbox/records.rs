@@ -11,6 +11,7 @@ use crate::sink::{RunRecord, StepRecord};
 use crate::store::rows::{
     millis, resource_from_row, run_from_row, status_col, step_from_row, time,
 };
+use crate::store::write::replace_id;
 use crate::store::{Store, StoreError};
 use crate::zenml::plan::PlannedStep;
 
@@ -100,20 +101,22 @@ impl Outbox {
     /// everything that refers to it (its kept steps, metadata and status, the local records)
     /// takes the server's id.
     pub(crate) fn took_run(&self, store: &mut Store, local: Uuid, remote: Uuid) -> Result<()> {
-        let ids = [local.to_string(), remote.to_string()];
         store.write(|tx| {
             tx.execute(
                 "DELETE FROM outbox_runs WHERE server = ?1 AND local_id = ?2",
-                [&self.server, &ids[0]],
+                [&self.server, &local.to_string()],
             )?;
-            for sql in [
-                "UPDATE outbox_steps SET run_id = ?2 WHERE run_id = ?1",
-                "UPDATE outbox SET resource_id = ?2
-                 WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
-                "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
-            ] {
-                tx.execute(sql, [&ids[0], &ids[1]])?;
-            }
+            replace_id(
+                tx,
+                local,
+                remote,
+                &[
+                    "UPDATE outbox_steps SET run_id = ?2 WHERE run_id = ?1",
+                    "UPDATE outbox SET resource_id = ?2
+                     WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
+                    "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
+                ],
+            )?;
             Store::rename_run(tx, local, remote)
         })
     }
@@ -175,19 +178,21 @@ impl Outbox {
     /// everything that refers to it (kept metadata and status, the local records) takes the
     /// server's id, as steps registered at once do.
     pub(crate) fn took_step(&self, store: &mut Store, local: Uuid, remote: Uuid) -> Result<()> {
-        let ids = [local.to_string(), remote.to_string()];
         store.write(|tx| {
             tx.execute(
                 "DELETE FROM outbox_steps WHERE server = ?1 AND local_id = ?2",
-                [&self.server, &ids[0]],
+                [&self.server, &local.to_string()],
             )?;
-            for sql in [
-                "UPDATE outbox SET resource_id = ?2
-                 WHERE resource_id = ?1 AND resource_type = 'step_run'",
-                "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
-            ] {
-                tx.execute(sql, [&ids[0], &ids[1]])?;
-            }
+            replace_id(
+                tx,
+                local,
+                remote,
+                &[
+                    "UPDATE outbox SET resource_id = ?2
+                     WHERE resource_id = ?1 AND resource_type = 'step_run'",
+                    "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
+                ],
+            )?;
             Store::rename_step(tx, local, remote)
         })
     }

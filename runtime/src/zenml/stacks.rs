@@ -1,0 +1,55 @@
+//! Stacks on the server: the stack a run is created on, registered with its components.
+
+use uuid::Uuid;
+
+use super::client::{Client, first_id, id_of};
+use super::error::ZenmlError;
+use crate::component::{ComponentInfo, ComponentKind};
+
+impl Client {
+    /// The server's id of the stack named `name` made of `components` (each registered as
+    /// [`component_id`](Self::component_id) does): the stack of that name if the server has
+    /// one, else one created now, so that the dashboard shows the components that report the
+    /// metadata. `None` for components without an orchestrator, which a ZenML stack needs.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn stack_id(
+        &mut self,
+        name: &str,
+        components: &[ComponentInfo],
+    ) -> Result<Option<Uuid>, ZenmlError> {
+        if !components
+            .iter()
+            .any(|c| c.kind == ComponentKind::Orchestrator)
+        {
+            return Ok(None);
+        }
+        if let Some(id) = self.find_stack(name)? {
+            return Ok(Some(id));
+        }
+        let mut by_kind = serde_json::Map::new();
+        for component in components {
+            let id = self.component_id(component)?;
+            by_kind.insert(component.kind.as_str().to_owned(), serde_json::json!([id]));
+        }
+        let created = self.post(
+            "/api/v1/stacks",
+            &serde_json::json!({"name": name, "components": by_kind}),
+        )?;
+        id_of(&created).map(Some)
+    }
+
+    /// The server's id of the stack named `name`, if it has one.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn find_stack(&mut self, name: &str) -> Result<Option<Uuid>, ZenmlError> {
+        if name.is_empty() {
+            return Ok(None);
+        }
+        Ok(first_id(&self.get("/api/v1/stacks", &[("name", name)])?))
+    }
+}
