@@ -260,7 +260,7 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
 
     fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
-        (**self).hook_failed(resource, failure)
+        S::hook_failed(self, resource, failure)
     }
 
     fn publish(

@@ -169,6 +169,22 @@ impl ZenmlSink {
             Err(e) => Err(SinkError::new(e)),
         }
     }
+
+    /// Keeps `component`'s `metadata` for `resource` in the outbox for `sync`; the error says
+    /// `why` it was not sent now.
+    fn keep_for_sync(
+        &mut self,
+        resource: Resource,
+        component: &ComponentInfo,
+        metadata: &Metadata,
+        why: impl std::fmt::Display,
+    ) -> Result<(), SinkError> {
+        self.outbox
+            .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
+        Err(SinkError::new(format!(
+            "{why}; kept in the outbox for `run-metadata sync`"
+        )))
+    }
 }
 
 impl Sink for ZenmlSink {
@@ -286,7 +302,6 @@ impl Sink for ZenmlSink {
         if self.local_only.contains(&resource.id) {
             return Ok(());
         }
-        let server = self.outbox.server().to_owned();
         // A run kept for later, or one of its steps: the metadata is kept with it.
         if self.deferred.contains(&resource.id) {
             self.outbox
@@ -297,12 +312,12 @@ impl Sink for ZenmlSink {
         if resource.kind == ResourceType::StepRun
             && self.outbox.keeps_step(&self.store, resource.id)?
         {
-            self.outbox
-                .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
-            return Err(SinkError::new(format!(
-                "step {} is not registered on the ZenML server at {server} yet; kept in the outbox for `run-metadata sync`",
-                resource.id
-            )));
+            let why = format!(
+                "step {} is not registered on the ZenML server at {} yet",
+                resource.id,
+                self.outbox.server()
+            );
+            return self.keep_for_sync(resource, component, metadata, why);
         }
         // Keep the order: while older items are kept, this one is kept behind them.
         let kept = self.kept()?;
@@ -311,11 +326,8 @@ impl Sink for ZenmlSink {
         let waits = kept.runs + kept.metadata + kept.steps > 0
             && (!self.deferred.is_empty() || self.sync()?.untried > 0);
         if waits {
-            self.outbox
-                .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
-            return Err(SinkError::new(format!(
-                "the ZenML server at {server} is away; kept in the outbox for `run-metadata sync`"
-            )));
+            let why = format!("the ZenML server at {} is away", self.outbox.server());
+            return self.keep_for_sync(resource, component, metadata, why);
         }
         match self
             .client
@@ -326,13 +338,7 @@ impl Sink for ZenmlSink {
                     .push((resource, Some(component.clone()), report));
                 Ok(())
             }
-            Err(e) if e.is_transient() => {
-                self.outbox
-                    .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
-                Err(SinkError::new(format!(
-                    "{e}; kept in the outbox for `run-metadata sync`"
-                )))
-            }
+            Err(e) if e.is_transient() => self.keep_for_sync(resource, component, metadata, e),
             Err(e) => Err(SinkError::new(e)),
         }
     }
