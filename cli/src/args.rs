@@ -16,7 +16,9 @@ or ZENML_STORE_USERNAME/_PASSWORD.";
 
 /// `show`'s closing lines.
 const SHOW_AFTER_HELP: &str = "\
-RUN is a run id, a unique prefix of one, a run name, or `latest`.
+RUN is a run id, a unique prefix of one, a run name, or `latest`; with --name, only a name
+(a run named `latest`; `--` before a name that starts with `-`). Of several runs with one
+name, the latest is shown.
 --json prints the run, and for the pipeline run and each step the ZenML `values` and
 `types` objects of each component.";
 
@@ -68,6 +70,9 @@ pub enum Command {
         /// The run: an id, a unique prefix of one, a name, or `latest`
         #[arg(value_name = "RUN")]
         run: String,
+        /// Take RUN as a run's name only
+        #[arg(long)]
+        name: bool,
         /// Print JSON: ZenML's `values` and `types` objects for each component
         #[arg(long)]
         json: bool,
@@ -75,6 +80,8 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "WHEN", default_value_t = Links::Auto)]
         links: Links,
     },
+    /// Check the store: SQLite's integrity check, and every record read back
+    Check,
     /// Send what a ZenML server could not take, in order, once
     #[command(after_help = SYNC_AFTER_HELP)]
     Sync {
@@ -108,7 +115,7 @@ pub enum Links {
 /// assert_eq!(args.store.as_deref(), Some(std::path::Path::new("/tmp/x.db")));
 /// assert_eq!(
 ///     args.command,
-///     Some(Command::Show { run: "latest".into(), json: true, links: Links::Auto })
+///     Some(Command::Show { run: "latest".into(), name: false, json: true, links: Links::Auto })
 /// );
 /// assert_eq!(parse(["show"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
 /// assert_eq!(parse(["--version"]).unwrap_err().kind(), ErrorKind::DisplayVersion);
@@ -179,6 +186,7 @@ mod tests {
             args.command,
             Some(Command::Show {
                 run: "x".into(),
+                name: false,
                 json: true,
                 links: Links::Never
             })

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! run-metadata [--store PATH] runs [--json]
-//! run-metadata [--store PATH] show <RUN|latest> [--json] [--links auto|always|never]
+//! run-metadata [--store PATH] show <RUN|latest> [--name] [--json] [--links auto|always|never]
+//! run-metadata [--store PATH] check
 //! run-metadata [--store PATH] sync
 //! ```
 //!
@@ -35,6 +36,11 @@ pub enum CliError {
     Store(StoreError),
     /// The ZenML server's configuration or answer.
     Zenml(run_metadata::zenml::ZenmlError),
+    /// `check` found the store damaged (what it found is in the output).
+    Damaged {
+        /// The file.
+        path: PathBuf,
+    },
     /// A sync left items kept in the outbox.
     Unsynced {
         /// Items the server refused.
@@ -55,6 +61,7 @@ impl std::fmt::Display for CliError {
                 path.display()
             ),
             Self::Store(e) => write!(f, "{e}"),
+            Self::Damaged { path } => write!(f, "{} is damaged", path.display()),
             Self::Zenml(e) => write!(f, "{e}"),
             Self::Unsynced { refused, untried } => write!(
                 f,
@@ -79,22 +86,38 @@ impl From<io::Error> for CliError {
     }
 }
 
-/// Runs a parsed command, writing to `out`; `terminal` says whether `out` is a terminal.
-/// Without a command, writes the help.
+/// Runs a parsed command, writing to `out`, and to `notes` what a reader of `out` as JSON must
+/// still be told (records that could not be read back); `terminal` says whether `out` is a
+/// terminal. Without a command, writes the help.
 ///
 /// # Errors
 ///
-/// [`CliError`] for a missing store, an unknown run, the store's errors, and write errors.
-pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliError> {
-    let store = || -> Result<Store, CliError> {
+/// [`CliError`] for a missing store, an unknown run, the store's errors, a damaged store found
+/// by `check`, and write errors.
+pub fn run(
+    args: &Args,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+    terminal: bool,
+) -> Result<(), CliError> {
+    let path = || -> Result<PathBuf, CliError> {
         let path = match &args.store {
             Some(path) => path.clone(),
             None => Store::default_path()?,
         };
-        if !path.exists() {
-            return Err(CliError::NoStore(path));
+        if path.exists() {
+            Ok(path)
+        } else {
+            Err(CliError::NoStore(path))
         }
-        Ok(Store::open(path)?)
+    };
+    // Reading needs no write access: where the store cannot be written, it is read as it is.
+    let reader = || -> Result<Store, CliError> {
+        let path = path()?;
+        match Store::open(&path) {
+            Err(StoreError::ReadOnly { .. }) => Ok(Store::open_read_only(&path)?),
+            other => Ok(other?),
+        }
     };
     let Some(command) = &args.command else {
         out.write_all(help().as_bytes())?;
@@ -102,19 +125,66 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
     };
     match command {
         Command::Runs { json } => {
-            let runs = store()?.runs()?;
+            let store = reader()?;
+            let runs = store.runs()?;
+            let damaged = store.damaged_runs()?;
             if *json {
                 write_runs_json(out, &runs)?;
+                text::write_damaged(notes, &damaged)?;
             } else {
                 write_runs(out, &runs)?;
+                text::write_damaged(out, &damaged)?;
             }
         }
-        Command::Sync { retry_refused } => sync(&mut store()?, out, *retry_refused)?,
-        Command::Show { run, json, links } => {
-            let store = store()?;
-            let record = store.find_run(run)?;
+        Command::Check => {
+            let store = match reader() {
+                // Too damaged to open: that is the verdict.
+                Err(CliError::Store(StoreError::Corrupt { path, detail })) => {
+                    text::write_unreadable(out, &path, &detail)?;
+                    return Err(CliError::Damaged { path });
+                }
+                other => other?,
+            };
+            let health = store.check()?;
+            text::write_health(out, store.path(), &health)?;
+            if !health.is_ok() {
+                return Err(CliError::Damaged {
+                    path: store.path().to_path_buf(),
+                });
+            }
+        }
+        Command::Sync { retry_refused } => sync(&mut Store::open(path()?)?, out, *retry_refused)?,
+        Command::Show {
+            run,
+            name,
+            json,
+            links,
+        } => {
+            let store = reader()?;
+            let record = if *name {
+                let mut named = store.runs_named(run)?.into_iter();
+                named.next().ok_or_else(|| {
+                    CliError::Store(StoreError::RunNotFound { query: run.clone() })
+                })?
+            } else {
+                store.find_run(run)?
+            };
+            // A name that several runs have: the latest is shown, and the reader told.
+            if record.name == *run {
+                let named = store.runs_named(run)?.len();
+                if named > 1 {
+                    writeln!(
+                        notes,
+                        "run-metadata: {named} runs are named {}; showing the latest, {} (give an id for another: run-metadata runs)",
+                        text::visible(run),
+                        record.id
+                    )?;
+                }
+            }
+            let damaged = store.damaged(record.id)?;
             if *json {
                 write_run_json(out, &store, &record)?;
+                text::write_damaged(notes, &damaged)?;
             } else {
                 let links = match links {
                     Links::Always => true,
@@ -122,6 +192,7 @@ pub fn run(args: &Args, out: &mut dyn Write, terminal: bool) -> Result<(), CliEr
                     Links::Auto => terminal && std::env::var("TERM").map_or(true, |t| t != "dumb"),
                 };
                 write_run(out, &store, &record, links)?;
+                text::write_damaged(out, &damaged)?;
             }
         }
     }

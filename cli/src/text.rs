@@ -2,12 +2,13 @@
 //! component.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::time::SystemTime;
 
 use run_metadata::MetadataValue;
 use run_metadata::Resource;
 use run_metadata::sink::RunRecord;
-use run_metadata::store::{ComponentMetadata, Store};
+use run_metadata::store::{ComponentMetadata, Damaged, Health, Store};
 use run_metadata::time::Utc;
 
 use crate::CliError;
@@ -39,14 +40,19 @@ pub fn write_runs(out: &mut dyn Write, runs: &[RunRecord]) -> io::Result<()> {
         .max(8);
     writeln!(
         out,
-        "{:<8}  {:<name_width$}  {:<pipeline_width$}  {:<9}  STARTED",
-        "ID", "NAME", "PIPELINE", "STATUS"
+        "{:<8}  {}  {}  {:<9}  STARTED",
+        "ID",
+        pad("NAME", name_width),
+        pad("PIPELINE", pipeline_width),
+        "STATUS"
     )?;
     for (r, (name, pipeline)) in runs.iter().zip(&shown) {
         writeln!(
             out,
-            "{:<8}  {name:<name_width$}  {pipeline:<pipeline_width$}  {:<9}  {}",
+            "{:<8}  {}  {}  {:<9}  {}",
             &r.id.to_string()[..8],
+            pad(name, name_width),
+            pad(pipeline, pipeline_width),
             r.status,
             timestamp(r.started)
         )?;
@@ -142,7 +148,8 @@ fn write_groups(out: &mut dyn Write, groups: &[ComponentMetadata], links: bool) 
             };
             writeln!(
                 out,
-                "    {key:<width$}  {shown}  [{}]",
+                "    {}  {shown}  [{}]",
+                pad(key, width),
                 value.metadata_type()
             )?;
         }
@@ -172,9 +179,85 @@ pub(crate) fn visible(text: &str) -> String {
         .collect()
 }
 
-/// The columns `text` takes, as Rust's formatter pads it (characters).
+/// The columns `text` takes in a terminal: two for a wide character (CJK, most emoji), none for
+/// a combining mark.
 fn width(text: &str) -> usize {
-    text.chars().count()
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by the spaces that make it `columns` wide in a terminal.
+fn pad(text: &str, columns: usize) -> String {
+    let mut padded = text.to_owned();
+    padded.extend(std::iter::repeat_n(
+        ' ',
+        columns.saturating_sub(width(text)),
+    ));
+    padded
+}
+
+/// The records that could not be read back, each named, after what could.
+pub(crate) fn write_damaged(out: &mut dyn Write, damaged: &[Damaged]) -> io::Result<()> {
+    if damaged.is_empty() {
+        return Ok(());
+    }
+    let records = if damaged.len() == 1 {
+        "record"
+    } else {
+        "records"
+    };
+    writeln!(
+        out,
+        "{} damaged {records} cannot be read back and are not shown (run-metadata check reads the whole store):",
+        damaged.len()
+    )?;
+    for d in damaged {
+        writeln!(out, "  {}", visible(&d.to_string()))?;
+    }
+    Ok(())
+}
+
+/// `check` of a file SQLite cannot open: the verdict, and SQLite's words.
+pub(crate) fn write_unreadable(out: &mut dyn Write, path: &Path, detail: &str) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}: DAMAGED: SQLite's integrity check cannot run, the file's schema is unreadable; restore it from a copy:\n  {}",
+        visible(&path.display().to_string()),
+        visible(detail)
+    )
+}
+
+/// `check`: the verdict first, then what was found.
+pub(crate) fn write_health(out: &mut dyn Write, path: &Path, health: &Health) -> io::Result<()> {
+    let file = visible(&path.display().to_string());
+    if health.is_ok() {
+        return writeln!(
+            out,
+            "{file}: ok: SQLite's integrity check passed; {} runs, {} steps and {} metadata rows read back",
+            health.runs, health.steps, health.metadata
+        );
+    }
+    if !health.integrity.is_empty() {
+        writeln!(
+            out,
+            "{file}: DAMAGED: SQLite's integrity check found the file malformed; restore it from a copy, or read what still reads with run-metadata show:"
+        )?;
+        for finding in &health.integrity {
+            writeln!(out, "  {}", visible(finding))?;
+        }
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{file}: DAMAGED: the file is sound, but {} records cannot be read back ({} runs, {} steps and {} metadata rows can):",
+        health.damaged.len(),
+        health.runs,
+        health.steps,
+        health.metadata
+    )?;
+    for d in &health.damaged {
+        writeln!(out, "  {}", visible(&d.to_string()))?;
+    }
+    Ok(())
 }
 
 /// `2026-11-29 16:12:00 UTC`.
@@ -230,6 +313,15 @@ mod tests {
             "line\\nnext\\t\\u{9b}"
         );
         assert_eq!(super::visible("héllo ✓"), "héllo ✓");
+    }
+
+    #[test]
+    fn padding_counts_terminal_columns() {
+        assert_eq!(super::pad("ab", 4), "ab  ");
+        assert_eq!(super::pad("日本", 6), "日本  ");
+        assert_eq!(super::pad("🦀x", 4), "🦀x ");
+        assert_eq!(super::pad("e\u{301}", 2), "e\u{301} ");
+        assert_eq!(super::pad("long", 2), "long");
     }
 
     #[test]

@@ -244,9 +244,10 @@ fn help_and_version() {
         "{help}"
     );
     for told in [
-        "  runs  List runs, latest first\n",
-        "  show  Show a run's pipeline and step metadata, per component\n",
-        "  sync  Send what a ZenML server could not take",
+        "  runs   List runs, latest first\n",
+        "  show   Show a run's pipeline and step metadata, per component\n",
+        "  check  Check the store: SQLite's integrity check, and every record read back\n",
+        "  sync   Send what a ZenML server could not take",
         "--store <PATH>",
         "RUN is a run id, a unique prefix of one, a run name, or `latest`.",
         "else $RUN_METADATA_STORE, else run-metadata/runs.db in",
@@ -361,6 +362,7 @@ fn a_double_dash_ends_the_options() {
         args.command,
         Some(run_metadata_cli::Command::Show {
             run: "--json".into(),
+            name: false,
             json: false,
             links: run_metadata_cli::Links::Auto,
         })
@@ -535,4 +537,202 @@ fn nothing_stored_reaches_the_terminal_as_an_escape() {
     // The JSON stays exact: the escapes are JSON's.
     let json = stdout(&cli(&["show", "latest", "--json"], Some(&path)));
     assert!(json.contains("\\u001b]0;pwned\\u0007"), "{json}");
+}
+
+/// `SQL` run on the store at `path`, outside the store's own code.
+fn tamper(path: &Path, sql: &str) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+#[test]
+fn damaged_records_are_named_and_everything_else_is_shown() {
+    let dir = TempDir::new("cli-damaged");
+    let path = store(&dir);
+    tamper(
+        &path,
+        "UPDATE runs SET status = 'stopped' WHERE name = 'second';
+         UPDATE run_metadata SET value = '[1,' WHERE key = 'shape' AND id =
+             (SELECT min(id) FROM run_metadata WHERE key = 'shape');",
+    );
+    let out = stdout(&cli(&["runs"], Some(&path)));
+    assert!(out.contains("first") && !out.contains("second"), "{out}");
+    assert!(
+        out.contains("1 damaged record cannot be read back")
+            && out.contains("runs row 2: status: unexpected value \"stopped\""),
+        "{out}"
+    );
+    // JSON stays JSON; the damage is said on standard error.
+    let json = cli(&["runs", "--json"], Some(&path));
+    let runs: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&json.stderr).contains("runs row 2"));
+
+    let out = stdout(&cli(&["show", "first", "--links", "never"], Some(&path)));
+    assert!(out.contains("console") && out.contains("memory"), "{out}");
+    assert!(
+        out.contains("run_metadata row") && out.contains("key \"shape\""),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("shape").count(),
+        2,
+        "the other step's shape is shown: {out}"
+    );
+
+    let check = cli(&["check"], Some(&path));
+    assert_eq!(check.status.code(), Some(1));
+    let verdict = String::from_utf8(check.stdout).unwrap();
+    assert!(
+        verdict.contains(": DAMAGED: the file is sound, but 2 records"),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn check_gives_a_plain_verdict() {
+    let dir = TempDir::new("cli-check");
+    let path = store(&dir);
+    let out = stdout(&cli(&["check"], Some(&path)));
+    assert_eq!(
+        out,
+        format!(
+            "{}: ok: SQLite's integrity check passed; 2 runs, 2 steps and 6 metadata rows read back\n",
+            path.display()
+        )
+    );
+    // Pages damaged outside SQLite: the verdict, where, and a failure exit.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let pages = bytes.len() / 4096;
+    for p in pages / 2..pages {
+        bytes[p * 4096..p * 4096 + 8].fill(0xA5);
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let check = cli(&["check"], Some(&path));
+    assert_eq!(check.status.code(), Some(1));
+    let verdict = String::from_utf8(check.stdout).unwrap();
+    assert!(
+        verdict.contains(": DAMAGED: SQLite's integrity check"),
+        "{verdict} / {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        verdict.contains(": DAMAGED: SQLite's integrity check"),
+        "{verdict}"
+    );
+    assert!(verdict.lines().count() > 1, "{verdict}");
+}
+
+#[test]
+fn a_store_in_a_read_only_folder_is_listed_and_shown() {
+    let dir = TempDir::new("cli-read-only");
+    let path = store(&dir);
+    let folder = path.parent().unwrap();
+    let locked = Command::new("chattr")
+        .arg("+i")
+        .arg(folder)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !locked {
+        eprintln!("a_store_in_a_read_only_folder: NOT RUN: chattr +i is not available here");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and must run this test"
+        );
+        return;
+    }
+    let outputs = [
+        cli(&["runs"], Some(&path)),
+        cli(&["show", "first"], Some(&path)),
+        cli(&["check"], Some(&path)),
+        cli(&["sync"], Some(&path)),
+    ];
+    let _ = Command::new("chattr").arg("-i").arg(folder).status();
+    let [runs, show, check, sync] = outputs;
+    assert!(stdout(&runs).contains("second"));
+    assert!(stdout(&show).contains("console"));
+    assert!(stdout(&check).contains(": ok: "));
+    assert_eq!(sync.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&sync.stderr);
+    assert!(
+        said.contains("cannot be written") && said.contains("read-only"),
+        "{said}"
+    );
+}
+
+#[test]
+fn runs_are_found_by_any_name_and_a_shared_name_is_said() {
+    let dir = TempDir::new("cli-names");
+    let path = dir.path("runs.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let stack = Stack::new("local");
+        for name in ["latest", "-dash", "twice", "twice", "日本語の実行"] {
+            stack.start_run(&mut store, "training", name).finish();
+            std::thread::sleep(std::time::Duration::from_millis(3));
+        }
+    }
+    // `latest` is the latest run; `--name latest` the run of that name.
+    assert!(stdout(&cli(&["show", "latest"], Some(&path))).starts_with("run 日本語の実行"));
+    assert!(stdout(&cli(&["show", "--name", "latest"], Some(&path))).starts_with("run latest "));
+    let store_arg = format!("--store={}", path.display());
+    let dash = cli(&[&store_arg, "show", "--name", "--", "-dash"], None);
+    assert!(stdout(&dash).starts_with("run -dash "));
+    // Two runs named alike: the latest is shown, and that is said.
+    let twice = cli(&["show", "twice"], Some(&path));
+    assert!(stdout(&twice).starts_with("run twice "));
+    let said = String::from_utf8_lossy(&twice.stderr);
+    assert!(
+        said.contains("2 runs are named twice; showing the latest"),
+        "{said}"
+    );
+    assert!(
+        cli(&["show", "--name", "nothing"], Some(&path))
+            .status
+            .code()
+            == Some(1)
+    );
+
+    // Wide characters take two columns: the columns after a name line up on screen.
+    let runs = stdout(&cli(&["runs"], Some(&path)));
+    let columns: Vec<usize> = runs
+        .lines()
+        .map(|line| {
+            let at = line
+                .find("training")
+                .unwrap_or_else(|| line.find("PIPELINE").unwrap());
+            unicode_columns(&line[..at])
+        })
+        .collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{runs}");
+}
+
+/// Terminal columns of `text`: two for the CJK characters used above, one for the rest.
+fn unicode_columns(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            if ('\u{3000}'..='\u{9fff}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn a_closed_standard_error_is_not_a_panic() {
+    let dir = TempDir::new("cli-stderr");
+    let path = store(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
+        .args(["show", "no-such-run", "--store"])
+        .arg(&path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1));
 }

@@ -119,6 +119,26 @@ impl MetadataValue {
         }
     }
 
+    /// Whether containers nest deeper than `limit` in this value, a top-level container being one
+    /// level, as the JSON reader counts. Walks without recursion, so a value built by hand
+    /// however deep is measured, not overflowed on.
+    #[must_use]
+    pub(crate) fn nests_deeper_than(&self, limit: usize) -> bool {
+        let mut pending = vec![(self, 0_usize)];
+        while let Some((value, depth)) = pending.pop() {
+            let children: Box<dyn Iterator<Item = &Self>> = match value {
+                Self::List(v) | Self::Tuple(v) | Self::Set(v) => Box::new(v.iter()),
+                Self::Dict(v) => Box::new(v.iter().map(|(_, v)| v)),
+                _ => continue,
+            };
+            if depth == limit {
+                return true;
+            }
+            pending.extend(children.map(|child| (child, depth + 1)));
+        }
+        false
+    }
+
     /// Whether this value holds a NaN or an infinite float anywhere inside it.
     #[must_use]
     pub fn has_non_finite(&self) -> bool {

@@ -11,14 +11,18 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = stdout.lock();
-    let result = run(&args, &mut out, terminal);
+    let mut notes = std::io::stderr();
+    let result = run(&args, &mut out, &mut notes, terminal);
     let _ = out.flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`run-metadata runs | head`) is not an error.
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // `check` has said what it found.
+        Err(CliError::Damaged { .. }) => ExitCode::FAILURE,
+        // Not `eprintln!`: a closed standard error must not turn a failure into a panic.
         Err(e) => {
-            eprintln!("run-metadata: {e}");
+            let _ = writeln!(std::io::stderr(), "run-metadata: {e}");
             ExitCode::FAILURE
         }
     }

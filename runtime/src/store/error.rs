@@ -7,6 +7,28 @@ use super::location::STORE_ENV;
 use crate::json::DecodeError;
 use crate::sink::SinkError;
 
+/// A stored record that cannot be read back: where it is and why.
+///
+/// Reads leave such a record out and go on with the others;
+/// [`damaged_runs`](super::Store::damaged_runs), [`damaged`](super::Store::damaged) and
+/// [`check`](super::Store::check) name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Damaged {
+    /// The table that holds it.
+    pub table: &'static str,
+    /// Its row in that table (SQLite's `rowid`).
+    pub row: i64,
+    /// What is wrong, naming the column (and the key, for a metadata row).
+    pub reason: String,
+}
+
+impl fmt::Display for Damaged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} row {}: {}", self.table, self.row, self.reason)
+    }
+}
+
 /// Why the store could not do what was asked.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -40,6 +62,44 @@ pub enum StoreError {
         /// The newest this build knows.
         supported: i32,
     },
+    /// The file's schema version is negative: no version of this crate wrote it. It was not
+    /// changed.
+    UnknownSchema {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i32,
+    },
+    /// The file, opened for reading only, has an older schema that only a writer can bring up to
+    /// date. It was not changed.
+    OlderSchema {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i32,
+        /// The version this build reads.
+        supported: i32,
+    },
+    /// The file, or the folder SQLite needs to write beside it, cannot be written.
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+    },
+    /// SQLite met a malformed page of the file: its bytes were changed outside SQLite.
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's words.
+        detail: String,
+    },
+    /// A value nests deeper than [`MAX_DEPTH`](crate::MAX_DEPTH): it could not be read back, so
+    /// it is not written, and neither is the rest of its publish.
+    TooDeep {
+        /// The key.
+        key: String,
+    },
+    /// A stored record that cannot be read back, where the whole of what was asked needs it.
+    Damaged(Damaged),
     /// No run matches.
     RunNotFound {
         /// What was asked for.
@@ -90,6 +150,36 @@ impl fmt::Display for StoreError {
                 "{} has schema version {found}, newer than this build's {supported}; upgrade run-metadata",
                 path.display()
             ),
+            Self::UnknownSchema { path, found } => write!(
+                f,
+                "{} has schema version {found}, which no version of run-metadata writes; it was left as it is",
+                path.display()
+            ),
+            Self::OlderSchema {
+                path,
+                found,
+                supported,
+            } => write!(
+                f,
+                "{} has schema version {found}, older than this build's {supported}, and was opened for reading only; open it once with write access to bring it up to date",
+                path.display()
+            ),
+            Self::ReadOnly { path } => write!(
+                f,
+                "{} cannot be written: the file or its folder is read-only (reading needs no write access)",
+                path.display()
+            ),
+            Self::Corrupt { path, detail } => write!(
+                f,
+                "{} is damaged ({detail}); `run-metadata check` lists the damaged pages",
+                path.display()
+            ),
+            Self::TooDeep { key } => write!(
+                f,
+                "the value of {key:?} nests deeper than {} levels and could not be read back; nothing of its publish was written",
+                crate::MAX_DEPTH
+            ),
+            Self::Damaged(damaged) => write!(f, "damaged record: {damaged}"),
             Self::RunNotFound { query } => write!(f, "no run matches {query:?}"),
             Self::AmbiguousRun { query, matches } => {
                 write!(f, "{matches} runs match {query:?}; give more of the id")

@@ -19,8 +19,10 @@
 //! | `schema` | the migrations, and the checks that refuse a file that is not a store |
 //! | `rows` | columns and one row mapper per record kind |
 //! | `read` | runs, steps, metadata resolved as ZenML resolves it |
+//! | `check` | damaged records set aside and named; [`Store::check`] of the whole file |
 //! | `write` | the store as a [`Sink`](crate::sink::Sink) |
 
+mod check;
 mod error;
 mod location;
 mod open;
@@ -29,7 +31,8 @@ pub(crate) mod rows;
 mod schema;
 pub(crate) mod write;
 
-pub use error::StoreError;
+pub use check::Health;
+pub use error::{Damaged, StoreError};
 pub use location::STORE_ENV;
 pub use open::Store;
 pub use read::ComponentMetadata;

@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use super::error::{Result, StoreError};
 use super::location::default_location;
-use super::schema::{check_header, migrate};
+use super::schema::{SCHEMA_VERSION, check_header, identify, migrate};
 
 /// The embedded store. See the [module docs](crate::store).
 ///
@@ -86,9 +86,54 @@ impl Store {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
         check_header(&path)?;
-        let mut conn = Connection::open(&path)?;
-        conn.busy_timeout(Self::BUSY_TIMEOUT)?;
-        migrate(&mut conn, &path, Self::BUSY_TIMEOUT)?;
+        let opened = Connection::open(&path).and_then(|conn| {
+            conn.busy_timeout(Self::BUSY_TIMEOUT)?;
+            Ok(conn)
+        });
+        let mut conn = opened.map_err(|e| writing_error(&path, e.into()))?;
+        migrate(&mut conn, &path, Self::BUSY_TIMEOUT).map_err(|e| writing_error(&path, e))?;
+        Ok(Self { conn, path })
+    }
+
+    /// Opens the store at `path` for reading only: no write access to the file or its folder is
+    /// needed, and the file is never changed. Writes through it fail with
+    /// [`StoreError::ReadOnly`].
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open); [`StoreError::Io`] if there is no file, and
+    /// [`StoreError::OlderSchema`] for a file that only a writer can bring up to date.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Err(error) = std::fs::metadata(&path) {
+            return Err(StoreError::Io { path, error });
+        }
+        check_header(&path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let open = |name: &Path| -> Result<(Connection, i32)> {
+            let conn = Connection::open_with_flags(name, flags)?;
+            conn.busy_timeout(Self::BUSY_TIMEOUT)?;
+            let version = identify(&conn, &path, Self::BUSY_TIMEOUT)?;
+            Ok((conn, version))
+        };
+        let (conn, version) = match open(&path) {
+            // A WAL file in a folder that cannot be written: SQLite cannot make the files it
+            // reads beside it. Nobody can write it there either, so it is read as immutable.
+            Err(StoreError::Sqlite(e)) if cannot_write(&e) => match immutable_uri(&path) {
+                Some(uri) => open(Path::new(&uri))?,
+                None => return Err(e.into()),
+            },
+            other => other?,
+        };
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::OlderSchema {
+                path,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
         Ok(Self { conn, path })
     }
 
@@ -108,16 +153,54 @@ impl Store {
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        let written = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        written.map_err(|e| self.located(writing_error(&self.path, e)))
     }
 
     /// The connection, for reads.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Whether SQLite could not write the file or make the files it keeps beside it.
+fn cannot_write(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+    )
+}
+
+/// `e`, as [`StoreError::ReadOnly`] where the file or its folder cannot be written.
+fn writing_error(path: &Path, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Sqlite(e) if cannot_write(&e) => StoreError::ReadOnly {
+            path: path.to_path_buf(),
+        },
+        other => other,
+    }
+}
+
+/// The SQLite URI that opens `path` as immutable (no locks, no files beside it); `None` for a
+/// path that is not Unicode.
+fn immutable_uri(path: &Path) -> Option<String> {
+    use std::fmt::Write as _;
+    let absolute = std::path::absolute(path).ok()?;
+    let mut uri = String::from("file:");
+    for b in absolute.to_str()?.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    uri.push_str("?immutable=1");
+    Some(uri)
 }

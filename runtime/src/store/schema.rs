@@ -133,28 +133,32 @@ const MIGRATIONS: &[&str] = &[
 #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // a handful of migrations
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
-/// SQLite's error, or [`StoreError::NotADatabase`] where it says the file is not one.
+/// SQLite's error, or [`StoreError::NotADatabase`] where it says the file is not a database, or
+/// [`StoreError::Corrupt`] where it finds one malformed.
 fn not_a_database(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
-            StoreError::NotADatabase {
-                path: path.to_path_buf(),
-            }
-        }
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
+            path: path.to_path_buf(),
+        },
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
         _ => StoreError::Sqlite(e),
     }
 }
 
-/// Checks that the file is this store's (or new), sets the connection's modes, and brings the
-/// schema up to date in one transaction.
-pub(super) fn migrate(conn: &mut Connection, path: &Path, patience: Duration) -> Result<()> {
-    // Reading the schema reads the file: a damaged one fails here, before any write.
-    let (app_id, tables): (i32, i64) = patiently(patience, || {
+/// The file's schema version, once it is known to be this store's (or new) and of a version this
+/// build can read or bring up to date. Reading the schema reads the file: a damaged one fails
+/// here, before anything is written.
+pub(super) fn identify(conn: &Connection, path: &Path, patience: Duration) -> Result<i32> {
+    let (app_id, tables, version): (i32, i64, i32) = patiently(patience, || {
         conn.query_row(
             "SELECT (SELECT application_id FROM pragma_application_id),
-                        (SELECT count(*) FROM sqlite_master)",
+                    (SELECT count(*) FROM sqlite_master),
+                    (SELECT user_version FROM pragma_user_version)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
     })
     .map_err(|e| not_a_database(path, e))?;
@@ -163,6 +167,33 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path, patience: Duration) ->
             path: path.to_path_buf(),
         });
     }
+    version_known(path, version)?;
+    Ok(version)
+}
+
+/// Refuses a version this build cannot read: a newer one, or a negative one.
+fn version_known(path: &Path, version: i32) -> Result<()> {
+    if version < 0 {
+        return Err(StoreError::UnknownSchema {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Checks that the file is this store's (or new) and of a version this build knows — before
+/// anything is written to it — then sets the connection's modes and brings the schema up to date
+/// in one transaction.
+pub(super) fn migrate(conn: &mut Connection, path: &Path, patience: Duration) -> Result<()> {
+    identify(conn, path, patience)?;
     // Changing the journal mode takes a lock that SQLite's busy handler does not wait for: ask
     // first (another process may have set it), and wait here if the file is busy.
     let mode: String = patiently(patience, || {
@@ -177,14 +208,8 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path, patience: Duration) ->
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read again inside the lock: another process may have migrated meanwhile.
     let version: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            path: path.to_path_buf(),
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    let from = usize::try_from(version).unwrap_or(0);
+    version_known(path, version)?;
+    let from = usize::try_from(version).unwrap_or(MIGRATIONS.len());
     for migration in &MIGRATIONS[from..] {
         tx.execute_batch(migration)?;
     }
@@ -222,7 +247,10 @@ fn patiently<T>(
     }
 }
 
-/// Refuses, without opening it, a file that is not an SQLite database.
+/// Refuses, without opening it (SQLite would make its journal files beside it), a file that is
+/// not an SQLite database, or whose header says it is another program's or of a schema version
+/// this build does not know. The header of a file in WAL mode may be behind its journal: what it
+/// lets through is checked again once the file is open.
 pub(super) fn check_header(path: &Path) -> Result<()> {
     use std::io::Read;
     let mut file = match std::fs::File::open(path) {
@@ -253,10 +281,28 @@ pub(super) fn check_header(path: &Path) -> Result<()> {
     if read == 0 {
         return Ok(());
     }
-    if read < header.len() || &header[..16] != b"SQLite format 3\0" {
+    // The magic string, a page size SQLite can have, and the payload fractions it requires.
+    let page_size = u32::from(u16::from_be_bytes([header[16], header[17]]));
+    let page_size_ok =
+        page_size == 1 || (512..=32768).contains(&page_size) && page_size.is_power_of_two();
+    if read < header.len()
+        || &header[..16] != b"SQLite format 3\0"
+        || !page_size_ok
+        || header[21..24] != [64, 32, 32]
+    {
         return Err(StoreError::NotADatabase {
             path: path.to_path_buf(),
         });
     }
-    Ok(())
+    let field = |at: usize| {
+        i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let (version, app_id) = (field(60), field(68));
+    match app_id {
+        APPLICATION_ID => version_known(path, version),
+        0 => Ok(()),
+        _ => Err(StoreError::ForeignDatabase {
+            path: path.to_path_buf(),
+        }),
+    }
 }

@@ -4,12 +4,14 @@ use std::time::SystemTime;
 
 use rusqlite::params;
 
+use super::error::StoreError;
 use super::open::Store;
 use super::rows::millis;
 use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::Resource;
 use crate::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
+use crate::value::MAX_DEPTH;
 
 impl Store {
     /// Gives the run `from` the id `to` in the local records, inside `tx`.
@@ -161,6 +163,17 @@ impl Sink for Store {
         component: &ComponentInfo,
         metadata: &Metadata,
     ) -> Result<(), SinkError> {
+        // The reader refuses what nests deeper than MAX_DEPTH: such a value is refused here, whole
+        // publish and all, rather than stored to hide its run later.
+        if let Some((key, _)) = metadata
+            .iter()
+            .find(|(_, v)| v.nests_deeper_than(MAX_DEPTH))
+        {
+            return Err(StoreError::TooDeep {
+                key: key.to_owned(),
+            }
+            .into());
+        }
         let created = millis(SystemTime::now());
         let component_id = component.id.to_string();
         let resource_id = resource.id.to_string();
