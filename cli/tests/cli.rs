@@ -736,3 +736,43 @@ fn a_closed_standard_error_is_not_a_panic() {
     drop(child.stderr.take());
     assert_eq!(child.wait().unwrap().code(), Some(1));
 }
+
+/// `sync` against `url`, with a user and password from ZenML's variables, of one metadata
+/// kept for it.
+fn sync_to(url: &str, store: &Path) -> Output {
+    Outbox::new(url)
+        .keep_metadata(
+            &mut Store::open(store).unwrap(),
+            run_metadata::Resource::pipeline_run(uuid::Uuid::new_v4()),
+            None,
+            &run_metadata::metadata! { "k" => 1 },
+        )
+        .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_run-metadata"))
+        .args(["sync", "--store"])
+        .arg(store)
+        .env("ZENML_STORE_URL", url)
+        .env("ZENML_STORE_USERNAME", "ci")
+        .env("ZENML_STORE_PASSWORD", "hunter2")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn plain_http_to_another_machine_is_said_before_credentials_leave() {
+    let dir = TempDir::new("cli-plain-http");
+    let path = store(&dir);
+    // Nothing listens on port 1: refused at once, after the warning.
+    let remote = sync_to("http://0.0.0.0:1", &path);
+    let said = String::from_utf8_lossy(&remote.stderr);
+    let warning = "run-metadata: warning: credentials go to http://0.0.0.0:1 unencrypted";
+    assert_eq!(said.matches(warning).count(), 1, "{said}");
+    assert!(!said.contains("hunter2"), "{said}");
+    let local = sync_to("http://127.0.0.1:1", &path);
+    assert!(!String::from_utf8_lossy(&local.stderr).contains("warning"));
+    // A URL that is not one: said at once, nothing tried.
+    let bad = sync_to("http://zen ml.example", &path);
+    assert_eq!(bad.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("is not a server's URL"), "{said}");
+}

@@ -22,6 +22,8 @@ enum Reply {
     Reset,
     /// Wait this long, then answer 200 `null`.
     Slow(Duration),
+    /// Answer 200 with these bytes as the body.
+    Bytes(&'static [u8]),
 }
 
 /// One request as the server saw it: the request line and the `Authorization` header.
@@ -108,6 +110,15 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
 fn respond(mut stream: TcpStream, reply: Reply) {
     let (status, body) = match reply {
         Reply::Reset => return,
+        Reply::Bytes(bytes) => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            );
+            let _ = stream.write_all(bytes);
+            return;
+        }
         Reply::Slow(wait) => {
             thread::sleep(wait);
             (200, "null")
@@ -192,12 +203,98 @@ fn server_errors_on_every_attempt_are_a_typed_error() {
     assert_eq!(server.seen().len(), 1 + 3);
 }
 
+/// The step's answer, with `k` among its run metadata.
+const STEP_WITH_K: Reply = Reply::Answer(
+    200,
+    r#"{"id":"00000000-0000-0000-0000-000000000002","metadata":{"run_metadata":{"k":1}}}"#,
+);
+/// The step's answer, without.
+const STEP_WITHOUT_K: Reply = Reply::Answer(
+    200,
+    r#"{"id":"00000000-0000-0000-0000-000000000002","metadata":{"run_metadata":{}}}"#,
+);
+
+/// The status a `GET` of the step reads, for the tests of reads.
+fn read(client: &mut Client) -> Result<String, ZenmlError> {
+    client.status(Resource::step_run(Uuid::from_u128(2)))
+}
+
+const STATUS: Reply = Reply::Answer(200, r#"{"body":{"status":"completed"}}"#);
+
 #[test]
-fn reset_connections_are_retried() {
-    let server = FakeServer::start(vec![LOGIN_1, Reply::Reset, Reply::Reset, OK]);
+fn reset_connections_are_retried_for_a_read() {
+    let server = FakeServer::start(vec![LOGIN_1, Reply::Reset, Reply::Reset, STATUS]);
     let mut client = client(&server, "");
-    publish(&mut client).unwrap();
+    assert_eq!(read(&mut client).unwrap(), "completed");
     assert_eq!(server.seen().len(), 4);
+}
+
+/// The `POST`s the server saw.
+fn posts(server: &FakeServer) -> usize {
+    server
+        .seen()
+        .iter()
+        .filter(|s| s.line.starts_with("POST /api/v1/run-metadata"))
+        .count()
+}
+
+#[test]
+fn a_publish_whose_answer_is_lost_is_read_back_not_repeated() {
+    // Applied: the read back finds the value, nothing is sent again.
+    let server = FakeServer::start(vec![LOGIN_1, Reply::Reset, STEP_WITH_K]);
+    let mut c = client(&server, "");
+    publish(&mut c).unwrap();
+    let seen: Vec<String> = server.seen().into_iter().map(|s| s.line).collect();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen[2].starts_with("GET /api/v1/steps/00000000-0000-0000-0000-000000000002"));
+    assert_eq!(
+        posts(&server),
+        0,
+        "the reset request is not logged as a POST"
+    );
+
+    // Not applied: the read back does not find it, so it is sent once more.
+    let server = FakeServer::start(vec![LOGIN_1, Reply::Reset, STEP_WITHOUT_K, OK]);
+    let mut c = client(&server, "");
+    publish(&mut c).unwrap();
+    assert_eq!(server.seen().len(), 4);
+    assert_eq!(posts(&server), 1);
+
+    // The read back fails too: the answer stays lost, to be read back later; nothing resent.
+    let fail = Reply::Answer(503, r#"{"detail":"down"}"#);
+    let server = FakeServer::start(vec![
+        LOGIN_1,
+        Reply::Reset,
+        fail.clone(),
+        fail.clone(),
+        fail,
+    ]);
+    let mut c = client(&server, "");
+    let err = publish(&mut c).unwrap_err();
+    assert!(matches!(err, ZenmlError::AnswerLost { .. }), "{err:?}");
+    assert!(err.is_transient());
+    assert!(err.to_string().contains("may have been applied"), "{err}");
+    assert_eq!(posts(&server), 0);
+    assert_eq!(server.seen().len(), 5);
+}
+
+#[test]
+fn what_cannot_succeed_later_is_not_retried() {
+    // URLs that are not URLs: said before anything is sent.
+    for url in ["", "http://", "http://zen ml.example", "127.0.0.1:8080"] {
+        let mut client = Client::new(Config::new(url, Auth::ApiKey(Secret::new("k".into()))));
+        let err = client.server_id().unwrap_err();
+        assert!(matches!(err, ZenmlError::Config(_)), "{url:?}: {err:?}");
+        assert!(!err.is_transient());
+        assert!(err.to_string().contains("is not a server's URL"), "{err}");
+    }
+    // An answer that is not text: a protocol error at once, not a server away.
+    let server = FakeServer::start(vec![LOGIN_1, Reply::Bytes(b"{\"body\":\xff\xfe}")]);
+    let mut client = client(&server, "");
+    let err = read(&mut client).unwrap_err();
+    assert!(matches!(err, ZenmlError::Protocol(_)), "{err:?}");
+    assert!(err.to_string().contains("not UTF-8"), "{err}");
+    assert_eq!(server.seen().len(), 2, "not retried");
 }
 
 #[test]
@@ -206,7 +303,7 @@ fn a_slow_server_times_out_on_every_attempt() {
     let server = FakeServer::start(vec![LOGIN_1, slow.clone(), slow.clone(), slow]);
     let mut client = client(&server, "");
     let started = Instant::now();
-    let err = publish(&mut client).unwrap_err();
+    let err = read(&mut client).unwrap_err();
     let took = started.elapsed();
     assert!(
         matches!(err, ZenmlError::Unreachable { attempts: 3, .. }),
@@ -352,5 +449,65 @@ fn secrets_echoed_in_any_encoding_or_status_never_reach_errors() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn secrets_echoed_by_a_failing_server_reach_no_store_row() {
+    use run_metadata::sink::Sink;
+    use run_metadata::stack::{ComponentInfo, ComponentKind};
+    use run_metadata::store::Store;
+    use run_metadata::zenml::ZenmlSink;
+
+    let password = "p@ss \"w\\ord\" é";
+    let body: &'static str = Box::leak(
+        serde_json::json!({"detail": format!(
+            "bad input {password} / p@ss \\\"w\\\\ord\\\" é / p%40ss+%22w%5Cord%22+%C3%A9 / p%40ss%20%22w%5cord%22%20%c3%a9"
+        )})
+        .to_string()
+        .into_boxed_str(),
+    );
+    // The server fails while the metadata is published (kept for sync), then refuses it when
+    // synced (422, parked in the store with the server's reason).
+    let mut replies = vec![Reply::Answer(500, body); 6];
+    replies.push(LOGIN_1);
+    replies.extend(vec![Reply::Answer(422, body); 20]);
+    let server = FakeServer::start(replies);
+    let dir = run_metadata_tests::TempDir::new("echoed-secrets");
+    let path = dir.path("runs.db");
+    {
+        let store = Store::open(&path).unwrap();
+        let mut sink = ZenmlSink::new(client(&server, password), store).unwrap();
+        let component = ComponentInfo {
+            id: Uuid::from_u128(3),
+            name: "tracker".into(),
+            kind: ComponentKind::ExperimentTracker,
+        };
+        let step = Resource::step_run(Uuid::from_u128(2));
+        let said = sink
+            .publish(step, &component, &metadata! { "k" => 1 })
+            .unwrap_err()
+            .to_string();
+        assert!(
+            said.contains("kept in the outbox") && said.contains("***"),
+            "{said}"
+        );
+        assert!(!said.contains("p@ss") && !said.contains("p%40ss"), "{said}");
+        let report = sink.sync().unwrap();
+        let seen: Vec<String> = server.seen().into_iter().map(|s| s.line).collect();
+        assert_eq!(report.refused.len(), 1, "{report:?} {seen:#?}");
+        assert_eq!(sink.kept().unwrap().refused, 1, "parked, with the reason");
+        let kept = sink.outbox().metadata(sink.store(), true).unwrap();
+        let error = kept[0].last_error.as_deref().unwrap_or_default();
+        assert!(error.contains("***"), "{error}");
+    }
+    // Every byte the store holds: no form of the password.
+    let mut bytes = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(dir.path("runs.db-wal")) {
+        bytes.extend(wal);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    for part in ["p@ss", "p%40ss", "w\\ord", "w%5C", "w%5c"] {
+        assert!(!text.contains(part), "{part} in the store");
     }
 }

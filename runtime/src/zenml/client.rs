@@ -132,15 +132,65 @@ impl Client {
         component: Option<Uuid>,
         metadata: &Metadata,
     ) -> Result<PublishReport, ZenmlError> {
+        self.publish_checked(resource, component, metadata, false)
+    }
+
+    /// As [`publish`](Self::publish); with `read_back_first`, reads the resource's metadata
+    /// first and sends nothing if every value is there already (a replay of what may have been
+    /// applied). A request whose answer is lost is read back before it is sent again, never
+    /// repeated blindly: ZenML's metadata is append-only.
+    pub(super) fn publish_checked(
+        &mut self,
+        resource: Resource,
+        component: Option<Uuid>,
+        metadata: &Metadata,
+        read_back_first: bool,
+    ) -> Result<PublishReport, ZenmlError> {
         let project = self.project_id()?;
         let (sent, report) = select(metadata);
-        if !report.sent.is_empty() {
-            let mut request = RunMetadataRequest::new(project, resource, &sent);
-            request.stack_component_id = component;
-            self.http
-                .call("/api/v1/run-metadata", &Method::Post(&request.to_json()))?;
+        if report.sent.is_empty() || (read_back_first && self.holds(resource, &sent)?) {
+            return Ok(report);
         }
-        Ok(report)
+        let mut request = RunMetadataRequest::new(project, resource, &sent);
+        request.stack_component_id = component;
+        let body = request.to_json();
+        let mut resent = 0;
+        loop {
+            match self.http.call("/api/v1/run-metadata", &Method::Post(&body)) {
+                Ok(_) => return Ok(report),
+                Err(lost @ ZenmlError::AnswerLost { .. })
+                    if resent < self.http.config().retries =>
+                {
+                    // Not known to be applied: read back. If that fails too, what was sent
+                    // stays unknown, and the caller keeps it to be read back later.
+                    match self.holds(resource, &sent) {
+                        Ok(true) => return Ok(report),
+                        Ok(false) => resent += 1,
+                        Err(_) => return Err(lost),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Whether the server shows every value of `sent` on `resource`: each key with the value
+    /// sent (for a dict, each of its entries, since dicts merge).
+    fn holds(&mut self, resource: Resource, sent: &Metadata) -> Result<bool, ZenmlError> {
+        let there = self.read_metadata(resource)?;
+        Ok(sent
+            .iter()
+            .all(|(key, value)| match (value, there.get(key)) {
+                (MetadataValue::Dict(entries), Some(MetadataValue::Dict(found))) => {
+                    entries.iter().all(|(k, v)| {
+                        found
+                            .iter()
+                            .any(|(fk, fv)| fk == k && fv.to_json() == v.to_json())
+                    })
+                }
+                (value, Some(found)) => found.to_json() == value.to_json(),
+                (_, None) => false,
+            }))
     }
 
     /// As [`publish`](Self::publish), from `component` as this crate knows it: its server id
@@ -285,12 +335,11 @@ impl Client {
         if let Some(finished) = finished {
             body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
         }
-        let run = self.post("/api/v1/runs", &body)?;
-        // `POST /runs` answers `[run, created]`.
-        match &run {
-            MetadataValue::List(items) => id_of(items.first().unwrap_or(&run)),
-            _ => id_of(&run),
-        }
+        let project = project.to_string();
+        self.post_or_find("/api/v1/runs", &body, |client| {
+            let found = client.get("/api/v1/runs", &[("name", run_name), ("project", &project)])?;
+            Ok(first_id(&found))
+        })
     }
 
     /// Registers step `name` of run `run_id` (the name must be one of the run's snapshot), with
@@ -319,8 +368,9 @@ impl Client {
         if let Some(finished) = finished {
             body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
         }
-        let step = self.post("/api/v1/steps", &body)?;
-        id_of(&step)
+        self.post_or_find("/api/v1/steps", &body, |client| {
+            client.step_id(run_id, name)
+        })
     }
 
     /// The status ZenML shows for a run or step (`running`, `completed`, `failed`, ...).
@@ -397,7 +447,8 @@ impl Client {
                     "integration": "custom",
                 }),
             )?;
-            let created = self.post(
+            let query = [("name", component.name.as_str()), ("type", kind)];
+            self.post_or_find(
                 "/api/v1/components",
                 &serde_json::json!({
                     "name": component.name,
@@ -405,8 +456,8 @@ impl Client {
                     "flavor": RUST_FLAVOR,
                     "configuration": {},
                 }),
-            )?;
-            id_of(&created)?
+                |client| Ok(first_id(&client.get("/api/v1/components", &query)?)),
+            )?
         };
         self.components.insert(component.id, id);
         Ok(id)
@@ -438,7 +489,34 @@ impl Client {
         if let Some(id) = first_id(&self.get(path, query)?) {
             return Ok(id);
         }
-        id_of(&self.post(path, body)?)
+        self.post_or_find(path, body, |client| Ok(first_id(&client.get(path, query)?)))
+    }
+
+    /// The id of what `POST path` of `body` creates. Where the answer is lost, `find` looks for
+    /// it before the request is sent again (up to the configured retries): a POST is never
+    /// repeated blindly into a duplicate.
+    pub(super) fn post_or_find(
+        &mut self,
+        path: &str,
+        body: &serde_json::Value,
+        mut find: impl FnMut(&mut Self) -> Result<Option<Uuid>, ZenmlError>,
+    ) -> Result<Uuid, ZenmlError> {
+        let mut resent = 0;
+        loop {
+            match self.post(path, body) {
+                Ok(created) => return created_id(&created),
+                Err(lost @ ZenmlError::AnswerLost { .. })
+                    if resent < self.http.config().retries =>
+                {
+                    match find(self) {
+                        Ok(Some(id)) => return Ok(id),
+                        Ok(None) => resent += 1,
+                        Err(_) => return Err(lost),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 
@@ -455,6 +533,15 @@ pub(super) fn first_id(page: &MetadataValue) -> Option<Uuid> {
     match field(page, "items")? {
         MetadataValue::List(items) => id_of(items.first()?).ok(),
         _ => None,
+    }
+}
+
+/// The id of what a `POST` created: its answer, or the first of `[item, created]` (as
+/// `POST /runs` answers).
+fn created_id(answer: &MetadataValue) -> Result<Uuid, ZenmlError> {
+    match answer {
+        MetadataValue::List(items) => id_of(items.first().unwrap_or(answer)),
+        _ => id_of(answer),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::error::ZenmlError;
+use super::trust::{TlsTrust, url_problem, warnings};
 use crate::secret::Secret;
 
 /// How to log in.
@@ -51,6 +52,7 @@ pub struct Config {
     pub(super) read_timeout: Duration,
     pub(super) retries: u32,
     pub(super) backoff: Duration,
+    tls: TlsTrust,
 }
 
 impl Config {
@@ -69,6 +71,7 @@ impl Config {
             read_timeout: Duration::from_secs(30),
             retries: 3,
             backoff: Duration::from_millis(250),
+            tls: TlsTrust::Bundled,
         }
     }
 
@@ -93,10 +96,8 @@ impl Config {
         let url = var("ZENML_STORE_URL").ok_or_else(|| {
             ZenmlError::Config("ZENML_STORE_URL is not set (the server's URL)".into())
         })?;
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(ZenmlError::Config(format!(
-                "ZENML_STORE_URL must be an http:// or https:// URL, not {url:?}"
-            )));
+        if let Some(problem) = url_problem(&without_userinfo(url.clone())) {
+            return Err(ZenmlError::Config(format!("ZENML_STORE_URL: {problem}")));
         }
         let auth = if let Some(key) = var("ZENML_STORE_API_KEY") {
             Auth::ApiKey(Secret::new(key))
@@ -111,7 +112,7 @@ impl Config {
                     .into(),
             ));
         };
-        let mut config = Self::new(url, auth);
+        let mut config = Self::new(url, auth).with_tls(TlsTrust::from_vars(var));
         if let Some(project) = var("ZENML_ACTIVE_PROJECT_ID") {
             config.project = project;
         }
@@ -167,6 +168,36 @@ impl Config {
         self.retries = retries;
         self.backoff = backoff;
         self
+    }
+
+    /// Trusts `tls` for an https server's certificate.
+    #[must_use]
+    pub fn with_tls(mut self, tls: TlsTrust) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// What an https server's certificate is checked against.
+    #[must_use]
+    pub fn tls(&self) -> &TlsTrust {
+        &self.tls
+    }
+
+    /// What the person running the program must be told before credentials are sent: plain
+    /// http to a host that is not this machine, or https with no certificate checked. The
+    /// client writes each to standard error once per process, when it first logs in.
+    ///
+    /// ```
+    /// use run_metadata::zenml::{Auth, Config};
+    ///
+    /// let local = Config::new("http://127.0.0.1:8237", Auth::ApiKey("ZENKEY_x".into()));
+    /// assert!(local.warnings().is_empty());
+    /// let remote = Config::new("http://zenml.example", Auth::ApiKey("ZENKEY_x".into()));
+    /// assert!(remote.warnings()[0].contains("unencrypted"));
+    /// ```
+    #[must_use]
+    pub fn warnings(&self) -> Vec<String> {
+        warnings(&self.url, &self.tls)
     }
 
     /// The server's URL, without a trailing `/`.

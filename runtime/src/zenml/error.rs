@@ -41,15 +41,32 @@ pub enum ZenmlError {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// The TLS connection failed: the certificate is not trusted (see
+    /// [`TlsTrust`](super::TlsTrust)), or the server does not speak TLS. Not retried.
+    Tls {
+        /// What went wrong.
+        reason: String,
+    },
+    /// A `POST` was sent but its answer could not be read: it may have been applied. It is not
+    /// sent again blindly: where the client can, it reads back first; this error says it could
+    /// not.
+    AnswerLost {
+        /// What went wrong.
+        reason: String,
+    },
     /// An answer that is not what ZenML answers.
     Protocol(String),
 }
 
 impl ZenmlError {
-    /// Whether the request may succeed later unchanged: the server was away or failing.
+    /// Whether the request may succeed later: the server was away or failing, or its answer was
+    /// lost (then what was sent is read back before it is sent again).
     #[must_use]
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. } | Self::Server { .. })
+        matches!(
+            self,
+            Self::Unreachable { .. } | Self::Server { .. } | Self::AnswerLost { .. }
+        )
     }
 }
 
@@ -79,6 +96,14 @@ impl fmt::Display for ZenmlError {
                     "the ZenML server could not be reached in {attempts} attempts: {reason}"
                 )
             }
+            Self::Tls { reason } => write!(
+                f,
+                "TLS with the ZenML server failed: {reason} (a private CA: set ZENML_STORE_VERIFY_SSL or SSL_CERT_FILE to its PEM bundle)"
+            ),
+            Self::AnswerLost { reason } => write!(
+                f,
+                "the ZenML server's answer was lost after the request was sent ({reason}); it may have been applied"
+            ),
             Self::Protocol(m) => write!(f, "unexpected answer from the ZenML server: {m}"),
         }
     }

@@ -10,6 +10,7 @@ use crate::value::{MAX_DEPTH, MetadataValue};
 
 use super::config::{Auth, Config};
 use super::error::ZenmlError;
+use super::trust::{url_problem, warn_once};
 
 /// How deep an answer read for a few of its fields may nest: deeper than any metadata value,
 /// which sits three objects deep in a run's answer.
@@ -30,9 +31,64 @@ pub(super) enum Method<'a> {
     Form(&'a [(&'a str, &'a str)]),
 }
 
+impl Method<'_> {
+    /// Whether sending it twice does what sending it once does. A `POST` creates: ZenML's
+    /// metadata is append-only, so a repeated one is a duplicate. The login form only asks for
+    /// a token.
+    fn idempotent(&self) -> bool {
+        !matches!(self, Self::Post(_))
+    }
+}
+
 struct Answer {
     status: u16,
     body: String,
+}
+
+/// Why no answer came.
+enum Failure {
+    /// Nothing reached the server: refused, no route, no such host, connect timed out.
+    NotSent(String),
+    /// The request may have reached the server, but its answer could not be read: reset, timed
+    /// out while waiting, cut short.
+    Lost(String),
+    /// The TLS handshake failed.
+    Tls(String),
+    /// The request cannot be made at all (a URL that is not one).
+    Invalid(String),
+    /// An answer came that is not text.
+    Garbled(String),
+}
+
+impl Failure {
+    fn of(e: ureq::Error, https: bool) -> Self {
+        use std::io::ErrorKind;
+        use ureq::Timeout;
+        let text = e.to_string();
+        match e {
+            ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => Self::NotSent(text),
+            ureq::Error::Io(io) => match io.kind() {
+                ErrorKind::ConnectionRefused
+                | ErrorKind::AddrNotAvailable
+                | ErrorKind::NetworkUnreachable
+                | ErrorKind::HostUnreachable => Self::NotSent(text),
+                // rustls reports a refused certificate or a server that speaks no TLS as
+                // invalid data, during the handshake.
+                ErrorKind::InvalidData if https => {
+                    Self::Tls(io.get_ref().map_or(text, ToString::to_string))
+                }
+                _ => Self::Lost(text),
+            },
+            ureq::Error::Tls(_) | ureq::Error::Pem(_) | ureq::Error::Rustls(_) => Self::Tls(text),
+            ureq::Error::BadUri(_)
+            | ureq::Error::Http(_)
+            | ureq::Error::InvalidProxyUrl
+            | ureq::Error::RequireHttpsOnly(_) => Self::Invalid(text),
+            _ => Self::Lost(text),
+        }
+    }
 }
 
 /// One server's connection: the agent, the configuration and the token.
@@ -40,11 +96,21 @@ pub(super) struct Http {
     agent: ureq::Agent,
     config: Config,
     token: Option<Secret>,
+    /// Why no request can be made with this configuration (a bad URL, an unreadable CA bundle).
+    broken: Option<ZenmlError>,
 }
 
 impl Http {
     pub(super) fn new(config: Config) -> Self {
+        let (tls, mut broken) = match config.tls().tls_config() {
+            Ok(tls) => (tls, None),
+            Err(e) => (ureq::tls::TlsConfig::default(), Some(e)),
+        };
+        if let Some(problem) = url_problem(config.url()) {
+            broken = Some(ZenmlError::Config(problem));
+        }
         let agent = ureq::Agent::config_builder()
+            .tls_config(tls)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_recv_response(Some(config.read_timeout))
             .timeout_recv_body(Some(config.read_timeout))
@@ -61,6 +127,7 @@ impl Http {
             agent,
             config,
             token,
+            broken,
         }
     }
 
@@ -72,8 +139,10 @@ impl Http {
         self.token.is_some()
     }
 
-    /// Logs in, replacing the token.
+    /// Logs in, replacing the token. Before credentials first leave, what the person running
+    /// the program must know about their way is said (once per process).
     pub(super) fn login(&mut self) -> Result<(), ZenmlError> {
+        warn_once(&self.config.warnings());
         let form: Vec<(&str, &str)> = match self.config.auth() {
             Auth::Password { username, password } => {
                 vec![("username", username), ("password", password.expose())]
@@ -115,14 +184,20 @@ impl Http {
         self.check(answer)
     }
 
-    /// One request with retries: connection errors and 5xx are retried with backoff, up to
-    /// the configured count; any other answer is returned as it is.
+    /// One request with retries, up to the configured count, with backoff: a 5xx and a request
+    /// that never reached the server are retried; a lost answer is retried only for a request
+    /// that may be repeated ([`Method::idempotent`]), else it is
+    /// [`ZenmlError::AnswerLost`]. A bad URL, a TLS failure and an answer that is not text are
+    /// not retried; any other answer is returned as it is.
     fn send(
         &self,
         path: &str,
         method: &Method<'_>,
         token: Option<&Secret>,
     ) -> Result<Answer, ZenmlError> {
+        if let Some(broken) = &self.broken {
+            return Err(broken.clone());
+        }
         let url = format!("{}{path}", self.config.url());
         let mut wait = self.config.backoff;
         let mut attempt = 1;
@@ -130,7 +205,9 @@ impl Http {
             let result = self.send_once(&url, method, token);
             let retry = match &result {
                 Ok(answer) => answer.status >= 500,
-                Err(_) => true,
+                Err(Failure::NotSent(_)) => true,
+                Err(Failure::Lost(_)) => method.idempotent(),
+                Err(Failure::Tls(_) | Failure::Invalid(_) | Failure::Garbled(_)) => false,
             };
             if !retry || attempt > self.config.retries {
                 return match result {
@@ -140,10 +217,18 @@ impl Http {
                         attempts: attempt,
                     }),
                     Ok(answer) => Ok(answer),
-                    Err(reason) => Err(ZenmlError::Unreachable {
-                        reason,
-                        attempts: attempt,
-                    }),
+                    Err(Failure::Lost(reason)) if !method.idempotent() => {
+                        Err(ZenmlError::AnswerLost { reason })
+                    }
+                    Err(Failure::NotSent(reason) | Failure::Lost(reason)) => {
+                        Err(ZenmlError::Unreachable {
+                            reason,
+                            attempts: attempt,
+                        })
+                    }
+                    Err(Failure::Tls(reason)) => Err(ZenmlError::Tls { reason }),
+                    Err(Failure::Invalid(reason)) => Err(ZenmlError::Config(reason)),
+                    Err(Failure::Garbled(reason)) => Err(ZenmlError::Protocol(reason)),
                 };
             }
             std::thread::sleep(wait);
@@ -157,7 +242,7 @@ impl Http {
         url: &str,
         method: &Method<'_>,
         token: Option<&Secret>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, Failure> {
         let bearer = token.map(|t| format!("Bearer {}", t.expose()));
         let result = match method {
             Method::Get(query) => {
@@ -182,12 +267,15 @@ impl Http {
         };
         // ureq's errors name the failure (refused, timed out, reset), never the request's body
         // or headers, so no credential reaches them.
-        let mut response = result.map_err(|e| e.to_string())?;
+        let https = url.starts_with("https://");
+        let mut response = result.map_err(|e| Failure::of(e, https))?;
         let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut response.body_mut().as_reader(), &mut bytes)
+            .map_err(|e| Failure::of(e.into(), https))?;
+        let body = String::from_utf8(bytes).map_err(|e| {
+            Failure::Garbled(format!("an answer (HTTP {status}) that is not UTF-8: {e}"))
+        })?;
         Ok(Answer { status, body })
     }
 
@@ -293,7 +381,7 @@ pub(super) fn field<'a>(value: &'a MetadataValue, name: &str) -> Option<&'a Meta
 }
 
 /// The `detail` of a FastAPI error answer, else the whole body.
-fn detail(body: &str) -> String {
+pub(super) fn detail(body: &str) -> String {
     let Ok(Some(answer)) = parse_lenient(body, ANSWER_DEPTH) else {
         return body.to_owned();
     };

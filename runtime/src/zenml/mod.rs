@@ -6,6 +6,7 @@
 //! | `keys` | ZenML's standard metadata keys |
 //! | `request` | [`RunMetadataRequest`], the body |
 //! | `config` | [`Config`] and [`Auth`]: where the server is, how to log in |
+//! | `trust` | [`TlsTrust`]: the URL checked, the certificates trusted, the warnings owed |
 //! | `error` | [`ZenmlError`] |
 //! | `http` | one server's connection: retries, re-login on 401, the one place server text is redacted |
 //! | `client` | [`Client`]: ZenML's endpoints |
@@ -43,6 +44,8 @@ mod sink;
 mod stacks;
 #[cfg(feature = "zenml")]
 mod sync;
+#[cfg(feature = "zenml")]
+mod trust;
 
 #[cfg(feature = "zenml")]
 pub use client::Client;
@@ -60,3 +63,5 @@ pub use publish::{MAX_VALUE_JSON_LEN, PublishReport, SkipReason, Skipped};
 pub use sink::ZenmlSink;
 #[cfg(feature = "zenml")]
 pub use sync::{Refusal, SyncOptions, SyncReport, sync, sync_with};
+#[cfg(feature = "zenml")]
+pub use trust::TlsTrust;

@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::client::{Client, first_id, id_of};
+use super::client::{Client, first_id};
 use super::error::ZenmlError;
 use crate::component::{ComponentInfo, ComponentKind};
 
@@ -34,11 +34,9 @@ impl Client {
             let id = self.component_id(component)?;
             by_kind.insert(component.kind.as_str().to_owned(), serde_json::json!([id]));
         }
-        let created = self.post(
-            "/api/v1/stacks",
-            &serde_json::json!({"name": name, "components": by_kind}),
-        )?;
-        id_of(&created).map(Some)
+        let body = serde_json::json!({"name": name, "components": by_kind});
+        self.post_or_find("/api/v1/stacks", &body, |client| client.find_stack(name))
+            .map(Some)
     }
 
     /// The server's id of the stack named `name`, if it has one.

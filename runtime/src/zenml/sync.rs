@@ -128,7 +128,12 @@ pub fn sync_with(
                     metadata,
                     ..
                 } = kept;
-                let sent = client.publish_from(resource, component.as_ref(), &metadata);
+                // A kept publish may have been applied (its answer lost): read back first.
+                let sent = component
+                    .as_ref()
+                    .map(|c| client.component_id(c))
+                    .transpose()
+                    .and_then(|id| client.publish_checked(resource, id, &metadata, true));
                 settle(
                     store,
                     sent,
