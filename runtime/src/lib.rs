@@ -42,6 +42,8 @@
 
 mod component;
 mod convert;
+#[cfg(test)]
+mod fuzz;
 mod hook;
 mod info;
 mod integer;

@@ -123,6 +123,7 @@ impl MetadataValue {
     /// level, as the JSON reader counts. Walks without recursion, so a value built by hand
     /// however deep is measured, not overflowed on.
     #[must_use]
+    #[cfg(feature = "store")]
     pub(crate) fn nests_deeper_than(&self, limit: usize) -> bool {
         let mut pending = vec![(self, 0_usize)];
         while let Some((value, depth)) = pending.pop() {

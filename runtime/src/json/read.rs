@@ -296,11 +296,11 @@ impl Parser<'_> {
 
     fn parse_object(&mut self) -> Parsed<MetadataValue> {
         self.pos += 1; // {
-        let mut entries: Vec<(String, MetadataValue)> = Vec::new();
+        let mut members: Vec<(String, Option<MetadataValue>)> = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(MetadataValue::Dict(entries));
+            return Ok(MetadataValue::Dict(Vec::new()));
         }
         loop {
             self.skip_ws();
@@ -309,18 +309,13 @@ impl Parser<'_> {
             }
             let key = self.parse_string()?;
             self.expect(b':', "expected `:` after an object key")?;
-            let value = self.parse_value()?;
-            // A repeated key: the last one wins, as in every JSON reader ZenML uses.
-            entries.retain(|(k, _)| *k != key);
-            if let Some(value) = value {
-                entries.push((key, value));
-            }
+            members.push((key, self.parse_value()?));
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(MetadataValue::Dict(entries));
+                    return Ok(MetadataValue::Dict(last_wins(members)));
                 }
                 _ => return Err(self.error("expected `,` or `}` in an object")),
             }
@@ -465,6 +460,20 @@ impl Parser<'_> {
         u32::from_str_radix(digits, 16)
             .map_err(|_| self.error("expected four hex digits after \\u"))
     }
+}
+
+/// An object's members as a `Dict`: a repeated key's last only, in its place (as in every JSON
+/// reader ZenML uses); no `null`s. Up to 64 members are compared pairwise, more through a set.
+fn last_wins(members: Vec<(String, Option<MetadataValue>)>) -> Vec<(String, MetadataValue)> {
+    let (mut seen, mut last) = (std::collections::HashSet::new(), vec![true; members.len()]);
+    for (i, (key, _)) in members.iter().enumerate().rev() {
+        last[i] = match members.len() {
+            0..=64 => members[i + 1..].iter().all(|m| m.0 != *key),
+            _ => seen.insert(key),
+        };
+    }
+    let kept = members.into_iter().zip(last).filter(|(_, last)| *last);
+    kept.filter_map(|((k, v), _)| v.map(|v| (k, v))).collect()
 }
 
 #[cfg(all(test, feature = "zenml"))]

@@ -36,4 +36,6 @@ pub use error::{Damaged, StoreError};
 pub use location::STORE_ENV;
 pub use open::Store;
 pub use read::ComponentMetadata;
+#[cfg(test)]
+pub(crate) use read::decode as decode_row;
 pub use schema::SCHEMA_VERSION;

@@ -273,8 +273,12 @@ impl Store {
     }
 }
 
-/// A stored metadata value typed again, or why it cannot be.
-fn decode(key: &str, json: &str, tag: &str) -> core::result::Result<MetadataValue, DecodeError> {
+/// A stored metadata row (key, JSON value, tag) typed again, or why it cannot be.
+pub(crate) fn decode(
+    key: &str,
+    json: &str,
+    tag: &str,
+) -> core::result::Result<MetadataValue, DecodeError> {
     crate::key::check_key(key).map_err(DecodeError::InvalidKey)?;
     let tag = tag
         .parse::<MetadataType>()
@@ -294,6 +298,27 @@ fn missing_component(at: usize) -> rusqlite::Error {
     )
 }
 
+/// Dicts merged oldest first: each key in the place it first took, with the newest value.
+fn merge_dicts(dicts: Vec<MetadataValue>) -> MetadataValue {
+    let mut merged: Vec<Entry> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for dict in dicts {
+        let MetadataValue::Dict(entries) = dict else {
+            continue;
+        };
+        for (k, v) in entries {
+            match index.get(&k) {
+                Some(&at) => merged[at].1 = v,
+                None => {
+                    index.insert(k.clone(), merged.len());
+                    merged.push((k, v));
+                }
+            }
+        }
+    }
+    MetadataValue::Dict(merged)
+}
+
 /// ZenML's read rule over one resource's rows, oldest first: the newest value of a key wins;
 /// where every value of a key is a dict, the dicts merge (later entries win).
 fn resolve(rows: impl Iterator<Item = (String, MetadataValue)>) -> Metadata {
@@ -309,26 +334,15 @@ fn resolve(rows: impl Iterator<Item = (String, MetadataValue)>) -> Metadata {
     }
     let mut out = Metadata::with_capacity(keys.len());
     for (key, values) in keys {
-        let value = if values.iter().all(|v| matches!(v, MetadataValue::Dict(_))) {
-            let mut merged: Vec<(String, MetadataValue)> = Vec::new();
-            for value in values {
-                let MetadataValue::Dict(entries) = value else {
-                    continue;
-                };
-                for (k, v) in entries {
-                    match merged.iter_mut().find(|(m, _)| *m == k) {
-                        Some((_, slot)) => *slot = v,
-                        None => merged.push((k, v)),
-                    }
-                }
-            }
-            MetadataValue::Dict(merged)
-        } else {
-            values
-                .into_iter()
-                .last()
-                .unwrap_or(MetadataValue::Dict(Vec::new()))
-        };
+        let value =
+            if values.len() > 1 && values.iter().all(|v| matches!(v, MetadataValue::Dict(_))) {
+                merge_dicts(values)
+            } else {
+                values
+                    .into_iter()
+                    .last()
+                    .unwrap_or(MetadataValue::Dict(Vec::new()))
+            };
         // Keys are distinct here and were checked when read: pushed, not searched for.
         out.push_owned(key, value);
     }

@@ -3,22 +3,18 @@
 
 use core::fmt;
 use std::collections::HashMap;
-use std::time::SystemTime;
 
 use uuid::Uuid;
 
 use super::config::Config;
 use super::error::ZenmlError;
 use super::http::{Http, Method, answer_json, field};
-use super::plan::PlannedStep;
 use super::publish::{PublishReport, select};
 use super::request::RunMetadataRequest;
 use crate::component::ComponentInfo;
 use crate::json::read::parse;
 use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
-use crate::sink::Status;
-use crate::time::Utc;
 use crate::value::{MAX_DEPTH, MetadataValue};
 
 /// The flavor of the components this client registers.
@@ -26,7 +22,7 @@ const RUST_FLAVOR: &str = "rust";
 
 /// A client of one ZenML server. Blocking; logs in on first use and again, once, on a 401.
 pub struct Client {
-    http: Http,
+    pub(super) http: Http,
     server: Option<Uuid>,
     project: Option<Uuid>,
     components: HashMap<Uuid, Uuid>,
@@ -229,192 +225,7 @@ impl Client {
             )));
         }
         let text = self.http.call(&path_of(resource), &Method::Get(&[]))?;
-        // Read exactly (integers to 128 bits, values to `MAX_DEPTH`), unlike other answers: the
-        // answer, `metadata` and `run_metadata` are three levels above the values.
-        let answer = parse(&text, MAX_DEPTH + 3)
-            .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?
-            .ok_or_else(|| ZenmlError::Protocol("a null answer".into()))?;
-        let Some(run_metadata) = field(&answer, "metadata").and_then(|m| field(m, "run_metadata"))
-        else {
-            return Ok(Metadata::new());
-        };
-        let MetadataValue::Dict(entries) = run_metadata else {
-            return Err(ZenmlError::Protocol("run_metadata is not an object".into()));
-        };
-        let mut out = Metadata::with_capacity(entries.len());
-        for (key, value) in entries {
-            out.insert_value(key.clone(), value.clone())
-                .map_err(|e| ZenmlError::Protocol(e.to_string()))?;
-        }
-        Ok(out)
-    }
-
-    /// Registers a standalone run of pipeline `pipeline` named `run_name` whose steps are
-    /// `steps` (each with the steps it runs after, so that the dashboard draws the graph): the
-    /// pipeline (created once), a snapshot of it on `stack` (see [`stack_id`](Self::stack_id);
-    /// else the `default` stack), and the run, started at `started` (and, for a run registered
-    /// after it ended, `finished`). Returns the run's id.
-    ///
-    /// # Errors
-    ///
-    /// As for any request.
-    pub fn create_run(
-        &mut self,
-        pipeline: &str,
-        run_name: &str,
-        steps: &[PlannedStep],
-        started: SystemTime,
-        finished: Option<SystemTime>,
-        stack: Option<Uuid>,
-    ) -> Result<Uuid, ZenmlError> {
-        let project = self.project_id()?;
-        // A name the server has is refused (as `POST /runs` would, 409), before a snapshot is
-        // made for nothing.
-        let taken = self.get(
-            "/api/v1/runs",
-            &[("name", run_name), ("project", &project.to_string())],
-        )?;
-        if first_id(&taken).is_some() {
-            return Err(ZenmlError::Rejected {
-                status: 409,
-                detail: format!("a pipeline run named {run_name:?} already exists"),
-            });
-        }
-        let pipeline_id = self.get_or_create(
-            "/api/v1/pipelines",
-            &[("name", pipeline), ("project", &project.to_string())],
-            &serde_json::json!({"project": project, "name": pipeline}),
-        )?;
-        let stack = if let Some(id) = stack {
-            id
-        } else {
-            let found = self.get("/api/v1/stacks", &[("name", "default")])?;
-            first_id(&found).ok_or_else(|| ZenmlError::NotFound {
-                detail: "no stack named \"default\"".into(),
-            })?
-        };
-        let step_configurations: serde_json::Map<String, serde_json::Value> = steps
-            .iter()
-            .map(|step| {
-                let name = &step.name;
-                (
-                    name.clone(),
-                    serde_json::json!({
-                        "spec": {
-                            "source": {"module": "run_metadata", "attribute": name, "type": "unknown"},
-                            "upstream_steps": step.upstream,
-                            "invocation_id": name,
-                        },
-                        "config": {"name": name},
-                        "step_config_overrides": {"name": name},
-                    }),
-                )
-            })
-            .collect();
-        let snapshot = self.post(
-            "/api/v1/pipeline_snapshots",
-            &serde_json::json!({
-                "project": project,
-                "stack": stack,
-                "pipeline": pipeline_id,
-                "run_name_template": run_name,
-                "pipeline_configuration": {"name": pipeline},
-                "step_configurations": step_configurations,
-            }),
-        )?;
-        let snapshot = id_of(&snapshot)?;
-        let mut body = serde_json::json!({
-            "project": project,
-            "name": run_name,
-            "snapshot": snapshot,
-            "status": "running",
-            "start_time": Utc::from(started).iso8601(),
-        });
-        // A run registered after it ended (kept while the server was away) has its end time
-        // from the start: the server would otherwise take the moment its last step arrives.
-        if let Some(finished) = finished {
-            body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
-        }
-        let project = project.to_string();
-        self.post_or_find("/api/v1/runs", &body, |client| {
-            let found = client.get("/api/v1/runs", &[("name", run_name), ("project", &project)])?;
-            Ok(first_id(&found))
-        })
-    }
-
-    /// Registers step `name` of run `run_id` (the name must be one of the run's snapshot), with
-    /// its status and, for a step that has finished already, its end time (ZenML does not let a
-    /// finished step's status change afterwards). Returns the step's id.
-    ///
-    /// # Errors
-    ///
-    /// As for any request.
-    pub fn create_step(
-        &mut self,
-        run_id: Uuid,
-        name: &str,
-        status: Status,
-        started: SystemTime,
-        finished: Option<SystemTime>,
-    ) -> Result<Uuid, ZenmlError> {
-        let project = self.project_id()?;
-        let mut body = serde_json::json!({
-            "project": project,
-            "name": name,
-            "pipeline_run_id": run_id,
-            "status": status.as_str(),
-            "start_time": Utc::from(started).iso8601(),
-        });
-        if let Some(finished) = finished {
-            body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
-        }
-        self.post_or_find("/api/v1/steps", &body, |client| {
-            client.step_id(run_id, name)
-        })
-    }
-
-    /// The status ZenML shows for a run or step (`running`, `completed`, `failed`, ...).
-    ///
-    /// # Errors
-    ///
-    /// As for any request.
-    pub fn status(&mut self, resource: Resource) -> Result<String, ZenmlError> {
-        let answer = self.get(&path_of(resource), &[])?;
-        field(&answer, "body")
-            .and_then(|body| field(body, "status"))
-            .and_then(MetadataValue::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| ZenmlError::Protocol("an answer without a status".into()))
-    }
-
-    /// The id of step `name` of run `run_id`, if the server has it.
-    ///
-    /// # Errors
-    ///
-    /// As for any request.
-    pub fn step_id(&mut self, run_id: Uuid, name: &str) -> Result<Option<Uuid>, ZenmlError> {
-        let found = self.get(
-            "/api/v1/steps",
-            &[("pipeline_run_id", &run_id.to_string()), ("name", name)],
-        )?;
-        Ok(first_id(&found))
-    }
-
-    /// Sets the status and end time of a step or run.
-    ///
-    /// # Errors
-    ///
-    /// As for any request.
-    pub fn finish(
-        &mut self,
-        resource: Resource,
-        status: Status,
-        finished: SystemTime,
-    ) -> Result<(), ZenmlError> {
-        let body = serde_json::json!({"status": status.as_str(), "end_time": Utc::from(finished).iso8601()});
-        self.http
-            .call(&path_of(resource), &Method::Put(&body.to_string()))
-            .map(drop)
+        metadata_of_answer(&text)
     }
 
     /// The server's id of `component`: the component of that name and type if the server has
@@ -480,7 +291,7 @@ impl Client {
     }
 
     /// The id of the first item `GET path?query` lists, else of the one `POST path` creates.
-    fn get_or_create(
+    pub(super) fn get_or_create(
         &mut self,
         path: &str,
         query: &[(&str, &str)],
@@ -520,8 +331,31 @@ impl Client {
     }
 }
 
+/// The `.metadata.run_metadata` of a run's or a step's answer, read exactly (integers to 128
+/// bits, values to `MAX_DEPTH`: the answer, `metadata` and `run_metadata` are three levels above
+/// them); no `run_metadata`, no metadata.
+pub(super) fn metadata_of_answer(text: &str) -> Result<Metadata, ZenmlError> {
+    let answer = parse(text, MAX_DEPTH + 3)
+        .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?
+        .ok_or_else(|| ZenmlError::Protocol("a null answer".into()))?;
+    let Some(run_metadata) = field(&answer, "metadata").and_then(|m| field(m, "run_metadata"))
+    else {
+        return Ok(Metadata::new());
+    };
+    let MetadataValue::Dict(entries) = run_metadata else {
+        return Err(ZenmlError::Protocol("run_metadata is not an object".into()));
+    };
+    // The reader gives each key once (the last of a repeated one): checked, not searched for.
+    let mut out = Metadata::with_capacity(entries.len());
+    for (key, value) in entries {
+        crate::key::check_key(key).map_err(|e| ZenmlError::Protocol(e.to_string()))?;
+        out.push_owned(key.clone(), value.clone());
+    }
+    Ok(out)
+}
+
 /// The path of a run or a step.
-fn path_of(resource: Resource) -> String {
+pub(super) fn path_of(resource: Resource) -> String {
     match resource.kind {
         ResourceType::StepRun => format!("/api/v1/steps/{}", resource.id),
         _ => format!("/api/v1/runs/{}", resource.id),

@@ -9,7 +9,8 @@
 //! | `trust` | [`TlsTrust`]: the URL checked, the certificates trusted, the warnings owed |
 //! | `error` | [`ZenmlError`] |
 //! | `http` | one server's connection: retries, re-login on 401, the one place server text is redacted |
-//! | `client` | [`Client`]: ZenML's endpoints |
+//! | `client` | [`Client`]: ZenML's endpoints, publishing (read back before anything is sent again) |
+//! | `runs` | the runs and steps a [`Client`] registers, their statuses |
 //! | `stacks` | the stack a run is created on, registered with its components |
 //! | `publish`, `pylen` | what a publish sends and skips, as ZenML's client would ([`PublishReport`]), measuring values as Python's `json.dumps` does |
 //! | `outbox` | [`Outbox`]: what one server has not taken yet, kept in the store |
@@ -28,6 +29,8 @@ mod client;
 mod config;
 #[cfg(feature = "zenml")]
 mod error;
+#[cfg(all(test, feature = "zenml"))]
+mod fuzz;
 #[cfg(feature = "zenml")]
 mod http;
 #[cfg(feature = "zenml")]
@@ -38,6 +41,8 @@ mod plan;
 mod publish;
 #[cfg(feature = "zenml")]
 mod pylen;
+#[cfg(feature = "zenml")]
+mod runs;
 #[cfg(feature = "zenml")]
 mod sink;
 #[cfg(feature = "zenml")]

@@ -1,0 +1,184 @@
+//! The runs and steps a client registers on a ZenML server, their statuses and end times.
+
+use std::time::SystemTime;
+
+use uuid::Uuid;
+
+use super::client::{Client, first_id, id_of, path_of};
+use super::error::ZenmlError;
+use super::http::{Method, field};
+use super::plan::PlannedStep;
+use crate::resource::Resource;
+use crate::sink::Status;
+use crate::time::Utc;
+use crate::value::MetadataValue;
+
+impl Client {
+    /// Registers a standalone run of pipeline `pipeline` named `run_name` whose steps are
+    /// `steps` (each with the steps it runs after, so that the dashboard draws the graph): the
+    /// pipeline (created once), a snapshot of it on `stack` (see [`stack_id`](Self::stack_id);
+    /// else the `default` stack), and the run, started at `started` (and, for a run registered
+    /// after it ended, `finished`). Returns the run's id.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn create_run(
+        &mut self,
+        pipeline: &str,
+        run_name: &str,
+        steps: &[PlannedStep],
+        started: SystemTime,
+        finished: Option<SystemTime>,
+        stack: Option<Uuid>,
+    ) -> Result<Uuid, ZenmlError> {
+        let project = self.project_id()?;
+        // A name the server has is refused (as `POST /runs` would, 409), before a snapshot is
+        // made for nothing.
+        let taken = self.get(
+            "/api/v1/runs",
+            &[("name", run_name), ("project", &project.to_string())],
+        )?;
+        if first_id(&taken).is_some() {
+            return Err(ZenmlError::Rejected {
+                status: 409,
+                detail: format!("a pipeline run named {run_name:?} already exists"),
+            });
+        }
+        let pipeline_id = self.get_or_create(
+            "/api/v1/pipelines",
+            &[("name", pipeline), ("project", &project.to_string())],
+            &serde_json::json!({"project": project, "name": pipeline}),
+        )?;
+        let stack = if let Some(id) = stack {
+            id
+        } else {
+            let found = self.get("/api/v1/stacks", &[("name", "default")])?;
+            first_id(&found).ok_or_else(|| ZenmlError::NotFound {
+                detail: "no stack named \"default\"".into(),
+            })?
+        };
+        let step_configurations: serde_json::Map<String, serde_json::Value> = steps
+            .iter()
+            .map(|step| {
+                let name = &step.name;
+                (
+                    name.clone(),
+                    serde_json::json!({
+                        "spec": {
+                            "source": {"module": "run_metadata", "attribute": name, "type": "unknown"},
+                            "upstream_steps": step.upstream,
+                            "invocation_id": name,
+                        },
+                        "config": {"name": name},
+                        "step_config_overrides": {"name": name},
+                    }),
+                )
+            })
+            .collect();
+        let snapshot = self.post(
+            "/api/v1/pipeline_snapshots",
+            &serde_json::json!({
+                "project": project,
+                "stack": stack,
+                "pipeline": pipeline_id,
+                "run_name_template": run_name,
+                "pipeline_configuration": {"name": pipeline},
+                "step_configurations": step_configurations,
+            }),
+        )?;
+        let snapshot = id_of(&snapshot)?;
+        let mut body = serde_json::json!({
+            "project": project,
+            "name": run_name,
+            "snapshot": snapshot,
+            "status": "running",
+            "start_time": Utc::from(started).iso8601(),
+        });
+        // A run registered after it ended (kept while the server was away) has its end time
+        // from the start: the server would otherwise take the moment its last step arrives.
+        if let Some(finished) = finished {
+            body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
+        }
+        let project = project.to_string();
+        self.post_or_find("/api/v1/runs", &body, |client| {
+            let found = client.get("/api/v1/runs", &[("name", run_name), ("project", &project)])?;
+            Ok(first_id(&found))
+        })
+    }
+
+    /// Registers step `name` of run `run_id` (the name must be one of the run's snapshot), with
+    /// its status and, for a step that has finished already, its end time (ZenML does not let a
+    /// finished step's status change afterwards). Returns the step's id.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn create_step(
+        &mut self,
+        run_id: Uuid,
+        name: &str,
+        status: Status,
+        started: SystemTime,
+        finished: Option<SystemTime>,
+    ) -> Result<Uuid, ZenmlError> {
+        let project = self.project_id()?;
+        let mut body = serde_json::json!({
+            "project": project,
+            "name": name,
+            "pipeline_run_id": run_id,
+            "status": status.as_str(),
+            "start_time": Utc::from(started).iso8601(),
+        });
+        if let Some(finished) = finished {
+            body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
+        }
+        self.post_or_find("/api/v1/steps", &body, |client| {
+            client.step_id(run_id, name)
+        })
+    }
+
+    /// The status ZenML shows for a run or step (`running`, `completed`, `failed`, ...).
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn status(&mut self, resource: Resource) -> Result<String, ZenmlError> {
+        let answer = self.get(&path_of(resource), &[])?;
+        field(&answer, "body")
+            .and_then(|body| field(body, "status"))
+            .and_then(MetadataValue::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| ZenmlError::Protocol("an answer without a status".into()))
+    }
+
+    /// The id of step `name` of run `run_id`, if the server has it.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn step_id(&mut self, run_id: Uuid, name: &str) -> Result<Option<Uuid>, ZenmlError> {
+        let found = self.get(
+            "/api/v1/steps",
+            &[("pipeline_run_id", &run_id.to_string()), ("name", name)],
+        )?;
+        Ok(first_id(&found))
+    }
+
+    /// Sets the status and end time of a step or run.
+    ///
+    /// # Errors
+    ///
+    /// As for any request.
+    pub fn finish(
+        &mut self,
+        resource: Resource,
+        status: Status,
+        finished: SystemTime,
+    ) -> Result<(), ZenmlError> {
+        let body = serde_json::json!({"status": status.as_str(), "end_time": Utc::from(finished).iso8601()});
+        self.http
+            .call(&path_of(resource), &Method::Put(&body.to_string()))
+            .map(drop)
+    }
+}
