@@ -45,6 +45,7 @@ mod convert;
 #[cfg(test)]
 mod fuzz;
 mod hook;
+mod index;
 mod info;
 mod integer;
 mod json;

@@ -3,10 +3,12 @@
 use core::fmt;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde::ser::SerializeMap;
 
 use crate::convert::ToMetadata;
+use crate::index::{Entry, KeyIndex, LINEAR};
 use crate::json::DecodeError;
 use crate::json::read::{parse, retag};
 use crate::json::write::{write_object, write_value};
@@ -37,9 +39,17 @@ use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
 /// );
 /// # Ok::<(), run_metadata::KeyError>(())
 /// ```
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Metadata {
-    entries: Vec<(Cow<'static, str>, MetadataValue)>,
+    entries: Vec<Entry>,
+    /// Where each key sits, once a search meets more than [`LINEAR`] entries.
+    index: OnceLock<Box<KeyIndex>>,
+}
+
+impl PartialEq for Metadata {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl Metadata {
@@ -48,6 +58,7 @@ impl Metadata {
     pub const fn new() -> Self {
         Self {
             entries: Vec::new(),
+            index: OnceLock::new(),
         }
     }
 
@@ -56,6 +67,26 @@ impl Metadata {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             entries: Vec::with_capacity(capacity),
+            index: OnceLock::new(),
+        }
+    }
+
+    /// Where `key` sits: searched in order in a small map, through the index in a large one.
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.entries.len() <= LINEAR {
+            return self.entries.iter().position(|(k, _)| k == key);
+        }
+        self.index
+            .get_or_init(|| Box::new(KeyIndex::of(&self.entries)))
+            .find(&self.entries, key)
+    }
+
+    /// Appends an entry whose key is not present, keeping the index (if built) in step.
+    #[inline]
+    fn push_entry(&mut self, key: Cow<'static, str>, value: MetadataValue) {
+        self.entries.push((key, value));
+        if let Some(index) = self.index.get_mut() {
+            index.added(&self.entries, self.entries.len() - 1);
         }
     }
 
@@ -98,23 +129,23 @@ impl Metadata {
         key: Cow<'static, str>,
         value: MetadataValue,
     ) -> Option<MetadataValue> {
-        if let Some((_, slot)) = self.entries.iter_mut().find(|(k, _)| *k == key) {
-            return Some(core::mem::replace(slot, value));
+        if let Some(at) = self.position(&key) {
+            return Some(core::mem::replace(&mut self.entries[at].1, value));
         }
-        self.entries.push((key, value));
+        self.push_entry(key, value);
         None
     }
 
     /// Appends under a key known, at compile time, to be valid and not yet present.
     #[inline]
     pub(crate) fn push_unique(&mut self, key: &'static str, value: MetadataValue) {
-        self.entries.push((Cow::Borrowed(key), value));
+        self.push_entry(Cow::Borrowed(key), value);
     }
 
     /// Appends under a key known to be valid and not yet present.
     #[cfg(feature = "store")]
     pub(crate) fn push_owned(&mut self, key: String, value: MetadataValue) {
-        self.entries.push((Cow::Owned(key), value));
+        self.push_entry(Cow::Owned(key), value);
     }
 
     /// Reserves room for `additional` more entries.
@@ -125,7 +156,7 @@ impl Metadata {
     /// Moves every entry of `other` into `self`; where a key is in both, `other`'s value wins.
     pub fn extend(&mut self, other: Metadata) {
         if self.entries.is_empty() {
-            self.entries = other.entries;
+            *self = other;
             return;
         }
         self.entries.reserve(other.entries.len());
@@ -137,7 +168,7 @@ impl Metadata {
     /// The value under `key`.
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&MetadataValue> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.position(key).map(|at| &self.entries[at].1)
     }
 
     /// Whether `key` has a value.
@@ -148,8 +179,10 @@ impl Metadata {
 
     /// Removes `key`, keeping the order of the others.
     pub fn remove(&mut self, key: &str) -> Option<MetadataValue> {
-        let index = self.entries.iter().position(|(k, _)| k == key)?;
-        Some(self.entries.remove(index).1)
+        let at = self.position(key)?;
+        // Every later entry moves: the index is built again when next needed.
+        self.index = OnceLock::new();
+        Some(self.entries.remove(at).1)
     }
 
     /// The number of entries.
@@ -400,7 +433,7 @@ impl Metadata {
                 }
             };
             check_key(&key).map_err(DecodeError::InvalidKey)?;
-            out.entries.push((Cow::Owned(key), value));
+            out.push_entry(Cow::Owned(key), value);
         }
         Ok(out)
     }

@@ -307,12 +307,11 @@ fn merge_dicts(dicts: Vec<MetadataValue>) -> MetadataValue {
             continue;
         };
         for (k, v) in entries {
-            match index.get(&k) {
-                Some(&at) => merged[at].1 = v,
-                None => {
-                    index.insert(k.clone(), merged.len());
-                    merged.push((k, v));
-                }
+            if let Some(&at) = index.get(&k) {
+                merged[at].1 = v;
+            } else {
+                index.insert(k.clone(), merged.len());
+                merged.push((k, v));
             }
         }
     }
