@@ -29,7 +29,9 @@ The server and credentials come from ZenML's environment variables:
   ZENML_STORE_API_KEY      an API key; else
   ZENML_STORE_USERNAME     a user name
   ZENML_STORE_PASSWORD     and its password (empty if unset)
-  ZENML_ACTIVE_PROJECT_ID  the project, if not `default`";
+  ZENML_ACTIVE_PROJECT_ID  the project, if not `default`
+  ZENML_STORE_VERIFY_SSL   `false`, or a CA bundle (PEM) for a server behind a private CA
+  SSL_CERT_FILE            a CA bundle, where ZENML_STORE_VERIFY_SSL names none";
 
 /// A parsed command line: `run-metadata [--store PATH] [COMMAND]`.
 ///
