@@ -310,15 +310,24 @@ impl Client {
         &mut self,
         path: &str,
         body: &serde_json::Value,
+        find: impl FnMut(&mut Self) -> Result<Option<Uuid>, ZenmlError>,
+    ) -> Result<Uuid, ZenmlError> {
+        self.post_or_find_then(path, body, find, created_id)
+    }
+
+    /// As [`post_or_find`](Self::post_or_find), the answer read by `read`.
+    pub(super) fn post_or_find_then(
+        &mut self,
+        path: &str,
+        body: &serde_json::Value,
         mut find: impl FnMut(&mut Self) -> Result<Option<Uuid>, ZenmlError>,
+        read: impl FnOnce(&MetadataValue) -> Result<Uuid, ZenmlError>,
     ) -> Result<Uuid, ZenmlError> {
         let mut resent = 0;
         loop {
             match self.post(path, body) {
-                Ok(created) => return created_id(&created),
-                Err(lost @ ZenmlError::AnswerLost { .. })
-                    if resent < self.http.config().retries =>
-                {
+                Ok(answer) => return read(&answer),
+                Err(lost @ ZenmlError::AnswerLost { .. }) if resent < self.http.config().retries => {
                     match find(self) {
                         Ok(Some(id)) => return Ok(id),
                         Ok(None) => resent += 1,
@@ -372,7 +381,7 @@ pub(super) fn first_id(page: &MetadataValue) -> Option<Uuid> {
 
 /// The id of what a `POST` created: its answer, or the first of `[item, created]` (as
 /// `POST /runs` answers).
-fn created_id(answer: &MetadataValue) -> Result<Uuid, ZenmlError> {
+pub(super) fn created_id(answer: &MetadataValue) -> Result<Uuid, ZenmlError> {
     match answer {
         MetadataValue::List(items) => id_of(items.first().unwrap_or(answer)),
         _ => id_of(answer),

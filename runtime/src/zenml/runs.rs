@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use uuid::Uuid;
 
-use super::client::{Client, first_id, id_of, path_of};
+use super::client::{Client, created_id, first_id, id_of, path_of};
 use super::error::ZenmlError;
 use super::http::{Method, field};
 use super::plan::PlannedStep;
@@ -33,18 +33,6 @@ impl Client {
         stack: Option<Uuid>,
     ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
-        // A name the server has is refused (as `POST /runs` would, 409), before a snapshot is
-        // made for nothing.
-        let taken = self.get(
-            "/api/v1/runs",
-            &[("name", run_name), ("project", &project.to_string())],
-        )?;
-        if first_id(&taken).is_some() {
-            return Err(ZenmlError::Rejected {
-                status: 409,
-                detail: format!("a pipeline run named {run_name:?} already exists"),
-            });
-        }
         let pipeline_id = self.get_or_create(
             "/api/v1/pipelines",
             &[("name", pipeline), ("project", &project.to_string())],
@@ -101,9 +89,23 @@ impl Client {
             body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
         }
         let project = project.to_string();
-        self.post_or_find("/api/v1/runs", &body, |client| {
+        let find = |client: &mut Self| {
             let found = client.get("/api/v1/runs", &[("name", run_name), ("project", &project)])?;
             Ok(first_id(&found))
+        };
+        // `POST /runs` answers `[run, created]`: a run it did not create is one of that name
+        // already there, refused as ZenML refuses a duplicate (409). No request is spent asking
+        // first: the name is new but for a mistake, and then only the snapshot is left over.
+        self.post_or_find_then("/api/v1/runs", &body, find, |answer| {
+            if let MetadataValue::List(items) = answer
+                && items.get(1) == Some(&MetadataValue::Bool(false))
+            {
+                return Err(ZenmlError::Rejected {
+                    status: 409,
+                    detail: format!("a pipeline run named {run_name:?} already exists"),
+                });
+            }
+            created_id(answer)
         })
     }
 
