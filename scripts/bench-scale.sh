@@ -17,7 +17,8 @@ import json, os, sys
 
 base = sys.argv[1]
 sizes = [10, 1_000, 100_000, 1_000_000]
-paths = ["insert", "lookup", "from_json", "dict value", "store write", "store read", "show", "show --json"]
+paths = ["insert", "std HashMap insert", "lookup", "std HashMap lookup", "from_json", "dict value",
+         "serde_json Value", "store write", "store read", "show", "show --json"]
 
 def per_key(path, n):
     # criterion keeps each result in a folder named after the group (`/` as `_`) and function.

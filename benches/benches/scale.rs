@@ -4,6 +4,9 @@
 //! `--json`). Each is reported per key (criterion's throughput, elements/s); flat per-key cost
 //! is linear time.
 //!
+//! Beside them, the same work with std's `HashMap` and `serde_json::Value`: what the machine's
+//! memory costs per key at each size, whatever the algorithm.
+//!
 //! `RUN_METADATA_SCALE_MAX` caps the largest size (1,000,000 by default).
 
 use std::hint::black_box;
@@ -76,6 +79,34 @@ fn in_memory(c: &mut Criterion) {
         let mut g = group(c, "lookup", n);
         g.bench_function(n.to_string(), |b| {
             b.iter(|| names.iter().filter(|k| m.get(k).is_some()).count());
+        });
+        g.finish();
+
+        // The floor: what the machine's memory costs the same work with std's map and
+        // serde_json, measured beside ours at each size.
+        let mut g = group(c, "std HashMap insert", n);
+        g.bench_function(n.to_string(), |b| {
+            b.iter(|| {
+                let mut m = std::collections::HashMap::new();
+                for (i, key) in names.iter().enumerate() {
+                    m.insert(key.clone(), i as u64);
+                }
+                m
+            });
+        });
+        g.finish();
+
+        let std_map: std::collections::HashMap<String, u64> =
+            names.iter().cloned().zip(0..).collect();
+        let mut g = group(c, "std HashMap lookup", n);
+        g.bench_function(n.to_string(), |b| {
+            b.iter(|| names.iter().filter(|k| std_map.contains_key(*k)).count());
+        });
+        g.finish();
+
+        let mut g = group(c, "serde_json Value", n);
+        g.bench_function(n.to_string(), |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&values)).unwrap());
         });
         g.finish();
 
