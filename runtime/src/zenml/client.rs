@@ -327,7 +327,9 @@ impl Client {
         loop {
             match self.post(path, body) {
                 Ok(answer) => return read(&answer),
-                Err(lost @ ZenmlError::AnswerLost { .. }) if resent < self.http.config().retries => {
+                Err(lost @ ZenmlError::AnswerLost { .. })
+                    if resent < self.http.config().retries =>
+                {
                     match find(self) {
                         Ok(Some(id)) => return Ok(id),
                         Ok(None) => resent += 1,
