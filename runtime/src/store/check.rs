@@ -99,14 +99,28 @@ impl Store {
     ///
     /// SQLite's.
     pub fn damaged(&self, run_id: uuid::Uuid) -> Result<Vec<Damaged>> {
+        Ok(self.scan_run(run_id)?.damaged)
+    }
+
+    /// Every record of run `run_id` read: its steps, their and the run's metadata rows and hook
+    /// failures; how many steps and rows read back, and what did not.
+    fn scan_run(&self, run_id: uuid::Uuid) -> Result<Health> {
         let (steps, mut damaged) = self.sift_steps(run_id)?;
+        let mut metadata = 0;
         let resources = std::iter::once(Resource::pipeline_run(run_id))
             .chain(steps.iter().map(|s| Resource::step_run(s.id)));
         for resource in resources {
-            damaged.extend(self.sift_rows(resource)?.1);
+            let (rows, bad) = self.sift_rows(resource)?;
+            metadata += rows.len();
+            damaged.extend(bad);
             damaged.extend(self.sift_hook_failures(resource)?.1);
         }
-        Ok(damaged)
+        Ok(Health {
+            steps: steps.len(),
+            metadata,
+            damaged,
+            ..Health::default()
+        })
     }
 
     /// Checks the whole file: SQLite's `integrity_check` (every page, every index), then every
@@ -158,17 +172,10 @@ impl Store {
         health.damaged = damaged;
         health.runs = runs.len();
         for run in &runs {
-            let (steps, damaged) = self.sift_steps(run.id)?;
-            health.damaged.extend(damaged);
-            health.steps += steps.len();
-            let resources = std::iter::once(Resource::pipeline_run(run.id))
-                .chain(steps.iter().map(|s| Resource::step_run(s.id)));
-            for resource in resources {
-                let (rows, damaged) = self.sift_rows(resource)?;
-                health.metadata += rows.len();
-                health.damaged.extend(damaged);
-                health.damaged.extend(self.sift_hook_failures(resource)?.1);
-            }
+            let scanned = self.scan_run(run.id)?;
+            health.steps += scanned.steps;
+            health.metadata += scanned.metadata;
+            health.damaged.extend(scanned.damaged);
         }
         Ok(health)
     }
