@@ -161,21 +161,28 @@ pub fn run(
             links,
         } => {
             let store = reader()?;
-            let record = if *name {
-                let mut named = store.runs_named(run)?.into_iter();
-                named.next().ok_or_else(|| {
-                    CliError::Store(StoreError::RunNotFound { query: run.clone() })
-                })?
+            // With --name, every run of that name, the latest first.
+            let named = if *name {
+                Some(store.runs_named(run)?)
             } else {
-                store.find_run(run)?
+                None
+            };
+            let record = match &named {
+                Some(named) => named.first().cloned().ok_or_else(|| {
+                    CliError::Store(StoreError::RunNotFound { query: run.clone() })
+                })?,
+                None => store.find_run(run)?,
             };
             // A name that several runs have: the latest is shown, and the reader told.
             if record.name == *run {
-                let named = store.runs_named(run)?.len();
-                if named > 1 {
+                let runs = match named {
+                    Some(named) => named.len(),
+                    None => store.runs_named(run)?.len(),
+                };
+                if runs > 1 {
                     writeln!(
                         notes,
-                        "run-metadata: {named} runs are named {}; showing the latest, {} (give an id for another: run-metadata runs)",
+                        "run-metadata: {runs} runs are named {}; showing the latest, {} (give an id for another: run-metadata runs)",
                         text::visible(run),
                         record.id
                     )?;

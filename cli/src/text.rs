@@ -210,6 +210,11 @@ pub(crate) fn write_damaged(out: &mut dyn Write, damaged: &[Damaged]) -> io::Res
         "{} damaged {records} cannot be read back and are not shown (run-metadata check reads the whole store):",
         damaged.len()
     )?;
+    write_damaged_list(out, damaged)
+}
+
+/// Each damaged record on its own line, escaped.
+fn write_damaged_list(out: &mut dyn Write, damaged: &[Damaged]) -> io::Result<()> {
     for d in damaged {
         writeln!(out, "  {}", visible(&d.to_string()))?;
     }
@@ -254,10 +259,7 @@ pub(crate) fn write_health(out: &mut dyn Write, path: &Path, health: &Health) ->
         health.steps,
         health.metadata
     )?;
-    for d in &health.damaged {
-        writeln!(out, "  {}", visible(&d.to_string()))?;
-    }
-    Ok(())
+    write_damaged_list(out, &health.damaged)
 }
 
 /// `2026-11-29 16:12:00 UTC`.
