@@ -149,25 +149,14 @@ impl Client {
         }
         let mut request = RunMetadataRequest::new(project, resource, &sent);
         request.stack_component_id = component;
-        let body = request.to_json();
-        let mut resent = 0;
-        loop {
-            match self.http.call("/api/v1/run-metadata", &Method::Post(&body)) {
-                Ok(_) => return Ok(report),
-                Err(lost @ ZenmlError::AnswerLost { .. })
-                    if resent < self.http.config().retries =>
-                {
-                    // Not known to be applied: read back. If that fails too, what was sent
-                    // stays unknown, and the caller keeps it to be read back later.
-                    match self.holds(resource, &sent) {
-                        Ok(true) => return Ok(report),
-                        Ok(false) => resent += 1,
-                        Err(_) => return Err(lost),
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        // Not known to be applied where the answer is lost: read back before sending again.
+        self.post_or_find_text(
+            "/api/v1/run-metadata",
+            &request.to_json(),
+            |client| Ok(client.holds(resource, &sent)?.then_some(())),
+            |_| Ok(()),
+        )?;
+        Ok(report)
     }
 
     /// Whether the server shows every value of `sent` on `resource`: each key with the value
@@ -320,18 +309,34 @@ impl Client {
         &mut self,
         path: &str,
         body: &serde_json::Value,
-        mut find: impl FnMut(&mut Self) -> Result<Option<Uuid>, ZenmlError>,
+        find: impl FnMut(&mut Self) -> Result<Option<Uuid>, ZenmlError>,
         read: impl FnOnce(&MetadataValue) -> Result<Uuid, ZenmlError>,
     ) -> Result<Uuid, ZenmlError> {
+        self.post_or_find_text(path, &body.to_string(), find, |text| {
+            read(&answer_json(text)?)
+        })
+    }
+
+    /// `POST path` of the JSON `body`, its answer's text read by `read`. Where the answer is
+    /// lost, `find` looks for what it would have made before the request is sent again (up to
+    /// the configured retries); if `find` fails too, the answer stays lost, for the caller to
+    /// keep and look for later.
+    fn post_or_find_text<T>(
+        &mut self,
+        path: &str,
+        body: &str,
+        mut find: impl FnMut(&mut Self) -> Result<Option<T>, ZenmlError>,
+        read: impl FnOnce(&str) -> Result<T, ZenmlError>,
+    ) -> Result<T, ZenmlError> {
         let mut resent = 0;
         loop {
-            match self.post(path, body) {
-                Ok(answer) => return read(&answer),
+            match self.http.call(path, &Method::Post(body)) {
+                Ok(text) => return read(&text),
                 Err(lost @ ZenmlError::AnswerLost { .. })
                     if resent < self.http.config().retries =>
                 {
                     match find(self) {
-                        Ok(Some(id)) => return Ok(id),
+                        Ok(Some(found)) => return Ok(found),
                         Ok(None) => resent += 1,
                         Err(_) => return Err(lost),
                     }
