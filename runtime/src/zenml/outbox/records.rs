@@ -90,11 +90,7 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn keeps_run(&self, store: &Store, id: Uuid) -> Result<bool> {
-        Ok(store.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM outbox_runs WHERE server = ?1 AND local_id = ?2)",
-            params![self.server, id.to_string()],
-            |r| r.get(0),
-        )?)
+        self.keeps(store, "outbox_runs", id)
     }
 
     /// The server took the kept run `local`, as `remote`: the run leaves the outbox, and
@@ -167,8 +163,13 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn keeps_step(&self, store: &Store, id: Uuid) -> Result<bool> {
+        self.keeps(store, "outbox_steps", id)
+    }
+
+    /// Whether `table` (`outbox_runs` or `outbox_steps`) keeps the record `id` for this server.
+    fn keeps(&self, store: &Store, table: &'static str, id: Uuid) -> Result<bool> {
         Ok(store.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM outbox_steps WHERE server = ?1 AND local_id = ?2)",
+            &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE server = ?1 AND local_id = ?2)"),
             params![self.server, id.to_string()],
             |r| r.get(0),
         )?)
