@@ -14,11 +14,13 @@ use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use run_metadata::sink::{RunRecord, Sink, Status};
-use run_metadata::stack::{ComponentInfo, ComponentKind};
+use run_metadata::sink::Sink;
 use run_metadata::store::Store;
 use run_metadata::{Metadata, MetadataType, MetadataValue, Resource};
 use uuid::Uuid;
+
+mod store_fixtures;
+use store_fixtures::{component, entries, run_with};
 
 fn sizes() -> Vec<usize> {
     let max: usize = std::env::var("RUN_METADATA_SCALE_MAX")
@@ -35,19 +37,6 @@ fn keys(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("metric_{i}")).collect()
 }
 
-/// `n` keys with values of three kinds.
-fn metadata(n: usize) -> Metadata {
-    let mut m = Metadata::with_capacity(n);
-    for (i, key) in keys(n).into_iter().enumerate() {
-        match i % 3 {
-            0 => m.insert(key, i as f64 * 0.5).unwrap(),
-            1 => m.insert(key, format!("value-{i}")).unwrap(),
-            _ => m.insert(key, vec![i as u32, 1, 2]).unwrap(),
-        }
-    }
-    m
-}
-
 /// A group whose samples are few where one iteration is long.
 fn group<'a>(c: &'a mut Criterion, name: &str, n: usize) -> BenchmarkGroup<'a, WallTime> {
     let mut group = c.benchmark_group(format!("scale/{name}"));
@@ -61,7 +50,7 @@ fn group<'a>(c: &'a mut Criterion, name: &str, n: usize) -> BenchmarkGroup<'a, W
 fn in_memory(c: &mut Criterion) {
     for n in sizes() {
         let names = keys(n);
-        let m = metadata(n);
+        let m = entries(n, 0);
         let (values, types) = (m.to_json(), m.types_json());
 
         let mut g = group(c, "insert", n);
@@ -124,14 +113,6 @@ fn in_memory(c: &mut Criterion) {
     }
 }
 
-fn component() -> ComponentInfo {
-    ComponentInfo {
-        id: Uuid::from_u128(7),
-        name: "tracker".into(),
-        kind: ComponentKind::ExperimentTracker,
-    }
-}
-
 /// A store of its own, removed when dropped.
 struct TempStore(Store, std::path::PathBuf);
 
@@ -148,30 +129,9 @@ impl Drop for TempStore {
     }
 }
 
-/// A finished run whose pipeline run carries `m`.
-fn run_with(store: &mut Store, m: &Metadata) -> RunRecord {
-    let mut run = RunRecord {
-        id: Uuid::new_v4(),
-        name: "scale".into(),
-        pipeline: "training".into(),
-        stack: "local".into(),
-        status: Status::Running,
-        started: std::time::SystemTime::now(),
-        finished: None,
-    };
-    store.start_run(&mut run).unwrap();
-    store
-        .publish(Resource::pipeline_run(run.id), &component(), m)
-        .unwrap();
-    run.status = Status::Completed;
-    run.finished = Some(std::time::SystemTime::now());
-    store.finish_run(&run).unwrap();
-    run
-}
-
 fn store(c: &mut Criterion) {
     for n in sizes() {
-        let m = metadata(n);
+        let m = entries(n, 0);
 
         let mut g = group(c, "store write", n);
         g.bench_function(n.to_string(), |b| {

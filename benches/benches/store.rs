@@ -12,30 +12,12 @@ use run_metadata::stack::{ComponentInfo, ComponentKind};
 use run_metadata::store::Store;
 use uuid::Uuid;
 
-fn entries(n: usize, offset: usize) -> Metadata {
-    let mut m = Metadata::with_capacity(n);
-    for i in 0..n {
-        let key = format!("metric_{}", offset + i);
-        match i % 3 {
-            0 => m.insert(key, (offset + i) as f64 * 0.5).unwrap(),
-            1 => m.insert(key, format!("value-{i}")).unwrap(),
-            _ => m.insert(key, vec![i as u32, 1, 2]).unwrap(),
-        }
-    }
-    m
-}
+mod store_fixtures;
+use store_fixtures::{component, entries};
 
 fn temp_store(name: &str) -> (Store, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("rm-bench-{name}-{}", Uuid::new_v4()));
     (Store::open(dir.join("runs.db")).unwrap(), dir)
-}
-
-fn component() -> ComponentInfo {
-    ComponentInfo {
-        id: Uuid::from_u128(7),
-        name: "tracker".into(),
-        kind: ComponentKind::ExperimentTracker,
-    }
 }
 
 fn insert(c: &mut Criterion) {

@@ -8,11 +8,12 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use run_metadata::sink::{RunRecord, Sink, Status};
-use run_metadata::stack::{ComponentInfo, ComponentKind};
+use run_metadata::Metadata;
 use run_metadata::store::Store;
-use run_metadata::{Metadata, Resource};
 use uuid::Uuid;
+
+mod store_fixtures;
+use store_fixtures::{component, run_with};
 
 const PER_RUN: usize = 100;
 
@@ -27,14 +28,6 @@ fn metadata(run: usize) -> Metadata {
         }
     }
     m
-}
-
-fn component() -> ComponentInfo {
-    ComponentInfo {
-        id: Uuid::from_u128(7),
-        name: "tracker".into(),
-        kind: ComponentKind::ExperimentTracker,
-    }
 }
 
 /// The size of the store's files (the database and its WAL), once closed.
@@ -67,22 +60,7 @@ fn main() {
     let component = component();
     let start = Instant::now();
     for m in &all {
-        let mut run = RunRecord {
-            id: Uuid::new_v4(),
-            name: "scale".into(),
-            pipeline: "training".into(),
-            stack: "local".into(),
-            status: Status::Running,
-            started: SystemTime::now(),
-            finished: None,
-        };
-        store.start_run(&mut run).unwrap();
-        store
-            .publish(Resource::pipeline_run(run.id), &component, m)
-            .unwrap();
-        run.status = Status::Completed;
-        run.finished = Some(SystemTime::now());
-        store.finish_run(&run).unwrap();
+        run_with(&mut store, m);
     }
     let ours = start.elapsed();
     drop(store);
