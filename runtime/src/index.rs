@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::hash::{BuildHasher, RandomState};
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry as Slot;
 
 use crate::value::MetadataValue;
 
@@ -17,36 +18,55 @@ pub(crate) const LINEAR: usize = 16;
 
 /// Positions of entries by their key's hash (keyed afresh per map, so that no input can be
 /// chosen to collide).
+///
+/// Each slot keeps the key's hash beside the position: growing the table and passing over
+/// other keys then never reads the entries themselves, which at a million keys are scattered
+/// far beyond the caches.
 #[derive(Clone)]
 pub(crate) struct KeyIndex {
     state: RandomState,
-    table: HashTable<usize>,
+    table: HashTable<(u64, usize)>,
 }
 
 impl KeyIndex {
     /// The index of `entries`, whose keys are distinct.
     pub(crate) fn of(entries: &[Entry]) -> Self {
-        let mut index = Self {
-            state: RandomState::new(),
-            table: HashTable::with_capacity(entries.len()),
-        };
-        for at in 0..entries.len() {
-            index.added(entries, at);
+        let state = RandomState::new();
+        let mut table = HashTable::with_capacity(entries.len());
+        for (at, (key, _)) in entries.iter().enumerate() {
+            let hash = state.hash_one(&**key);
+            table.insert_unique(hash, (hash, at), |s| s.0);
         }
-        index
+        Self { state, table }
     }
 
     /// Where `key` sits in `entries`.
     pub(crate) fn find(&self, entries: &[Entry], key: &str) -> Option<usize> {
         let hash = self.state.hash_one(key);
-        self.table.find(hash, |&at| entries[at].0 == key).copied()
+        self.table
+            .find(hash, |&(h, at)| h == hash && entries[at].0 == key)
+            .map(|&(_, at)| at)
+    }
+
+    /// Where `key` sits in `entries`; if it is not there, records it at `entries.len()`, where
+    /// the caller then pushes it.
+    pub(crate) fn find_or_add(&mut self, entries: &[Entry], key: &str) -> Option<usize> {
+        let hash = self.state.hash_one(key);
+        match self
+            .table
+            .entry(hash, |&(h, at)| h == hash && entries[at].0 == key, |s| s.0)
+        {
+            Slot::Occupied(slot) => Some(slot.get().1),
+            Slot::Vacant(slot) => {
+                slot.insert((hash, entries.len()));
+                None
+            }
+        }
     }
 
     /// Records `entries[at]`, whose key is not among the others.
     pub(crate) fn added(&mut self, entries: &[Entry], at: usize) {
-        let state = &self.state;
-        let hash = state.hash_one(&*entries[at].0);
-        self.table
-            .insert_unique(hash, at, |&other| state.hash_one(&*entries[other].0));
+        let hash = self.state.hash_one(&*entries[at].0);
+        self.table.insert_unique(hash, (hash, at), |s| s.0);
     }
 }

@@ -129,7 +129,21 @@ impl Metadata {
         key: Cow<'static, str>,
         value: MetadataValue,
     ) -> Option<MetadataValue> {
-        if let Some(at) = self.position(&key) {
+        let found = if self.entries.len() <= LINEAR {
+            self.entries.iter().position(|(k, _)| *k == key)
+        } else {
+            let mut index =
+                (self.index.take()).unwrap_or_else(|| Box::new(KeyIndex::of(&self.entries)));
+            // One hash and one probe: the index records the key if it is new.
+            let found = index.find_or_add(&self.entries, &key);
+            self.index = OnceLock::from(index);
+            if found.is_none() {
+                self.entries.push((key, value));
+                return None;
+            }
+            found
+        };
+        if let Some(at) = found {
             return Some(core::mem::replace(&mut self.entries[at].1, value));
         }
         self.push_entry(key, value);
