@@ -1,0 +1,152 @@
+//! Between this crate's values and the Python objects ZenML holds: a [`Metadata`] becomes the
+//! dict a component's hook returns, and ZenML's `StepRunInfo` becomes a [`StepRunInfo`].
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PySet, PyString, PyTuple, PyType};
+use run_metadata::{Integer, Metadata, MetadataValue, StepRunInfo};
+use uuid::Uuid;
+
+use crate::bridge;
+
+/// The dict a ZenML component's `get_pipeline_run_metadata` / `get_step_run_metadata` returns
+/// for `metadata`: keys in order, each value as [`to_python`] makes it.
+///
+/// # Errors
+///
+/// As [`to_python`].
+pub fn metadata_to_python<'py>(
+    py: Python<'py>,
+    metadata: &Metadata,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (key, value) in metadata {
+        dict.set_item(key, to_python(py, value)?)
+            .map_err(|e| context(py, e, key))?;
+    }
+    Ok(dict)
+}
+
+/// The Python value ZenML would hold for `value`, so that ZenML's own `get_metadata_type` gives
+/// its tag back: `str`, `int` (exact at any size), `float` (NaN and infinities included),
+/// `bool`, `list`, `tuple`, `set`, `dict` (in order), and `zenml.metadata.metadata_types`'s
+/// `Uri`, `Path`, `DType` and `StorageSize`.
+///
+/// # Errors
+///
+/// `ImportError` if `zenml` cannot be imported (for the four special types); `TypeError` for a
+/// set holding a list, dict or set, which no Python set can hold.
+pub fn to_python<'py>(py: Python<'py>, value: &MetadataValue) -> PyResult<Bound<'py, PyAny>> {
+    let items = |items: &[MetadataValue]| -> PyResult<Vec<Bound<'py, PyAny>>> {
+        items.iter().map(|v| to_python(py, v)).collect()
+    };
+    Ok(match value {
+        MetadataValue::Str(s) => PyString::new(py, s).into_any(),
+        MetadataValue::Int(i) => integer(py, *i)?,
+        MetadataValue::Float(f) => PyFloat::new(py, *f).into_any(),
+        MetadataValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        MetadataValue::List(list) => PyList::new(py, items(list)?)?.into_any(),
+        MetadataValue::Tuple(tuple) => PyTuple::new(py, items(tuple)?)?.into_any(),
+        MetadataValue::Set(set) => PySet::new(py, items(set)?)
+            .map_err(|e| {
+                PyTypeError::new_err(format!(
+                    "a set holding a list, dict or set has no Python form: {e}"
+                ))
+            })?
+            .into_any(),
+        MetadataValue::Dict(entries) => {
+            let dict = PyDict::new(py);
+            for (key, value) in entries {
+                dict.set_item(key, to_python(py, value)?)
+                    .map_err(|e| context(py, e, key))?;
+            }
+            dict.into_any()
+        }
+        MetadataValue::Uri(uri) => special(py, &URI, "Uri")?.call1((uri.as_str(),))?,
+        MetadataValue::Path(path) => special(py, &PATH, "Path")?.call1((path.as_str(),))?,
+        MetadataValue::DType(dtype) => special(py, &DTYPE, "DType")?.call1((dtype.as_str(),))?,
+        MetadataValue::StorageSize(size) => {
+            special(py, &STORAGE_SIZE, "StorageSize")?.call1((size.bytes(),))?
+        }
+        other => {
+            return Err(PyTypeError::new_err(format!(
+                "no Python form for {:?} values yet",
+                other.metadata_type()
+            )));
+        }
+    })
+}
+
+/// An integer of any size, exactly: through `i64`/`u64` when it fits, else through its digits.
+fn integer(py: Python<'_>, i: Integer) -> PyResult<Bound<'_, PyAny>> {
+    if let Some(small) = i.as_i64() {
+        return Ok(small.into_pyobject(py)?.into_any());
+    }
+    if let Some(unsigned) = i.as_u64() {
+        return Ok(unsigned.into_pyobject(py)?.into_any());
+    }
+    py.get_type::<PyInt>().call1((i.to_string(),))
+}
+
+static URI: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static PATH: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DTYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static STORAGE_SIZE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// ZenML's class `name` from `zenml.metadata.metadata_types`, imported once.
+fn special<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyType>>,
+    name: &str,
+) -> PyResult<&'py Bound<'py, PyType>> {
+    cell.import(py, "zenml.metadata.metadata_types", name)
+}
+
+/// `e`, saying which key it happened under.
+fn context(py: Python<'_>, e: PyErr, key: &str) -> PyErr {
+    let new = PyValueError::new_err(format!("metadata key {key:?}: {e}"));
+    new.set_cause(py, Some(e));
+    new
+}
+
+/// ZenML's `StepRunInfo` (or any object with its attributes) as a [`StepRunInfo`]: the ids,
+/// `run_name`, `pipeline_step_name`, `pipeline.name`, and each of `config.settings` as the JSON
+/// of its pydantic model (`model_dump(mode="json")`), keyed as ZenML keys them. With the
+/// `component` whose hook this is, and which has a settings class, its own settings as ZenML's
+/// `component.get_settings(info)` resolves them (its config overlaid with the step's) are under
+/// `"{type}.{flavor}"` (`"experiment_tracker.mlflow"`), where [`StepRunInfo::settings`] reads
+/// them.
+///
+/// # Errors
+///
+/// `AttributeError` if an attribute is missing, `ValueError` if an id is not a UUID or the
+/// settings do not encode as JSON.
+pub fn step_run_info(
+    info: &Bound<'_, PyAny>,
+    component: Option<&Bound<'_, PyAny>>,
+) -> PyResult<StepRunInfo> {
+    let uuid = |name: &str| -> PyResult<Uuid> {
+        let text = info.getattr(name)?.str()?.to_string();
+        Uuid::parse_str(&text)
+            .map_err(|e| PyValueError::new_err(format!("info.{name} = {text:?}: {e}")))
+    };
+    let run_name: String = info.getattr("run_name")?.extract()?;
+    let step: String = info.getattr("pipeline_step_name")?.extract()?;
+    let mut out = StepRunInfo::new(uuid("run_id")?, uuid("step_run_id")?, run_name, step);
+    let pipeline = info.getattr("pipeline")?;
+    if !pipeline.is_none() {
+        out = out.with_pipeline_name(pipeline.getattr("name")?.extract::<String>()?);
+    }
+    let settings: String = match component {
+        Some(component) => bridge::call2(info.py(), "settings_json", info, component)?,
+        None => bridge::call(info.py(), "settings_json", info)?,
+    }
+    .extract()?;
+    let settings: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&settings)
+        .map_err(|e| PyValueError::new_err(format!("info.config.settings: {e}")))?;
+    for (key, value) in settings {
+        out = out.with_settings(key, value);
+    }
+    Ok(out)
+}

@@ -1,0 +1,244 @@
+//! Expose a `#[derive(RunMetadata)]` struct to ZenML's Python runtime as a stack component's
+//! metadata hooks: ZenML's own orchestrator calls them at its own moments, and publishes what
+//! they return as a Python component's.
+//!
+//! The Rust side is a [pyo3] extension module that names each component:
+//!
+//! ```no_run
+//! use pyo3::prelude::*;
+//! use run_metadata::RunMetadata;
+//! use serde::Deserialize;
+//!
+//! /// Built from the ZenML component's config, as its fields name them.
+//! #[derive(RunMetadata, Deserialize)]
+//! struct Tracker {
+//!     #[metadata(pipeline, uri)]
+//!     tracking_uri: String,
+//! }
+//!
+//! #[pymodule]
+//! fn my_components(m: &Bound<'_, PyModule>) -> PyResult<()> {
+//!     run_metadata_python::add_component::<Tracker>(m, "Tracker")
+//! }
+//! ```
+//!
+//! and the ZenML flavor is a few lines of Python, with the `RustMetadata` mixin the module now
+//! holds first among the component's bases:
+//!
+//! ```python
+//! from my_components import RustMetadata, Tracker
+//!
+//! class MyTracker(RustMetadata, BaseExperimentTracker):
+//!     rust_component = Tracker
+//! ```
+//!
+//! A hook that returns an error or panics raises `HookFailed` (a `RuntimeError`): ZenML logs it
+//! and drops that component's metadata for that hook, as it does for a Python component's. The
+//! interpreter goes on. The hooks run with the GIL released.
+
+mod bridge;
+mod convert;
+
+use std::ffi::CString;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCFunction, PyDict, PyTuple};
+use run_metadata::{HookError, Metadata, RunMetadata, StepRunInfo};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+pub use convert::{metadata_to_python, step_run_info, to_python};
+
+create_exception!(
+    run_metadata,
+    HookFailed,
+    PyRuntimeError,
+    "A Rust component's hook failed or panicked. ZenML logs it and drops that component's \
+     metadata for that hook."
+);
+
+/// What [`Hooks`] calls: a [`RunMetadata`] type with its own type erased.
+trait Component: Send + Sync {
+    fn pipeline(&self, run_id: Uuid) -> Result<Metadata, HookError>;
+    fn step(&self, info: &StepRunInfo) -> Result<Metadata, HookError>;
+    fn prepare(&self, info: &StepRunInfo);
+    fn cleanup(&self, info: &StepRunInfo, step_failed: bool);
+}
+
+impl<T: RunMetadata + Send + Sync> Component for T {
+    fn pipeline(&self, run_id: Uuid) -> Result<Metadata, HookError> {
+        self.try_pipeline_run_metadata(run_id)
+    }
+    fn step(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
+        self.try_step_run_metadata(info)
+    }
+    fn prepare(&self, info: &StepRunInfo) {
+        self.prepare_step_run(info);
+    }
+    fn cleanup(&self, info: &StepRunInfo, step_failed: bool) {
+        self.cleanup_step_run(info, step_failed);
+    }
+}
+
+/// One Rust component, built from its ZenML config: the hooks ZenML calls, with Python's
+/// arguments and results.
+#[pyclass(frozen, module = "run_metadata", name = "Hooks")]
+pub struct Hooks {
+    component: Box<dyn Component>,
+    type_name: &'static str,
+}
+
+impl Hooks {
+    /// Runs `hook` without the GIL; an error or a panic becomes [`HookFailed`], naming the type
+    /// and the hook.
+    fn run<R: Send>(
+        &self,
+        py: Python<'_>,
+        hook: &str,
+        call: impl FnOnce(&dyn Component) -> Result<R, HookError> + Send,
+    ) -> PyResult<R> {
+        let component = &*self.component;
+        match py.detach(|| catch_unwind(AssertUnwindSafe(|| call(component)))) {
+            Ok(Ok(out)) => Ok(out),
+            Ok(Err(e)) => Err(HookFailed::new_err(format!(
+                "{} {hook} failed: {e}",
+                self.type_name
+            ))),
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".to_owned());
+                Err(HookFailed::new_err(format!(
+                    "{} {hook} panicked: {message}",
+                    self.type_name
+                )))
+            }
+        }
+    }
+}
+
+#[pymethods]
+impl Hooks {
+    /// ZenML's `get_pipeline_run_metadata(run_id)`.
+    fn pipeline_run_metadata<'py>(
+        &self,
+        py: Python<'py>,
+        run_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let text = run_id.str()?.to_string();
+        let run_id = Uuid::parse_str(&text)
+            .map_err(|e| PyValueError::new_err(format!("run_id {text:?}: {e}")))?;
+        let metadata = self.run(py, "pipeline_run_metadata", |c| c.pipeline(run_id))?;
+        metadata_to_python(py, &metadata)
+    }
+
+    /// ZenML's `get_step_run_metadata(info)`, with ZenML's `StepRunInfo` and the component
+    /// whose settings to resolve (see [`step_run_info`]).
+    #[pyo3(signature = (info, component = None))]
+    fn step_run_metadata<'py>(
+        &self,
+        py: Python<'py>,
+        info: &Bound<'py, PyAny>,
+        component: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let info = step_run_info(info, component)?;
+        let metadata = self.run(py, "step_run_metadata", |c| c.step(&info))?;
+        metadata_to_python(py, &metadata)
+    }
+
+    /// ZenML's `prepare_step_run(info)`.
+    #[pyo3(signature = (info, component = None))]
+    fn prepare_step_run(
+        &self,
+        py: Python<'_>,
+        info: &Bound<'_, PyAny>,
+        component: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let info = step_run_info(info, component)?;
+        self.run(py, "prepare_step_run", |c| {
+            c.prepare(&info);
+            Ok(())
+        })
+    }
+
+    /// ZenML's `cleanup_step_run(info, step_failed)`.
+    #[pyo3(signature = (info, step_failed, component = None))]
+    fn cleanup_step_run(
+        &self,
+        py: Python<'_>,
+        info: &Bound<'_, PyAny>,
+        step_failed: bool,
+        component: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let info = step_run_info(info, component)?;
+        self.run(py, "cleanup_step_run", |c| {
+            c.cleanup(&info, step_failed);
+            Ok(())
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<run_metadata.Hooks of {}>", self.type_name)
+    }
+}
+
+/// Adds to `module` a constructor `name(config)` that builds a `T` from a ZenML component's
+/// config (its pydantic model, a dict, or JSON text, read with `T`'s `Deserialize`) and returns
+/// its [`Hooks`]; and, once per module, the `RustMetadata` mixin, the `Hooks` class, the
+/// `HookFailed` exception and [`values_from_wire`].
+///
+/// # Errors
+///
+/// If `name` holds a NUL byte, or Python cannot add to the module.
+pub fn add_component<T>(module: &Bound<'_, PyModule>, name: &str) -> PyResult<()>
+where
+    T: RunMetadata + DeserializeOwned + Send + Sync + 'static,
+{
+    let py = module.py();
+    if !module.hasattr("RustMetadata")? {
+        module.add("RustMetadata", bridge::module(py)?.getattr("RustMetadata")?)?;
+        module.add_class::<Hooks>()?;
+        module.add("HookFailed", py.get_type::<HookFailed>())?;
+        module.add_function(wrap_pyfunction!(values_from_wire, module)?)?;
+    }
+    // The function's name must outlive it, and the module lives as long as the interpreter.
+    let c_name = CString::new(name)
+        .map_err(|_| PyValueError::new_err(format!("component name {name:?} holds a NUL")))?;
+    let c_name: &'static std::ffi::CStr = Box::leak(c_name.into_boxed_c_str());
+    let type_name = std::any::type_name::<T>();
+    let build = move |args: &Bound<'_, PyTuple>,
+                      _: Option<&Bound<'_, PyDict>>|
+          -> PyResult<Hooks> {
+        let py = args.py();
+        let (config,): (Bound<'_, PyAny>,) = args.extract()?;
+        let json: String = bridge::call(py, "config_json", &config)?.extract()?;
+        let component: T = serde_json::from_str(&json).map_err(|e| {
+            PyValueError::new_err(format!("config does not read as {type_name}: {e}"))
+        })?;
+        Ok(Hooks {
+            component: Box::new(component),
+            type_name,
+        })
+    };
+    let function = PyCFunction::new_closure(py, Some(c_name), None, build)?;
+    module.add(name, function)
+}
+
+/// The Python values ZenML holds for metadata as it travels (`values` and `types` JSON, as in
+/// ZenML's run-metadata request), read through this crate's own decoder: what a Rust hook that
+/// reported that metadata returns to ZenML.
+#[pyfunction]
+pub fn values_from_wire<'py>(
+    py: Python<'py>,
+    values: &str,
+    types: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let metadata =
+        Metadata::from_json(values, types).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    metadata_to_python(py, &metadata)
+}
