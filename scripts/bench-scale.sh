@@ -9,7 +9,9 @@
 #
 #   scripts/bench-scale.sh                 run the benchmark, then print the table
 #   scripts/bench-scale.sh --table         print the table of the last run only
-#   scripts/bench-scale.sh --instructions  count instructions per key, and print their table
+#   scripts/bench-scale.sh --instructions [PATH...]
+#                                          count instructions per key (of every path, or of
+#                                          those named), and print their table
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,8 +24,10 @@ if [ "${1:-}" = "--instructions" ]; then
     sizes=(10 1000 100000 1000000)
     echo "| path | 10 | 1,000 | 100,000 | 1,000,000 | 1,000,000 / 1,000 |"
     echo "|---|---|---|---|---|---|"
-    for path in insert std-insert lookup std-lookup from_json dict serde_json store-write \
-        store-read show show-json; do
+    paths=("${@:2}")
+    [ ${#paths[@]} -gt 0 ] || paths=(insert std-insert lookup std-lookup from_json dict serde_json \
+        store-write store-read show show-json)
+    for path in "${paths[@]}"; do
         row="| $path |"
         declare -A per=()
         for n in "${sizes[@]}"; do

@@ -2,7 +2,8 @@
 //! algorithm's own cost, apart from what the machine's caches add at each size.
 //!
 //! `cargo bench --bench scale_instructions -- PATH N` does the work of `PATH` on `N` keys inside
-//! [`measured`], `REPEAT / N` times (at least once), and prints how many times;
+//! [`measured`], `REPEAT / N` times (at least once, at most `STORE_ROUNDS` for the store's
+//! paths), and prints how many keys that was;
 //! `scripts/bench-scale.sh --instructions` runs it under callgrind, counting only inside
 //! [`measured`], and divides by the keys handled. Run with no arguments to list the paths.
 
@@ -18,6 +19,9 @@ use store_fixtures::{component, entries, run_with};
 
 /// Keys handled per measurement at sizes below it, so that small sizes are not one-off costs.
 const REPEAT: usize = 100_000;
+
+/// Rounds of a store path at most: each writes a store of its own, open until the count ends.
+const STORE_ROUNDS: usize = 100;
 
 const PATHS: &[&str] = &[
     "insert",
@@ -73,7 +77,12 @@ fn main() {
         println!("paths: {}", PATHS.join(" "));
         return;
     };
-    let times = (REPEAT / n).max(1);
+    let rounds = (REPEAT / n).max(1);
+    let times = if path.starts_with("store") || path.starts_with("show") {
+        rounds.min(STORE_ROUNDS)
+    } else {
+        rounds
+    };
     let names: Vec<String> = (0..n).map(|i| format!("metric_{i}")).collect();
     let m = entries(n, 0);
     match path.as_str() {

@@ -211,20 +211,19 @@ where
         .map_err(|_| PyValueError::new_err(format!("component name {name:?} holds a NUL")))?;
     let c_name: &'static std::ffi::CStr = Box::leak(c_name.into_boxed_c_str());
     let type_name = std::any::type_name::<T>();
-    let build = move |args: &Bound<'_, PyTuple>,
-                      _: Option<&Bound<'_, PyDict>>|
-          -> PyResult<Hooks> {
-        let py = args.py();
-        let (config,): (Bound<'_, PyAny>,) = args.extract()?;
-        let json: String = bridge::call(py, "config_json", &config)?.extract()?;
-        let component: T = serde_json::from_str(&json).map_err(|e| {
-            PyValueError::new_err(format!("config does not read as {type_name}: {e}"))
-        })?;
-        Ok(Hooks {
-            component: Box::new(component),
-            type_name,
-        })
-    };
+    let build =
+        move |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<Hooks> {
+            let py = args.py();
+            let (config,): (Bound<'_, PyAny>,) = args.extract()?;
+            let json: String = bridge::call(py, "config_json", &config)?.extract()?;
+            let component: T = serde_json::from_str(&json).map_err(|e| {
+                PyValueError::new_err(format!("config does not read as {type_name}: {e}"))
+            })?;
+            Ok(Hooks {
+                component: Box::new(component),
+                type_name,
+            })
+        };
     let function = PyCFunction::new_closure(py, Some(c_name), None, build)?;
     module.add(name, function)
 }

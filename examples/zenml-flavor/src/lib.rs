@@ -86,7 +86,10 @@ impl Tracker {
             .get(&info.step_run_id)
             .cloned()
             .ok_or_else(|| {
-                HookError::new(format!("no tracker run is open for step {}", info.pipeline_step_name))
+                HookError::new(format!(
+                    "no tracker run is open for step {}",
+                    info.pipeline_step_name
+                ))
             })?;
         let template = settings.run_name.as_deref().unwrap_or("{pipeline}-{step}");
         Ok(TrackedRun {
