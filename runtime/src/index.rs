@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry as Slot;
@@ -69,4 +70,49 @@ impl KeyIndex {
         let hash = self.state.hash_one(&*entries[at].0);
         self.table.insert_unique(hash, (hash, at), |s| s.0);
     }
+}
+
+/// A map's index, built on the first search past [`LINEAR`] entries.
+pub(crate) type Lazy = OnceLock<Box<KeyIndex>>;
+
+/// Where `key` sits in `entries`: searched in order in a small map, through the index in a
+/// large one.
+pub(crate) fn position(entries: &[Entry], index: &Lazy, key: &str) -> Option<usize> {
+    if entries.len() <= LINEAR {
+        return entries.iter().position(|(k, _)| k == key);
+    }
+    index
+        .get_or_init(|| Box::new(KeyIndex::of(entries)))
+        .find(entries, key)
+}
+
+/// Sets `key`'s value in `entries`, in its place if present (returning the value it had), else
+/// at the end; `index`, if built, is kept in step.
+pub(crate) fn put(
+    entries: &mut Vec<Entry>,
+    index: &mut Lazy,
+    key: Cow<'static, str>,
+    value: MetadataValue,
+) -> Option<MetadataValue> {
+    let found = if entries.len() <= LINEAR {
+        entries.iter().position(|(k, _)| *k == key)
+    } else {
+        let mut built = (index.take()).unwrap_or_else(|| Box::new(KeyIndex::of(entries)));
+        // One hash and one probe: the index records the key if it is new.
+        let found = built.find_or_add(entries, &key);
+        *index = OnceLock::from(built);
+        if found.is_none() {
+            entries.push((key, value));
+            return None;
+        }
+        found
+    };
+    if let Some(at) = found {
+        return Some(core::mem::replace(&mut entries[at].1, value));
+    }
+    entries.push((key, value));
+    if let Some(index) = index.get_mut() {
+        index.added(entries, entries.len() - 1);
+    }
+    None
 }

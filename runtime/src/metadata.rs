@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde::ser::SerializeMap;
 
 use crate::convert::ToMetadata;
-use crate::index::{Entry, KeyIndex, LINEAR};
+use crate::index::{self, Entry};
 use crate::json::DecodeError;
 use crate::json::read::{parse, retag};
 use crate::json::write::{write_object, write_value};
@@ -43,7 +43,7 @@ use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
 pub struct Metadata {
     entries: Vec<Entry>,
     /// Where each key sits, once a search meets more than [`LINEAR`] entries.
-    index: OnceLock<Box<KeyIndex>>,
+    index: index::Lazy,
 }
 
 impl PartialEq for Metadata {
@@ -71,14 +71,9 @@ impl Metadata {
         }
     }
 
-    /// Where `key` sits: searched in order in a small map, through the index in a large one.
+    /// Where `key` sits.
     fn position(&self, key: &str) -> Option<usize> {
-        if self.entries.len() <= LINEAR {
-            return self.entries.iter().position(|(k, _)| k == key);
-        }
-        self.index
-            .get_or_init(|| Box::new(KeyIndex::of(&self.entries)))
-            .find(&self.entries, key)
+        index::position(&self.entries, &self.index, key)
     }
 
     /// Appends an entry whose key is not present, keeping the index (if built) in step.
@@ -129,25 +124,7 @@ impl Metadata {
         key: Cow<'static, str>,
         value: MetadataValue,
     ) -> Option<MetadataValue> {
-        let found = if self.entries.len() <= LINEAR {
-            self.entries.iter().position(|(k, _)| *k == key)
-        } else {
-            let mut index =
-                (self.index.take()).unwrap_or_else(|| Box::new(KeyIndex::of(&self.entries)));
-            // One hash and one probe: the index records the key if it is new.
-            let found = index.find_or_add(&self.entries, &key);
-            self.index = OnceLock::from(index);
-            if found.is_none() {
-                self.entries.push((key, value));
-                return None;
-            }
-            found
-        };
-        if let Some(at) = found {
-            return Some(core::mem::replace(&mut self.entries[at].1, value));
-        }
-        self.push_entry(key, value);
-        None
+        index::put(&mut self.entries, &mut self.index, key, value)
     }
 
     /// Appends under a key known, at compile time, to be valid and not yet present.
