@@ -18,7 +18,8 @@ if ! "$python" -m maturin --version >/dev/null 2>&1; then
     echo "installing maturin into $("$python" -c 'import sys; print(sys.prefix)')" >&2
     "$python" -m pip install --quiet --disable-pip-version-check "maturin>=1.9,<2" >&2
 fi
-name="$("$python" -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["name"].replace("-", "_"))' "$project/pyproject.toml")"
+# The distribution's name, as wheel files spell it (`rust-components` → `rust_components`).
+name="$(sed -n 's/^name = "\(.*\)"$/\1/p' "$project/pyproject.toml" | head -n 1 | tr - _)"
 rm -f "$out/$name"-*.whl
 (
     cd "$project"

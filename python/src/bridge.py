@@ -1,6 +1,7 @@
 """The Python half of run-metadata's bridge, added to every module that exposes a Rust component."""
 
 import json
+import logging
 
 
 class RustMetadata:
@@ -14,12 +15,19 @@ class RustMetadata:
             rust_settings = RustTrackerSettings
 
     The struct is built once per component, from the component's config, when a hook first runs.
-    ZenML's ``get_pipeline_run_metadata`` and ``get_step_run_metadata`` then return what its derived
-    hooks report; ``prepare_step_run`` and ``cleanup_step_run`` run the base class's, then the
-    struct's. The step's settings reach Rust keyed as ZenML keys them, and under
-    ``"{type}.{flavor}"`` (``"experiment_tracker.rust_tracker"``) this component's own, as its
-    ``get_settings(info)`` resolves them: the config's values overlaid with the step's. A hook that fails or panics in Rust raises ``HookFailed``, which ZenML logs before
-    dropping that component's metadata for that hook.
+    ZenML's ``get_pipeline_run_metadata`` and ``get_step_run_metadata`` then return the base
+    class's metadata with what the derived hooks report over it; ``prepare_step_run`` and
+    ``cleanup_step_run`` run the base class's, then the struct's. The step's settings reach Rust
+    keyed as ZenML keys them, and under ``"{type}.{flavor}"`` (``"experiment_tracker.rust_tracker"``)
+    this component's own, as its ``get_settings(info)`` resolves them: the config's values
+    overlaid with the step's.
+
+    A metadata hook that fails or panics in Rust raises ``HookFailed``, which ZenML logs before
+    dropping that component's metadata for that hook. A panic in ``prepare_step_run`` or
+    ``cleanup_step_run`` raises it too, and there ZenML fails the step, as it does for any
+    component. A config the struct cannot read raises ``ValueError`` on the first call: give the
+    config class the constraints the struct has, and ZenML refuses such a config when the
+    component is registered.
     """
 
     rust_component = None
@@ -27,7 +35,7 @@ class RustMetadata:
 
     @property
     def settings_class(self):
-        return type(self).rust_settings or super().settings_class
+        return type(self).rust_settings or getattr(super(), "settings_class", None)
 
     def _rust_hooks(self):
         hooks = self.__dict__.get("_run_metadata_hooks")
@@ -38,31 +46,53 @@ class RustMetadata:
                     f"{type(self).__name__} must set `rust_component` to a constructor its "
                     "extension module exposes"
                 )
-            hooks = build(self.config)
-            self.__dict__["_run_metadata_hooks"] = hooks
+            # Two threads may build at once; both then keep the one stored first.
+            hooks = self.__dict__.setdefault("_run_metadata_hooks", build(self.config))
         return hooks
 
     def get_pipeline_run_metadata(self, run_id):
-        return self._rust_hooks().pipeline_run_metadata(run_id)
+        # The base class's own metadata first (ZenML's integrations report theirs), then the
+        # struct's, which wins on a shared key.
+        metadata = dict(super().get_pipeline_run_metadata(run_id) or {})
+        metadata.update(self._rust_hooks().pipeline_run_metadata(run_id))
+        return metadata
 
     def get_step_run_metadata(self, info):
-        return self._rust_hooks().step_run_metadata(info, self)
+        metadata = dict(super().get_step_run_metadata(info) or {})
+        metadata.update(self._rust_hooks().step_run_metadata(info, self))
+        return metadata
 
     def prepare_step_run(self, info):
         super().prepare_step_run(info)
         self._rust_hooks().prepare_step_run(info, self)
 
     def cleanup_step_run(self, info, step_failed):
-        super().cleanup_step_run(info, step_failed)
-        self._rust_hooks().cleanup_step_run(info, step_failed, self)
+        try:
+            super().cleanup_step_run(info, step_failed)
+        finally:
+            self._rust_hooks().cleanup_step_run(info, step_failed, self)
 
 
 def config_json(config):
-    """A component's config as JSON: a pydantic model's fields, a dict, or JSON text as it is."""
+    """A component's config as JSON: a pydantic model's fields as the component reads them, a
+    dict, or JSON text as it is.
+
+    Each field is read as an attribute, so that ZenML resolves its ``{{secret.key}}``
+    references, and a ``SecretStr`` gives its value: the struct sees what a Python component
+    reading ``self.config.<field>`` sees.
+    """
     if isinstance(config, str):
         return config
     if hasattr(config, "model_dump"):
-        config = config.model_dump(mode="json")
+        from pydantic_core import to_jsonable_python
+
+        data = config.model_dump(mode="json")
+        for name in getattr(type(config), "model_fields", {}):
+            value = getattr(config, name)
+            if hasattr(value, "get_secret_value"):
+                value = value.get_secret_value()
+            data[name] = to_jsonable_python(value)
+        config = data
     return json.dumps(config)
 
 
@@ -74,7 +104,16 @@ def settings_json(info, component=None):
         key: value.model_dump(mode="json") if hasattr(value, "model_dump") else value
         for key, value in (getattr(config, "settings", None) or {}).items()
     }
-    if component is not None and component.settings_class is not None:
+    if component is not None and getattr(component, "settings_class", None) is not None:
         own = component.get_settings(info).model_dump(mode="json")
         settings[f"{component.type}.{component.flavor}"] = own
     return json.dumps(settings)
+
+
+def warn_non_finite(keys):
+    """Says which keys held a NaN or an infinity, handed to ZenML as words."""
+    logging.getLogger("run_metadata").warning(
+        "metadata %s held a NaN or an infinity, which ZenML's client cannot send: reported as "
+        "the string 'NaN', 'Infinity' or '-Infinity' instead",
+        ", ".join(repr(k) for k in keys),
+    )

@@ -4,62 +4,122 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PySet, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType,
+};
 use run_metadata::{Integer, Metadata, MetadataValue, StepRunInfo};
 use uuid::Uuid;
 
 use crate::bridge;
 
 /// The dict a ZenML component's `get_pipeline_run_metadata` / `get_step_run_metadata` returns
-/// for `metadata`: keys in order, each value as [`to_python`] makes it.
+/// for `metadata`: keys in order, each value as [`to_python`] makes it. If a value held a NaN or
+/// an infinity, the logger `run_metadata` warns, naming the keys.
 ///
 /// # Errors
 ///
-/// As [`to_python`].
+/// As [`to_python`], naming the key.
 pub fn metadata_to_python<'py>(
     py: Python<'py>,
     metadata: &Metadata,
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
+    let mut non_finite = Vec::new();
     for (key, value) in metadata {
-        dict.set_item(key, to_python(py, value)?)
-            .map_err(|e| context(py, e, key))?;
+        let mut words = false;
+        let value = convert(py, value, false, &mut words).map_err(|e| context(py, e, key))?;
+        dict.set_item(key, value)?;
+        if words {
+            non_finite.push(key);
+        }
+    }
+    if !non_finite.is_empty() {
+        let keys = PyList::new(py, non_finite)?;
+        bridge::call(py, "warn_non_finite", keys.as_any())?;
     }
     Ok(dict)
 }
 
 /// The Python value ZenML would hold for `value`, so that ZenML's own `get_metadata_type` gives
-/// its tag back: `str`, `int` (exact at any size), `float` (NaN and infinities included),
-/// `bool`, `list`, `tuple`, `set`, `dict` (in order), and `zenml.metadata.metadata_types`'s
-/// `Uri`, `Path`, `DType` and `StorageSize`.
+/// its tag back: `str`, `int` (exact at any size), `float`, `bool`, `list`, `tuple`, `set`,
+/// `dict` (in order), and `zenml.metadata.metadata_types`'s `Uri`, `Path`, `DType` and
+/// `StorageSize`.
+///
+/// Two values have no such form, and are given the nearest one that keeps them whole:
+///
+/// - a NaN or an infinity becomes the string `"NaN"`, `"Infinity"` or `"-Infinity"`, as this
+///   crate writes it to ZenML (a `str` to ZenML's client, which cannot send a non-finite float:
+///   it would fail the step's or the run's publish);
+/// - inside a set, a list becomes a tuple and a set a `frozenset`, which Python can hash; ZenML
+///   sends both as the same JSON array.
 ///
 /// # Errors
 ///
 /// `ImportError` if `zenml` cannot be imported (for the four special types); `TypeError` for a
-/// set holding a list, dict or set, which no Python set can hold.
+/// set holding a dict, or elements Python holds equal (`1` and `true`, `1` and `1.0`), which no
+/// Python set can keep apart.
 pub fn to_python<'py>(py: Python<'py>, value: &MetadataValue) -> PyResult<Bound<'py, PyAny>> {
-    let items = |items: &[MetadataValue]| -> PyResult<Vec<Bound<'py, PyAny>>> {
-        items.iter().map(|v| to_python(py, v)).collect()
+    convert(py, value, false, &mut false)
+}
+
+/// [`to_python`]; `hashable` inside a set; `words` set when a non-finite float became a word.
+fn convert<'py>(
+    py: Python<'py>,
+    value: &MetadataValue,
+    hashable: bool,
+    words: &mut bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut items = |items: &[MetadataValue], hashable: bool| -> PyResult<Vec<Bound<'py, PyAny>>> {
+        items
+            .iter()
+            .map(|v| convert(py, v, hashable, words))
+            .collect()
     };
     Ok(match value {
         MetadataValue::Str(s) => PyString::new(py, s).into_any(),
         MetadataValue::Int(i) => integer(py, *i)?,
-        MetadataValue::Float(f) => PyFloat::new(py, *f).into_any(),
+        MetadataValue::Float(f) if f.is_finite() => PyFloat::new(py, *f).into_any(),
+        MetadataValue::Float(f) => {
+            *words = true;
+            let word = if f.is_nan() {
+                "NaN"
+            } else if f.is_sign_positive() {
+                "Infinity"
+            } else {
+                "-Infinity"
+            };
+            PyString::new(py, word).into_any()
+        }
         MetadataValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        MetadataValue::List(list) => PyList::new(py, items(list)?)?.into_any(),
-        MetadataValue::Tuple(tuple) => PyTuple::new(py, items(tuple)?)?.into_any(),
-        MetadataValue::Set(set) => PySet::new(py, items(set)?)
-            .map_err(|e| {
-                PyTypeError::new_err(format!(
-                    "a set holding a list, dict or set has no Python form: {e}"
-                ))
-            })?
-            .into_any(),
+        MetadataValue::List(list) if hashable => PyTuple::new(py, items(list, true)?)?.into_any(),
+        MetadataValue::List(list) => PyList::new(py, items(list, false)?)?.into_any(),
+        MetadataValue::Tuple(tuple) => PyTuple::new(py, items(tuple, hashable)?)?.into_any(),
+        MetadataValue::Set(set) => {
+            let elements = items(set, true)?;
+            let python = if hashable {
+                PyFrozenSet::new(py, &elements)?.into_any()
+            } else {
+                PySet::new(py, &elements)?.into_any()
+            };
+            if python.len()? != elements.len() {
+                return Err(PyTypeError::new_err(format!(
+                    "a set whose elements Python holds equal (such as 1 and true, or 1 and 1.0) \
+                     has no Python form: {}",
+                    PyList::new(py, elements)?.repr()?
+                )));
+            }
+            python
+        }
+        MetadataValue::Dict(_) if hashable => {
+            return Err(PyTypeError::new_err(
+                "a set holding a dict has no Python form: dicts cannot be hashed",
+            ));
+        }
         MetadataValue::Dict(entries) => {
             let dict = PyDict::new(py);
             for (key, value) in entries {
-                dict.set_item(key, to_python(py, value)?)
-                    .map_err(|e| context(py, e, key))?;
+                let value = convert(py, value, false, words).map_err(|e| context(py, e, key))?;
+                dict.set_item(key, value)?;
             }
             dict.into_any()
         }
@@ -103,9 +163,9 @@ fn special<'py>(
     cell.import(py, "zenml.metadata.metadata_types", name)
 }
 
-/// `e`, saying which key it happened under.
+/// `e`, of the same type, saying which key it happened under.
 fn context(py: Python<'_>, e: PyErr, key: &str) -> PyErr {
-    let new = PyValueError::new_err(format!("metadata key {key:?}: {e}"));
+    let new = PyErr::from_type(e.get_type(py), format!("metadata key {key:?}: {e}"));
     new.set_cause(py, Some(e));
     new
 }

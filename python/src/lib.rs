@@ -60,6 +60,15 @@ create_exception!(
      metadata for that hook."
 );
 
+/// A panic's message, if it has one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
 /// What [`Hooks`] calls: a [`RunMetadata`] type with its own type erased.
 trait Component: Send + Sync {
     fn pipeline(&self, run_id: Uuid) -> Result<Metadata, HookError>;
@@ -107,17 +116,11 @@ impl Hooks {
                 "{} {hook} failed: {e}",
                 self.type_name
             ))),
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "no message".to_owned());
-                Err(HookFailed::new_err(format!(
-                    "{} {hook} panicked: {message}",
-                    self.type_name
-                )))
-            }
+            Err(panic) => Err(HookFailed::new_err(format!(
+                "{} {hook} panicked: {}",
+                self.type_name,
+                panic_message(&*panic)
+            ))),
         }
     }
 }
@@ -216,9 +219,17 @@ where
             let py = args.py();
             let (config,): (Bound<'_, PyAny>,) = args.extract()?;
             let json: String = bridge::call(py, "config_json", &config)?.extract()?;
-            let component: T = serde_json::from_str(&json).map_err(|e| {
-                PyValueError::new_err(format!("config does not read as {type_name}: {e}"))
-            })?;
+            // A `Deserialize` of the user's may panic: an exception, never an abort.
+            let component: T = catch_unwind(|| serde_json::from_str(&json))
+                .map_err(|panic| {
+                    HookFailed::new_err(format!(
+                        "reading the config as {type_name} panicked: {}",
+                        panic_message(&*panic)
+                    ))
+                })?
+                .map_err(|e| {
+                    PyValueError::new_err(format!("config does not read as {type_name}: {e}"))
+                })?;
             Ok(Hooks {
                 component: Box::new(component),
                 type_name,

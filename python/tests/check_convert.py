@@ -3,7 +3,11 @@ python/fixture installed; `scripts/python-wheel.sh python/fixture` does both):
 
 - every MetadataValue variant, handed to ZenML by a Rust hook, has the Python type ZenML's own
   `get_metadata_type` maps to its tag, and ZenML's client's request model (`RunMetadataRequest`,
-  serialized as the client sends it) carries the same values and types as this crate's wire JSON;
+  serialized as the client sends it) carries the same values and types as this crate's wire JSON
+  (a NaN or an infinity: the same word, tagged `str`);
+- sets of lists and sets reach Python hashable; what no Python set can hold is an error;
+- the `RustMetadata` mixin: the struct built from a pydantic config (secrets unwrapped), the base
+  class's metadata kept under the struct's, cleanup run even when the base's fails;
 - ZenML's `StepRunInfo` attributes and settings reach Rust;
 - a hook's error and a hook's panic are `HookFailed` exceptions, and Python goes on.
 
@@ -16,7 +20,10 @@ import sys
 import types
 import uuid
 
-from run_metadata_fixture import Faulty, HookFailed, Wire, metadata_types
+import logging
+
+from pydantic import BaseModel, SecretStr
+from run_metadata_fixture import Faulty, HookFailed, RustMetadata, Wire, metadata_types
 from zenml.metadata.metadata_types import MetadataTypeEnum, get_metadata_type
 from zenml.models import RunMetadataRequest, RunMetadataResource
 from zenml.enums import MetadataResourceTypes
@@ -54,6 +61,41 @@ CASES = [
 ]
 
 NON_FINITE = {"float_nan", "float_inf", "float_minus_inf"}
+
+
+class Settings:
+    """A stand-in for a pydantic settings model."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def model_dump(self, mode="python"):
+        return dict(self.data)
+
+
+def info_of():
+    """An object with the attributes of ZenML's StepRunInfo that the bridge reads."""
+    return types.SimpleNamespace(
+        run_id=uuid.uuid4(),
+        step_run_id=uuid.uuid4(),
+        run_name="training-2026_11_30",
+        pipeline_step_name="train",
+        pipeline=types.SimpleNamespace(name="training"),
+        config=types.SimpleNamespace(settings={"experiment_tracker.mlflow": Settings({"nested": True, "tags": ["a"]})}),
+    )
+
+
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+WARNINGS = Records()
+logging.getLogger("run_metadata").addHandler(WARNINGS)
 failures = 0
 
 
@@ -99,13 +141,16 @@ def main():
     for key, _, tag in CASES:
         value = metadata[key]
         got = get_metadata_type(value)
-        check(f"{key}: get_metadata_type gives {tag}", got == MetadataTypeEnum(tag), f"{got!r} for {value!r}")
+        expected = "str" if key in NON_FINITE else tag
+        check(f"{key}: get_metadata_type gives {expected}", got == MetadataTypeEnum(expected), f"{got!r} for {value!r}")
     check("tuple is a Python tuple", type(metadata["tuple"]) is tuple)
     check("set is a Python set", type(metadata["set"]) is set)
     check("big int exact", metadata["int_u128_max"] == 2**128 - 1 and metadata["int_i128_min"] == -(2**127))
     check("nested big int exact", metadata["dict"]["c"] == BIG)
-    check("float NaN", math.isnan(metadata["float_nan"]))
-    check("float infinities", metadata["float_inf"] == math.inf and metadata["float_minus_inf"] == -math.inf)
+    check("non-finite floats as their words",
+          [metadata[k] for k in ("float_nan", "float_inf", "float_minus_inf")] == ["NaN", "Infinity", "-Infinity"])
+    check("the words were warned about", any("float_nan" in r.getMessage() and "float_minus_inf" in r.getMessage()
+                                              for r in WARNINGS.records), [r.getMessage() for r in WARNINGS.records])
 
     # What ZenML's client would send for these Python values (zenml/client.py,
     # create_run_metadata, then RestZenStore.post: `json=body.model_dump(mode="json")`).
@@ -119,53 +164,82 @@ def main():
     dumped = request.model_dump(mode="json")
     try:
         json.dumps(dumped, allow_nan=False)  # as `requests` encodes a `json=` body
-        check("ZenML's client cannot send a non-finite float", False, "it encoded")
-    except ValueError:
-        check("ZenML's client cannot send a non-finite float", True)
+        check("ZenML's client can send every value", True)
+    except ValueError as e:
+        check("ZenML's client can send every value", False, str(e))
     body = json.loads(json.dumps(dumped))
     ours = json.loads(wire_values)
     for key, _, tag in CASES:
-        if key in NON_FINITE:
-            # The same float ZenML's client holds for a Python component: it fails that publish
-            # in ZenML's client, as a Python component's would (this crate's own client sends
-            # the word instead).
-            check(
-                f"{key}: ZenML's request holds the same float",
-                same(body["values"][key], float(ours[key])),
-                repr(body["values"][key]),
-            )
-            continue
         check(
             f"{key}: ZenML's request carries our value",
             same(body["values"][key], ours[key], unordered=tag == "set"),
             f"{body['values'][key]!r} != {ours[key]!r}",
         )
-        check(f"{key}: ZenML's request carries our type", body["types"][key] == tag, body["types"][key])
+        expected = "str" if key in NON_FINITE else tag
+        check(f"{key}: ZenML's request carries type {expected}", body["types"][key] == expected, body["types"][key])
 
-    # A set of lists has no Python form: an error, not a silently changed value.
-    bad = Wire({"values": json.dumps({"s": [[1], [2]]}), "types": json.dumps({"s": "set"})})
+    # Sets of lists and of sets: hashable in Python, the same JSON arrays to ZenML.
+    nested = {"s": [[1, [2]], [3]], "ss": [["a"], ["b", "c"]]}
+    held = Wire({"values": json.dumps(nested), "types": json.dumps({"s": "set", "ss": "set"})}).pipeline_run_metadata(run_id)
+    check("a set of lists is a set of tuples", held["s"] == {(1, (2,)), (3,)}, repr(held["s"]))
+    sent = RunMetadataRequest(
+        project=uuid.uuid4(),
+        resources=[RunMetadataResource(id=run_id, type=MetadataResourceTypes.PIPELINE_RUN)],
+        values=dict(held), types={k: get_metadata_type(v) for k, v in held.items()},
+    ).model_dump(mode="json")
+    for key in nested:
+        check(f"{key}: ZenML sends the set's arrays", same(sent["values"][key], nested[key], unordered=True)
+              and sent["types"][key] == "set", repr(sent["values"][key]))
+    # What no Python set can hold is an error, not a value changed into another.
+    for what, values in [("a set of dicts", [{"a": 1}]), ("1 and true in one set", [1, True]),
+                         ("1 and 1.0 in one set", [1, 1.0])]:
+        bad = Wire({"values": json.dumps({"s": values}), "types": json.dumps({"s": "set"})})
+        try:
+            bad.pipeline_run_metadata(run_id)
+            check(f"{what} is refused", False, "no error")
+        except TypeError as e:
+            check(f"{what} is refused, naming the key", "'s'" in str(e) or '"s"' in str(e), str(e))
+
+    # The mixin, on a base class of its own: the struct built from a pydantic config whose
+    # `values` is a secret, the base's metadata kept, and the struct's winning a shared key.
+    class Config(BaseModel):
+        values: SecretStr
+        types: str
+
+    class Base:
+        def __init__(self, config):
+            self.config = config
+            self.calls = []
+
+        def get_pipeline_run_metadata(self, run_id):
+            return {"base_only": 1, "int": "the base's"}
+
+        def get_step_run_metadata(self, info):
+            return {}
+
+        def prepare_step_run(self, info):
+            self.calls.append("base prepare")
+
+        def cleanup_step_run(self, info, step_failed):
+            self.calls.append("base cleanup")
+            raise RuntimeError("the base's cleanup failed")
+
+    class Component(RustMetadata, Base):
+        rust_component = Wire
+
+    component = Component(Config(values=json.dumps({"int": 7}), types=json.dumps({"int": "int"})))
+    merged = component.get_pipeline_run_metadata(run_id)
+    check("the secret config field reached Rust unmasked", merged.get("int") == 7, repr(merged))
+    check("the base's metadata is kept", merged.get("base_only") == 1, repr(merged))
     try:
-        bad.pipeline_run_metadata(run_id)
-        check("a set of lists is refused", False, "no error")
-    except TypeError as e:
-        check("a set of lists is refused", "set" in str(e), str(e))
+        component.cleanup_step_run(info_of(), False)
+        check("the base's cleanup error still raises", False, "no error")
+    except RuntimeError as e:
+        check("the base's cleanup error still raises", "base's cleanup" in str(e), str(e))
+    check("the base's hooks ran", component.calls == ["base cleanup"], component.calls)
 
     # StepRunInfo: ids, names, the pipeline's name, and the settings, as ZenML's attributes hold them.
-    class Settings:
-        def __init__(self, data):
-            self.data = data
-
-        def model_dump(self, mode="python"):
-            return dict(self.data)
-
-    info = types.SimpleNamespace(
-        run_id=uuid.uuid4(),
-        step_run_id=uuid.uuid4(),
-        run_name="training-2026_11_30",
-        pipeline_step_name="train",
-        pipeline=types.SimpleNamespace(name="training"),
-        config=types.SimpleNamespace(settings={"experiment_tracker.mlflow": Settings({"nested": True, "tags": ["a"]})}),
-    )
+    info = info_of()
     told = hooks.step_run_metadata(info)
     check("run_id reaches Rust", told["run_id"] == str(info.run_id))
     check("step_run_id reaches Rust", told["step_run_id"] == str(info.step_run_id))

@@ -13,7 +13,7 @@ the pipeline of examples/zenml-flavor/pipeline.py runs with ZenML's local orches
 read back with ZenML's Python client and from the server's database:
 
 - the run carries the tracker's and the orchestrator's pipeline metadata, each under its
-  component, with the types the Rust fields declare (a Uri stays Uri, a tuple a tuple, the
+  component (the tracker's URI read from a ZenML secret), with the types the Rust fields declare (a Uri stays Uri, a tuple a tuple, the
   128-bit seed exact);
 - `train` carries the tracker's step metadata, settings applied;
 - `evaluate`, whose settings make the tracker's hook-time source fail, carries none of it, and
@@ -98,8 +98,12 @@ def main():
             "Found an existing flavor with the same name and type" in text
         )
         check(f"{flavor} registered with ZenML's CLI", registered, text[-2000:])
+    # The tracking URI comes from a ZenML secret: ZenML resolves the reference when the
+    # component reads its config, and so must the Rust struct.
+    secret = f"rust_tracker_secret_{suffix}"
+    run([ZENML, "secret", "create", secret, "--uri=http://mlflow.internal:5000"], source, env, "create secret")
     run([ZENML, "experiment-tracker", "register", tracker, "--flavor=rust_tracker",
-         "--tracking_uri=http://mlflow.internal:5000", "--experiment=demo"], source, env, "register tracker")
+         f"--tracking_uri={{{{{secret}.uri}}}}", "--experiment=demo"], source, env, "register tracker")
     run([ZENML, "orchestrator", "register", runner, "--flavor=rust_runner",
          "--work_dir=/srv/runs", "--memory_limit=17179869184", "--compute_dtype=bfloat16",
          "--dashboard_url=http://127.0.0.1:8237"], source, env, "register orchestrator")
@@ -185,6 +189,12 @@ def main():
             ours = {k for k, row in rows.items() if row[2] in {c.hex for c in components.values()}}
             check(f"{name}: nothing stored under the Rust components", not ours, sorted(ours))
 
+    # What this check registered goes; the run and its metadata stay on the server.
+    run([ZENML, "stack", "set", "default"], source, env, "set the default stack")
+    run([ZENML, "stack", "delete", "-y", stack], source, env, "delete the stack")
+    run([ZENML, "experiment-tracker", "delete", tracker], source, env, "delete the tracker")
+    run([ZENML, "orchestrator", "delete", runner], source, env, "delete the orchestrator")
+    run([ZENML, "secret", "delete", "-y", secret], source, env, "delete the secret")
     print(f"{failures} failures", flush=True)
     shutil.rmtree(root, ignore_errors=True)
     sys.exit(1 if failures else 0)

@@ -200,9 +200,12 @@ pub struct StepRunInfo {
     pub pipeline_name: String,
     /// The step's name in the pipeline.
     pub pipeline_step_name: String,
-    /// The step's settings, as ZenML's `info.config.settings`: keyed by
-    /// `"{component type}.{flavor}"` (`"experiment_tracker.wandb"`), each a JSON object. Read
-    /// them typed with [`settings`](Self::settings).
+    /// The step's settings, as ZenML's `info.config.settings`, each a JSON object: keyed by
+    /// `"{component type}.{flavor}"` (`"experiment_tracker.wandb"`), or, as ZenML 0.98 also
+    /// keys them, `"{component type}:{component name}"`. Called from ZenML through
+    /// `run-metadata-python`, the component's own settings as ZenML resolves them (its config
+    /// overlaid with the step's) are under `"{component type}.{flavor}"`. Read them typed with
+    /// [`settings`](Self::settings).
     pub settings: serde_json::Map<String, serde_json::Value>,
 }
 
