@@ -22,6 +22,12 @@ name, the latest is shown.
 --json prints the run, and for the pipeline run and each step the ZenML `values` and
 `types` objects of each component.";
 
+/// `report`'s closing lines.
+const REPORT_AFTER_HELP: &str = "\
+Without RUN|PIPELINE, every run. For a pipeline, its runs: a chart of each numeric key per
+run, what changed between runs, the latest two side by side, and each run. For a run: the run,
+beside the one before it in its pipeline. The file needs no server and fetches nothing.";
+
 /// `sync`'s closing lines.
 const SYNC_AFTER_HELP: &str = "\
 The server and credentials come from ZenML's environment variables:
@@ -81,6 +87,19 @@ pub enum Command {
         /// Print URIs as terminal hyperlinks (OSC 8)
         #[arg(long, value_enum, value_name = "WHEN", default_value_t = Links::Auto)]
         links: Links,
+    },
+    /// Write a self-contained HTML report: the runs, their metadata by type, charts across runs
+    #[command(after_help = REPORT_AFTER_HELP)]
+    Report {
+        /// A pipeline's name, or a run (an id, a unique prefix of one, a name, or `latest`)
+        #[arg(value_name = "RUN|PIPELINE")]
+        target: Option<String>,
+        /// Write the report to FILE
+        #[arg(long, value_name = "FILE", required_unless_present = "open")]
+        html: Option<PathBuf>,
+        /// Write it to a temporary file and open that in the browser
+        #[arg(long, conflicts_with = "html")]
+        open: bool,
     },
     /// Check the store: SQLite's integrity check, and every record read back
     Check,
@@ -192,6 +211,36 @@ mod tests {
                 json: true,
                 links: Links::Never
             })
+        );
+    }
+
+    #[test]
+    fn report_needs_a_file_or_open_and_not_both() {
+        assert_eq!(
+            parse(["report", "training", "--html", "r.html"]).unwrap().command,
+            Some(Command::Report {
+                target: Some("training".into()),
+                html: Some("r.html".into()),
+                open: false
+            })
+        );
+        assert_eq!(
+            parse(["report", "--open"]).unwrap().command,
+            Some(Command::Report {
+                target: None,
+                html: None,
+                open: true
+            })
+        );
+        assert_eq!(
+            parse(["report", "training"]).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(
+            parse(["report", "--open", "--html", "r.html"])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::ArgumentConflict
         );
     }
 

@@ -4,6 +4,7 @@
 //! ```text
 //! run-metadata [--store PATH] runs [--json]
 //! run-metadata [--store PATH] show <RUN|latest> [--name] [--json] [--links auto|always|never]
+//! run-metadata [--store PATH] report [RUN|PIPELINE] (--html FILE | --open)
 //! run-metadata [--store PATH] check
 //! run-metadata [--store PATH] sync
 //! ```
@@ -17,6 +18,7 @@ use run_metadata::store::{Store, StoreError};
 
 mod args;
 mod json;
+mod report;
 mod text;
 
 /// The clap that [`parse`] uses, to name its errors.
@@ -25,6 +27,7 @@ pub use clap;
 use crate::args::help;
 pub use crate::args::{Args, Command, Links, parse};
 pub use crate::json::{write_run_json, write_runs_json};
+pub use crate::report::write_report;
 pub use crate::text::{timestamp, write_run, write_runs};
 
 /// Why a command failed.
@@ -153,6 +156,24 @@ pub fn run(
                 });
             }
         }
+        Command::Report { target, html, open } => {
+            let store = reader()?;
+            let path = match html {
+                Some(path) => path.clone(),
+                None => std::env::temp_dir().join(format!(
+                    "run-metadata-report-{}.html",
+                    std::process::id()
+                )),
+            };
+            let mut file = io::BufWriter::new(std::fs::File::create(&path)?);
+            write_report(&mut file, &store, target.as_deref())?;
+            file.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()?;
+            let size = std::fs::metadata(&path)?.len();
+            writeln!(out, "wrote {} ({size} bytes)", path.display())?;
+            if *open {
+                open_in_browser(&path, notes)?;
+            }
+        }
         Command::Sync { retry_refused } => sync(&mut Store::open(path()?)?, out, *retry_refused)?,
         Command::Show {
             run,
@@ -204,6 +225,25 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// Opens `path` with the system's opener; where there is none, says where the file is.
+fn open_in_browser(path: &std::path::Path, notes: &mut dyn Write) -> io::Result<()> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    match std::process::Command::new(opener).arg(path).status() {
+        Ok(status) if status.success() => Ok(()),
+        _ => writeln!(
+            notes,
+            "run-metadata: could not open a browser with {opener}; open {} yourself",
+            path.display()
+        ),
+    }
 }
 
 /// `sync`: sends the outbox to the server of the environment's ZenML configuration, once, and

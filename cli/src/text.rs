@@ -269,7 +269,7 @@ pub fn timestamp(t: SystemTime) -> String {
 }
 
 /// A duration for people: `850 ms`, `12.3 s`, `4 min 5 s`.
-fn took(from: SystemTime, to: SystemTime) -> String {
+pub(crate) fn took(from: SystemTime, to: SystemTime) -> String {
     let d = to.duration_since(from).unwrap_or_default();
     let ms = d.as_millis();
     if ms < 1000 {

@@ -1,0 +1,211 @@
+//! Across runs of one pipeline: each key's values run by run, drawn where they are numbers and
+//! listed where they changed; and two runs side by side.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use run_metadata::MetadataValue;
+
+use super::chart::{self, Unit};
+use super::html::{escape, value};
+use super::Loaded;
+
+/// Where a value sits in a run: the pipeline run or a step, the component, the key.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub(crate) struct Place {
+    pub(crate) scope: String,
+    pub(crate) component: String,
+    pub(crate) key: String,
+}
+
+impl Place {
+    fn write(&self, out: &mut String) {
+        out.push_str("<span class=\"scope\">");
+        escape(out, &self.scope);
+        out.push_str("</span> · <span class=\"component\">");
+        escape(out, &self.component);
+        out.push_str("</span> · <code class=\"key\">");
+        escape(out, &self.key);
+        out.push_str("</code>");
+    }
+}
+
+/// Every value of a run with its place, in the run's order.
+fn places(run: &Loaded) -> Vec<(Place, &MetadataValue)> {
+    let scopes = std::iter::once(("pipeline run".to_owned(), &run.pipeline)).chain(
+        run.steps
+            .iter()
+            .map(|(step, part)| (format!("step {}", step.name), part)),
+    );
+    let mut out = Vec::new();
+    for (scope, part) in scopes {
+        for group in &part.groups {
+            let component = super::component_label(group.component.as_ref());
+            for (key, v) in &group.metadata {
+                let place = Place {
+                    scope: scope.clone(),
+                    component: component.clone(),
+                    key: key.to_owned(),
+                };
+                out.push((place, v));
+            }
+        }
+    }
+    out
+}
+
+/// Each place's value in each of `runs` (in their order), places in order of first appearance.
+fn series<'a>(runs: &[&'a Loaded]) -> Vec<(Place, Vec<Option<&'a MetadataValue>>)> {
+    let mut at: HashMap<Place, usize> = HashMap::new();
+    let mut out: Vec<(Place, Vec<Option<&MetadataValue>>)> = Vec::new();
+    for (i, run) in runs.iter().enumerate() {
+        for (place, v) in places(run) {
+            let slot = *at.entry(place.clone()).or_insert_with(|| {
+                out.push((place, vec![None; runs.len()]));
+                out.len() - 1
+            });
+            out[slot].1[i] = Some(v);
+        }
+    }
+    out
+}
+
+/// The numbers of a series and their unit, if every value it has is a number of one unit.
+fn numbers(values: &[Option<&MetadataValue>]) -> Option<(Unit, Vec<Option<f64>>)> {
+    let mut unit = None;
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        match v {
+            None => out.push(None),
+            Some(v) => {
+                let (n, u) = chart::number(v)?;
+                if unit.is_some_and(|unit| unit != u) {
+                    return None;
+                }
+                unit = Some(u);
+                out.push(Some(n));
+            }
+        }
+    }
+    unit.map(|u| (u, out))
+}
+
+/// Appends the section across `runs` (oldest first): a chart per numeric place, the changes of
+/// the others between consecutive runs.
+pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
+    let all = series(runs);
+    out.push_str("<h3>Numbers per run</h3><div class=\"charts\">");
+    let mut charts = 0;
+    let mut others = Vec::new();
+    for (place, values) in &all {
+        let Some((unit, numbers)) = numbers(values) else {
+            others.push((place, values));
+            continue;
+        };
+        let mut points = Vec::new();
+        let mut skipped = 0;
+        for (run, n) in runs.iter().zip(&numbers) {
+            match n {
+                Some(n) if n.is_finite() => points.push((run.record.name.as_str(), *n)),
+                Some(_) => skipped += 1,
+                None => {}
+            }
+        }
+        out.push_str("<figure>");
+        chart::line(out, &place.key, unit, &points, skipped);
+        out.push_str("<figcaption>");
+        place.write(out);
+        out.push_str("</figcaption></figure>");
+        charts += 1;
+    }
+    if charts == 0 {
+        out.push_str("<p class=\"note\">No numeric metadata.</p>");
+    }
+    out.push_str("</div><h3>What changed between runs</h3>");
+    let mut unchanged = 0;
+    let mut rows = String::new();
+    for (place, values) in others {
+        let mut changed = false;
+        for (i, pair) in values.windows(2).enumerate() {
+            if pair[0] == pair[1] {
+                continue;
+            }
+            changed = true;
+            rows.push_str("<tr><td>");
+            place.write(&mut rows);
+            rows.push_str("</td><td>");
+            escape(&mut rows, &runs[i + 1].record.name);
+            rows.push_str("</td><td>");
+            cell(&mut rows, pair[0]);
+            rows.push_str("</td><td>");
+            cell(&mut rows, pair[1]);
+            rows.push_str("</td></tr>");
+        }
+        if !changed {
+            unchanged += 1;
+        }
+    }
+    if rows.is_empty() {
+        out.push_str("<p class=\"note\">No other value changed.</p>");
+    } else {
+        out.push_str(
+            "<table class=\"md changes\"><tr><th>where</th><th>in run</th><th>before</th><th>after</th></tr>",
+        );
+        out.push_str(&rows);
+        out.push_str("</table>");
+    }
+    let _ = write!(
+        out,
+        "<p class=\"note\">{unchanged} other value(s) the same in every run.</p>"
+    );
+}
+
+/// A value, or that there was none.
+fn cell(out: &mut String, v: Option<&MetadataValue>) {
+    match v {
+        Some(v) => value(out, v),
+        None => out.push_str("<span class=\"none\">(none)</span>"),
+    }
+}
+
+/// Appends runs `a` and `b` side by side: every place either has, changed ones first; the
+/// unchanged ones folded.
+pub(crate) fn diff(out: &mut String, a: &Loaded, b: &Loaded) {
+    let both = series(&[a, b]);
+    out.push_str("<table class=\"md diff\"><tr><th>where</th><th>");
+    escape(out, &a.record.name);
+    out.push_str("</th><th>");
+    escape(out, &b.record.name);
+    out.push_str("</th></tr>");
+    let mut same = String::new();
+    let mut same_count = 0;
+    for (place, values) in &both {
+        let (old, new) = (values[0], values[1]);
+        let class = match (old, new) {
+            (Some(x), Some(y)) if x == y => "same",
+            (Some(_), Some(_)) => "changed",
+            (None, _) => "added",
+            (_, None) => "removed",
+        };
+        let target = if class == "same" {
+            same_count += 1;
+            &mut same
+        } else {
+            &mut *out
+        };
+        let _ = write!(target, "<tr class=\"{class}\"><td>");
+        place.write(target);
+        target.push_str("</td><td>");
+        cell(target, old);
+        target.push_str("</td><td>");
+        cell(target, new);
+        target.push_str("</td></tr>");
+    }
+    out.push_str("</table>");
+    if same_count > 0 {
+        let _ = write!(
+            out,
+            "<details><summary>{same_count} unchanged</summary><table class=\"md diff\">{same}</table></details>"
+        );
+    }
+}
