@@ -217,7 +217,9 @@ mod tests {
     #[test]
     fn report_needs_a_file_or_open_and_not_both() {
         assert_eq!(
-            parse(["report", "training", "--html", "r.html"]).unwrap().command,
+            parse(["report", "training", "--html", "r.html"])
+                .unwrap()
+                .command,
             Some(Command::Report {
                 target: Some("training".into()),
                 html: Some("r.html".into()),

@@ -157,22 +157,14 @@ pub fn run(
             }
         }
         Command::Report { target, html, open } => {
-            let store = reader()?;
-            let path = match html {
-                Some(path) => path.clone(),
-                None => std::env::temp_dir().join(format!(
-                    "run-metadata-report-{}.html",
-                    std::process::id()
-                )),
-            };
-            let mut file = io::BufWriter::new(std::fs::File::create(&path)?);
-            write_report(&mut file, &store, target.as_deref())?;
-            file.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()?;
-            let size = std::fs::metadata(&path)?.len();
-            writeln!(out, "wrote {} ({size} bytes)", path.display())?;
-            if *open {
-                open_in_browser(&path, notes)?;
-            }
+            report(
+                &reader()?,
+                target.as_deref(),
+                html.as_deref(),
+                *open,
+                out,
+                notes,
+            )?;
         }
         Command::Sync { retry_refused } => sync(&mut Store::open(path()?)?, out, *retry_refused)?,
         Command::Show {
@@ -181,48 +173,90 @@ pub fn run(
             json,
             links,
         } => {
-            let store = reader()?;
-            // With --name, every run of that name, the latest first.
-            let named = if *name {
-                Some(store.runs_named(run)?)
-            } else {
-                None
+            let links = match links {
+                Links::Always => true,
+                Links::Never => false,
+                Links::Auto => terminal && std::env::var("TERM").map_or(true, |t| t != "dumb"),
             };
-            let record = match &named {
-                Some(named) => named.first().cloned().ok_or_else(|| {
-                    CliError::Store(StoreError::RunNotFound { query: run.clone() })
-                })?,
-                None => store.find_run(run)?,
-            };
-            // A name that several runs have: the latest is shown, and the reader told.
-            if record.name == *run {
-                let runs = match named {
-                    Some(named) => named.len(),
-                    None => store.runs_named(run)?.len(),
-                };
-                if runs > 1 {
-                    writeln!(
-                        notes,
-                        "run-metadata: {runs} runs are named {}; showing the latest, {} (give an id for another: run-metadata runs)",
-                        text::visible(run),
-                        record.id
-                    )?;
-                }
-            }
-            let damaged = store.damaged(record.id)?;
-            if *json {
-                write_run_json(out, &store, &record)?;
-                text::write_damaged(notes, &damaged)?;
-            } else {
-                let links = match links {
-                    Links::Always => true,
-                    Links::Never => false,
-                    Links::Auto => terminal && std::env::var("TERM").map_or(true, |t| t != "dumb"),
-                };
-                write_run(out, &store, &record, links)?;
-                text::write_damaged(out, &damaged)?;
-            }
+            show(&reader()?, run, *name, *json, links, out, notes)?;
         }
+    }
+    Ok(())
+}
+
+/// `show`: the run of that id, prefix or name (with `name`, only a name), as text or JSON;
+/// the records that could not be read back after it.
+fn show(
+    store: &Store,
+    run: &str,
+    name: bool,
+    json: bool,
+    links: bool,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> Result<(), CliError> {
+    // With --name, every run of that name, the latest first.
+    let named = if name {
+        Some(store.runs_named(run)?)
+    } else {
+        None
+    };
+    let record = match &named {
+        Some(named) => named.first().cloned().ok_or_else(|| {
+            CliError::Store(StoreError::RunNotFound {
+                query: run.to_owned(),
+            })
+        })?,
+        None => store.find_run(run)?,
+    };
+    // A name that several runs have: the latest is shown, and the reader told.
+    if record.name == run {
+        let runs = match named {
+            Some(named) => named.len(),
+            None => store.runs_named(run)?.len(),
+        };
+        if runs > 1 {
+            writeln!(
+                notes,
+                "run-metadata: {runs} runs are named {}; showing the latest, {} (give an id for another: run-metadata runs)",
+                text::visible(run),
+                record.id
+            )?;
+        }
+    }
+    let damaged = store.damaged(record.id)?;
+    if json {
+        write_run_json(out, store, &record)?;
+        text::write_damaged(notes, &damaged)?;
+    } else {
+        write_run(out, store, &record, links)?;
+        text::write_damaged(out, &damaged)?;
+    }
+    Ok(())
+}
+
+/// `report`: the file at `html`, or, with `open`, in the temporary folder, then opened.
+fn report(
+    store: &Store,
+    target: Option<&str>,
+    html: Option<&std::path::Path>,
+    open: bool,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> Result<(), CliError> {
+    let path = html.map_or_else(
+        || std::env::temp_dir().join(format!("run-metadata-report-{}.html", std::process::id())),
+        std::path::Path::to_path_buf,
+    );
+    let mut file = io::BufWriter::new(std::fs::File::create(&path)?);
+    write_report(&mut file, store, target)?;
+    file.into_inner()
+        .map_err(io::IntoInnerError::into_error)?
+        .sync_all()?;
+    let size = std::fs::metadata(&path)?.len();
+    writeln!(out, "wrote {} ({size} bytes)", path.display())?;
+    if open {
+        open_in_browser(&path, notes)?;
     }
     Ok(())
 }

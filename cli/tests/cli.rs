@@ -244,10 +244,11 @@ fn help_and_version() {
         "{help}"
     );
     for told in [
-        "  runs   List runs, latest first\n",
-        "  show   Show a run's pipeline and step metadata, per component\n",
-        "  check  Check the store: SQLite's integrity check, and every record read back\n",
-        "  sync   Send what a ZenML server could not take",
+        "  runs    List runs, latest first\n",
+        "  show    Show a run's pipeline and step metadata, per component\n",
+        "  report  Write a self-contained HTML report: the runs, their metadata by type, charts across runs\n",
+        "  check   Check the store: SQLite's integrity check, and every record read back\n",
+        "  sync    Send what a ZenML server could not take",
         "--store <PATH>",
         "RUN is a run id, a unique prefix of one, a run name, or `latest`.",
         "else $RUN_METADATA_STORE, else run-metadata/runs.db in",
@@ -497,6 +498,74 @@ fn show_tells_which_hook_failed_and_reported_nothing() {
     assert_eq!(failures[0]["message"], "the tracking server answered 503");
     assert_eq!(failures[0]["panicked"], false);
     assert!(value.get("pipeline_run_failures").is_none(), "{json}");
+
+    // The report shows the failure where it happened: under the step.
+    let page = dir.path("failing.html");
+    stdout(&cli(
+        &["report", "failing", "--html", page.to_str().unwrap()],
+        Some(&path),
+    ));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let step = html.find("<h4>step train").expect("the step's section");
+    let failure = html
+        .find("experiment_tracker mlflow: its step_run_metadata failed, nothing reported: the tracking server answered 503")
+        .expect("the failure");
+    assert!(failure > step, "the failure is under its step");
+}
+
+#[test]
+fn report_writes_a_pipeline_a_run_or_says_what_is_not_found() {
+    let dir = TempDir::new("report");
+    let path = store(&dir);
+    let page = dir.path("training.html");
+    let said = stdout(&cli(
+        &["report", "training", "--html", page.to_str().unwrap()],
+        Some(&path),
+    ));
+    assert!(
+        said.starts_with("wrote ") && said.ends_with(" bytes)\n"),
+        "{said}"
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<h2>Across the runs of pipeline training</h2>"));
+    assert_eq!(html.matches("<section id=\"run-").count(), 2);
+    assert!(
+        html.contains("<span class=\"status-failed\">failed</span>"),
+        "the failed step"
+    );
+    // The orchestrator's memory, reported on each step, is charted per step: one point each,
+    // as only the first run has steps.
+    assert_eq!(
+        html.matches("data-key=\"memory\" data-points=\"1\"")
+            .count(),
+        2,
+        "{html}"
+    );
+
+    let one = dir.path("second.html");
+    stdout(&cli(
+        &["report", "second", "--html", one.to_str().unwrap()],
+        Some(&path),
+    ));
+    let html = std::fs::read_to_string(&one).unwrap();
+    assert_eq!(html.matches("<section id=\"run-").count(), 1);
+    assert!(html.contains("<h2>Beside the run before it</h2>"));
+
+    let unknown = cli(
+        &[
+            "report",
+            "nope",
+            "--html",
+            dir.path("x.html").to_str().unwrap(),
+        ],
+        Some(&path),
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&unknown.stderr),
+        "run-metadata: no run matches \"nope\"\n"
+    );
 }
 
 /// A component whose metadata carries terminal escapes.

@@ -49,7 +49,13 @@ const BOTTOM: f64 = 34.0;
 
 /// Appends the chart of `points` (run name, value) in run order; `skipped` runs had a NaN or
 /// an infinity, which is said under the chart.
-pub(crate) fn line(out: &mut String, key: &str, unit: Unit, points: &[(&str, f64)], skipped: usize) {
+pub(crate) fn line(
+    out: &mut String,
+    key: &str,
+    unit: Unit,
+    points: &[(&str, f64)],
+    skipped: usize,
+) {
     let (lo, hi) = points
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, v)| {
@@ -57,7 +63,7 @@ pub(crate) fn line(out: &mut String, key: &str, unit: Unit, points: &[(&str, f64
         });
     let (lo, hi) = if points.is_empty() {
         (0.0, 1.0)
-    } else if lo == hi {
+    } else if (hi - lo).abs() < f64::EPSILON * lo.abs().max(1.0) {
         let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
         (lo - pad, hi + pad)
     } else {
@@ -95,31 +101,26 @@ pub(crate) fn line(out: &mut String, key: &str, unit: Unit, points: &[(&str, f64
         escape(out, &label(v, unit));
         out.push_str("</text>");
     }
-    // The runs along the bottom: the first and the last.
-    if let (Some(first), Some(last)) = (points.first(), points.last()) {
+    // The runs along the bottom, numbered oldest first; each point's title names its run.
+    let _ = write!(
+        out,
+        "<text class=\"tick\" x=\"{LEFT}\" y=\"{}\" text-anchor=\"start\">1</text>",
+        HEIGHT - BOTTOM + 14.0
+    );
+    if points.len() > 1 {
         let _ = write!(
             out,
-            "<text class=\"tick\" x=\"{LEFT}\" y=\"{}\" text-anchor=\"start\">",
-            HEIGHT - BOTTOM + 16.0
+            "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            WIDTH - RIGHT,
+            HEIGHT - BOTTOM + 14.0,
+            points.len()
         );
-        escape(out, &short(first.0));
-        out.push_str("</text>");
-        if points.len() > 1 {
-            let _ = write!(
-                out,
-                "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">",
-                WIDTH - RIGHT,
-                HEIGHT - BOTTOM + 16.0
-            );
-            escape(out, &short(last.0));
-            out.push_str("</text>");
-        }
     }
     let _ = write!(
         out,
-        "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">run ({} runs)</text>",
+        "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">run, oldest first ({} runs)</text>",
         LEFT + plot_w / 2.0,
-        HEIGHT - 4.0,
+        HEIGHT - 6.0,
         points.len()
     );
     if points.len() > 1 {
@@ -136,6 +137,7 @@ pub(crate) fn line(out: &mut String, key: &str, unit: Unit, points: &[(&str, f64
             x(i),
             y(v)
         );
+        let _ = write!(out, "run {}, ", i + 1);
         escape(out, run);
         out.push_str(": ");
         escape(out, &label(v, unit));
@@ -150,18 +152,6 @@ pub(crate) fn line(out: &mut String, key: &str, unit: Unit, points: &[(&str, f64
     }
 }
 
-/// A run's name cut to fit under the axis.
-fn short(name: &str) -> String {
-    const MAX: usize = 24;
-    if name.chars().count() <= MAX {
-        name.to_owned()
-    } else {
-        let mut cut: String = name.chars().take(MAX - 1).collect();
-        cut.push('…');
-        cut
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::{Unit, label, line};
@@ -169,7 +159,13 @@ mod tests {
     #[test]
     fn one_point_per_run_and_labels_in_units() {
         let mut out = String::new();
-        line(&mut out, "bytes", Unit::Bytes, &[("a", 1024.0), ("b", 1_048_576.0), ("c", 2048.0)], 1);
+        line(
+            &mut out,
+            "bytes",
+            Unit::Bytes,
+            &[("a", 1024.0), ("b", 1_048_576.0), ("c", 2048.0)],
+            1,
+        );
         assert_eq!(out.matches("<circle").count(), 3);
         assert!(out.contains("data-points=\"3\""));
         assert!(out.contains(">1.00 MiB<"), "{out}");

@@ -39,7 +39,7 @@ pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -160,7 +160,12 @@ mod tests {
     fn only_web_addresses_are_links() {
         assert!(linkable("https://example.com/a?b=c"));
         assert!(linkable("HTTP://x"));
-        for bad in ["javascript:alert(1)", " data:text/html,x", "file:///etc", "http://a\nb"] {
+        for bad in [
+            "javascript:alert(1)",
+            " data:text/html,x",
+            "file:///etc",
+            "http://a\nb",
+        ] {
             assert!(!linkable(bad), "{bad}");
         }
         let html = render(&MetadataValue::Uri(Uri::new("javascript:alert(1)")));
@@ -179,10 +184,13 @@ mod tests {
             "<span class=\"size\" title=\"1,000,000 bytes\">976.56 KiB</span>"
         );
         assert!(render(&MetadataValue::Path(Path::new("/a b"))).contains("data-copy=\"/a b\""));
-        assert_eq!(render(&MetadataValue::Float(f64::NAN)), "<span class=\"num\">NaN</span>");
+        assert_eq!(
+            render(&MetadataValue::Float(f64::NAN)),
+            "<span class=\"num\">NaN</span>"
+        );
         let tuple = render(&MetadataValue::Tuple(vec![MetadataValue::Bool(true)]));
         assert!(tuple.contains("<caption>tuple · 1</caption>"), "{tuple}");
         assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(1234567), "1,234,567");
+        assert_eq!(grouped(1_234_567), "1,234,567");
     }
 }

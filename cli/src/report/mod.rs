@@ -34,7 +34,9 @@ body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:
 h1{font-size:1.5em;margin:.2em 0}h2{border-bottom:2px solid #d8dee8;padding-bottom:.2em;margin-top:2em}
 h3{margin:1.2em 0 .4em}h4{margin:.9em 0 .3em;color:#3b4a63}
 table{border-collapse:collapse}td,th{text-align:left;vertical-align:top;padding:.25em .6em;border-bottom:1px solid #e6eaf0}
-th{font-weight:600;color:#3b4a63}.md{width:100%}.md td:first-child{width:28%}
+th{font-weight:600;color:#3b4a63}.md{width:100%;table-layout:fixed;margin-bottom:.4em}
+.md td:first-child,.md th:first-child{width:30%}.md td.tag{width:7em}.md td{overflow-wrap:anywhere}
+caption.component{text-align:left;font-weight:600;color:#2b3b5c;padding:.3em 0 .1em}
 table.nested{margin:.1em 0;border:1px solid #d8dee8}table.nested caption{text-align:left;font-size:.8em;color:#66728a;caption-side:top}
 table.nested th{font-weight:normal;color:#66728a;font-size:.9em}
 .meta{color:#55627a}.note{color:#66728a;font-size:.9em}.none{color:#9aa3b5}
@@ -123,7 +125,8 @@ pub fn write_report(
             let title = format!("run {}", run.name);
             let id = run.id;
             // The run, and the one before it in its pipeline, for the side by side.
-            let mut same: Vec<RunRecord> = all.into_iter().filter(|r| r.pipeline == pipeline).collect();
+            let mut same: Vec<RunRecord> =
+                all.into_iter().filter(|r| r.pipeline == pipeline).collect();
             let at = same.iter().position(|r| r.id == id).unwrap_or(0);
             let runs = same.drain(at..same.len().min(at + 2)).collect();
             (title, runs, Some(id))
@@ -151,26 +154,24 @@ pub fn write_report(
         );
     }
     page.push_str("</header>");
-    match focus {
-        Some(id) => {
-            if let Some((run, before)) = loaded.split_first().filter(|(run, _)| run.record.id == id) {
-                run_section(&mut page, run);
-                if let Some(before) = before.first() {
-                    page.push_str("<h2>Beside the run before it</h2>");
-                    trend::diff(&mut page, before, run);
-                }
+    if let Some(id) = focus {
+        let chosen = loaded.split_first().filter(|(run, _)| run.record.id == id);
+        if let Some((run, before)) = chosen {
+            run_section(&mut page, run);
+            if let Some(before) = before.first() {
+                page.push_str("<h2>Beside the run before it</h2>");
+                trend::diff(&mut page, before, run);
             }
         }
-        None => {
-            runs_table(&mut page, &loaded);
-            pipelines(&mut page, &loaded);
-            page.push_str("<h2>Runs</h2>");
-            for run in &loaded {
-                run_section(&mut page, run);
-            }
+    } else {
+        runs_table(&mut page, &loaded);
+        pipelines(&mut page, &loaded);
+        page.push_str("<h2>Runs</h2>");
+        for run in &loaded {
+            run_section(&mut page, run);
         }
     }
-    let _ = write!(page, "<script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(page, "<script>{SCRIPT}</script></body></html>");
     out.write_all(page.as_bytes())?;
     Ok(())
 }
@@ -292,7 +293,11 @@ fn part_html(page: &mut String, part: &Part) {
         page.push_str("</table>");
     }
     for failure in &part.failures {
-        let how = if failure.panicked { "panicked" } else { "failed" };
+        let how = if failure.panicked {
+            "panicked"
+        } else {
+            "failed"
+        };
         page.push_str("<p class=\"failure\">");
         escape(page, &component_label(Some(&failure.component)));
         let _ = write!(page, ": its {} {how}, nothing reported: ", failure.hook);

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use run_metadata::MetadataValue;
 
+use super::Loaded;
 use super::chart::{self, Unit};
 use super::html::{escape, value};
-use super::Loaded;
 
 /// Where a value sits in a run: the pipeline run or a step, the component, the key.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
