@@ -28,7 +28,7 @@ pub(crate) fn number(value: &MetadataValue) -> Option<(f64, Unit)> {
 }
 
 /// `n` as the axis shows it.
-fn label(n: f64, unit: Unit) -> String {
+pub(crate) fn label(n: f64, unit: Unit) -> String {
     match unit {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Unit::Bytes if n >= 0.0 => StorageSize::new(n.round() as u64).to_string(),

@@ -51,6 +51,7 @@ figcaption{font-size:.85em;max-width:360px}.chart .axis{stroke:#8a94a8;fill:none
 .chart .series{stroke:#2f5fd0;fill:none;stroke-width:1.5}.chart .point{fill:#2f5fd0}.chart .tick{font-size:10px;fill:#55627a}
 tr.changed td{background:#fff8e1}tr.added td{background:#eafbea}tr.removed td{background:#fdecec}
 nav a{margin-right:1em}
+section,details{content-visibility:auto;contain-intrinsic-size:auto 1200px}
 ";
 
 /// One resource's metadata per component, and the hooks that failed there.

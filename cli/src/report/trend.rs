@@ -90,21 +90,35 @@ fn numbers(values: &[Option<&MetadataValue>]) -> Option<(Unit, Vec<Option<f64>>)
     unit.map(|u| (u, out))
 }
 
+/// Charts drawn at most, of the keys whose values moved first; the others are a table.
+const MAX_CHARTS: usize = 48;
+
 /// Appends the section across `runs` (oldest first): a chart per numeric place, the changes of
 /// the others between consecutive runs.
 pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
     let all = series(runs);
-    out.push_str("<h3>Numbers per run</h3><div class=\"charts\">");
-    let mut charts = 0;
+    let mut numeric = Vec::new();
     let mut others = Vec::new();
     for (place, values) in &all {
-        let Some((unit, numbers)) = numbers(values) else {
-            others.push((place, values));
-            continue;
-        };
+        match numbers(values) {
+            Some((unit, numbers)) => numeric.push((place, unit, numbers)),
+            None => others.push((place, values)),
+        }
+    }
+    // The keys whose numbers moved first: past `MAX_CHARTS`, a table keeps the page light.
+    numeric.sort_by_key(|(_, _, numbers)| {
+        let mut present = numbers.iter().flatten();
+        let first = present.next().copied();
+        present.all(|n| Some(*n) == first || (n.is_nan() && first.is_some_and(f64::is_nan)))
+    });
+    out.push_str("<h3>Numbers per run</h3><div class=\"charts\">");
+    if numeric.is_empty() {
+        out.push_str("<p class=\"note\">No numeric metadata.</p>");
+    }
+    for (place, unit, numbers) in numeric.iter().take(MAX_CHARTS) {
         let mut points = Vec::new();
         let mut skipped = 0;
-        for (run, n) in runs.iter().zip(&numbers) {
+        for (run, n) in runs.iter().zip(numbers) {
             match n {
                 Some(n) if n.is_finite() => points.push((run.record.name.as_str(), *n)),
                 Some(_) => skipped += 1,
@@ -112,16 +126,40 @@ pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
             }
         }
         out.push_str("<figure>");
-        chart::line(out, &place.key, unit, &points, skipped);
+        chart::line(out, &place.key, *unit, &points, skipped);
         out.push_str("<figcaption>");
         place.write(out);
         out.push_str("</figcaption></figure>");
-        charts += 1;
     }
-    if charts == 0 {
-        out.push_str("<p class=\"note\">No numeric metadata.</p>");
+    out.push_str("</div>");
+    if numeric.len() > MAX_CHARTS {
+        let _ = write!(
+            out,
+            "<details><summary>{} more numeric keys, as a table</summary><table class=\"md\"><tr><th>where</th><th>runs</th><th>lowest</th><th>highest</th><th>latest</th></tr>",
+            numeric.len() - MAX_CHARTS
+        );
+        for (place, unit, numbers) in &numeric[MAX_CHARTS..] {
+            let present: Vec<f64> = numbers.iter().flatten().copied().collect();
+            let low = present.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            out.push_str("<tr><td>");
+            place.write(out);
+            let _ = write!(out, "</td><td>{}</td><td>", present.len());
+            escape(out, &chart::label(low, *unit));
+            out.push_str("</td><td>");
+            escape(out, &chart::label(high, *unit));
+            out.push_str("</td><td>");
+            escape(
+                out,
+                &present
+                    .last()
+                    .map_or_else(String::new, |n| chart::label(*n, *unit)),
+            );
+            out.push_str("</td></tr>");
+        }
+        out.push_str("</table></details>");
     }
-    out.push_str("</div><h3>What changed between runs</h3>");
+    out.push_str("<h3>What changed between runs</h3>");
     let mut unchanged = 0;
     let mut rows = String::new();
     for (place, values) in others {
@@ -195,9 +233,14 @@ pub(crate) fn diff(out: &mut String, a: &Loaded, b: &Loaded) {
         };
         let _ = write!(target, "<tr class=\"{class}\"><td>");
         place.write(target);
-        target.push_str("</td><td>");
-        cell(target, old);
-        target.push_str("</td><td>");
+        if class == "same" {
+            // One value for both runs.
+            target.push_str("</td><td colspan=\"2\">");
+        } else {
+            target.push_str("</td><td>");
+            cell(target, old);
+            target.push_str("</td><td>");
+        }
         cell(target, new);
         target.push_str("</td></tr>");
     }
