@@ -244,15 +244,27 @@ fn report(
     out: &mut dyn Write,
     notes: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let path = html.map_or_else(
-        || std::env::temp_dir().join(format!("run-metadata-report-{}.html", std::process::id())),
-        std::path::Path::to_path_buf,
-    );
-    let mut file = io::BufWriter::new(std::fs::File::create(&path)?);
-    write_report(&mut file, store, target)?;
-    file.into_inner()
-        .map_err(io::IntoInnerError::into_error)?
-        .sync_all()?;
+    // Written whole before the file is touched: an error leaves an existing file as it was.
+    let mut page = Vec::new();
+    write_report(&mut page, store, target)?;
+    let path = if let Some(path) = html {
+        std::fs::write(path, &page)?;
+        path.to_path_buf()
+    } else {
+        // A folder of its own, created here and nowhere else: nothing planted in the temporary
+        // folder is followed or overwritten.
+        let dir =
+            std::env::temp_dir().join(format!("run-metadata-report-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir(&dir)?;
+        let path = dir.join("report.html");
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        file.write_all(&page)?;
+        file.sync_all()?;
+        path
+    };
     let size = std::fs::metadata(&path)?.len();
     writeln!(out, "wrote {} ({size} bytes)", path.display())?;
     if open {

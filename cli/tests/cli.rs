@@ -552,19 +552,35 @@ fn report_writes_a_pipeline_a_run_or_says_what_is_not_found() {
     assert_eq!(html.matches("<section id=\"run-").count(), 1);
     assert!(html.contains("<h2>Beside the run before it</h2>"));
 
+    // An unknown target is an error, and an existing file is left as it was.
+    let kept = dir.path("x.html");
+    std::fs::write(&kept, "an earlier report").unwrap();
     let unknown = cli(
-        &[
-            "report",
-            "nope",
-            "--html",
-            dir.path("x.html").to_str().unwrap(),
-        ],
+        &["report", "nope", "--html", kept.to_str().unwrap()],
         Some(&path),
     );
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&unknown.stderr),
         "run-metadata: no run matches \"nope\"\n"
+    );
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "an earlier report");
+
+    // A record that cannot be read back is named in its run, not silently left out.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "UPDATE run_metadata SET value = CAST(x'22ff22' AS TEXT) WHERE key = 'memory'",
+        )
+        .unwrap();
+    stdout(&cli(
+        &["report", "training", "--html", page.to_str().unwrap()],
+        Some(&path),
+    ));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("record(s) of this run cannot be read back") && html.contains("not UTF-8"),
+        "{html}"
     );
 }
 

@@ -367,6 +367,62 @@ fn a_damaged_record_is_named_and_hides_nothing_else() {
 }
 
 #[test]
+fn text_that_is_not_utf8_is_set_aside_and_named() {
+    let dir = TempDir::new("not-utf8");
+    let path = dir.path("runs.db");
+    let mut store = Store::open(&path).unwrap();
+    let (good, _) = recorded_run(&mut store, "good", 2);
+    let (bad, bad_step) = recorded_run(&mut store, "bad", 3);
+    let (broken, _) = recorded_run(&mut store, "broken", 1);
+    drop(store);
+    // Bytes SQLite keeps as text but Rust cannot read as a string: in a run's name, a key, a
+    // value and a step's name.
+    sql(
+        &path,
+        &format!(
+            "UPDATE runs SET name = CAST(x'41ff42' AS TEXT) WHERE id = '{}';
+             UPDATE run_metadata SET key = CAST(x'6bff' AS TEXT) WHERE key = 'key_0'
+               AND id IN (SELECT run_metadata_id FROM run_metadata_resources WHERE resource_id = '{}');
+             UPDATE run_metadata SET value = CAST(x'22ff22' AS TEXT) WHERE key = 'key_1'
+               AND id IN (SELECT run_metadata_id FROM run_metadata_resources WHERE resource_id = '{}');",
+            broken.id, bad_step.id, bad_step.id
+        ),
+    );
+    let store = Store::open(&path).unwrap();
+    let names: Vec<_> = store.runs().unwrap().into_iter().map(|r| r.name).collect();
+    assert_eq!(names, ["bad", "good"], "the other runs are listed");
+    let damaged = store.damaged_runs().unwrap();
+    assert_eq!(damaged.len(), 1);
+    assert!(
+        damaged[0]
+            .to_string()
+            .contains("name: text that is not UTF-8"),
+        "{}",
+        damaged[0]
+    );
+    let step = Resource::step_run(bad_step.id);
+    let keys: Vec<_> = store.metadata_by_component(step).unwrap()[0]
+        .metadata
+        .keys()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(keys, ["key_2"], "the readable row is read");
+    let reasons: Vec<String> = store
+        .damaged(bad.id)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:#?}");
+    assert!(
+        reasons.iter().all(|r| r.contains("not UTF-8")),
+        "{reasons:#?}"
+    );
+    assert!(store.damaged(good.id).unwrap().is_empty());
+    assert_eq!(store.check().unwrap().damaged.len(), 3);
+}
+
+#[test]
 fn a_page_damaged_outside_sqlite_is_found_and_named() {
     let dir = TempDir::new("malformed");
     let path = dir.path("runs.db");

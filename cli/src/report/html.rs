@@ -5,7 +5,10 @@ use std::fmt::Write as _;
 use run_metadata::MetadataValue;
 
 /// Appends `text` as HTML text or a quoted attribute's value: `&`, `<`, `>`, `"` and `'` as
-/// entities, so that nothing stored can become markup.
+/// entities, so that nothing stored can become markup; control characters (NUL, ESC…) and the
+/// invisible marks that reorder text (bidi overrides and isolates) as their visible escape,
+/// `\u{202e}`, so that nothing stored can reach a terminal that shows the file or turn the page's
+/// own words around.
 pub(crate) fn escape(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -14,9 +17,18 @@ pub(crate) fn escape(out: &mut String, text: &str) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() || reorders(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
+}
+
+/// The formatting characters that change the order text is shown in.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text`, escaped.
@@ -29,9 +41,13 @@ pub(crate) fn escaped(text: &str) -> String {
 /// Whether a link to `uri` may be followed from the report: web addresses only. A
 /// `javascript:` or `data:` URI stays text.
 pub(crate) fn linkable(uri: &str) -> bool {
-    let lower = uri.trim_start().to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://"))
-        && !uri.chars().any(char::is_control)
+    // The text as the link will hold it: a browser strips leading spaces, not other marks, and
+    // would resolve ` https://…` against the file's own folder.
+    let scheme = uri.get(..8).unwrap_or(uri).to_ascii_lowercase();
+    (scheme.starts_with("http://") || scheme.starts_with("https://"))
+        && !uri
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || reorders(c))
 }
 
 /// `n` with thousands separators: `1,000,000`.
@@ -154,6 +170,15 @@ mod tests {
         );
         let html = render(&MetadataValue::Str("<img src=x onerror=alert(1)>".into()));
         assert!(!html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn invisible_and_control_characters_are_shown_escaped() {
+        assert_eq!(
+            escaped("a\u{202e}b\u{1b}[2Jc\0"),
+            "a\\u{202e}b\\u{1b}[2Jc\\u{0}"
+        );
+        assert_eq!(escaped("line\nnext"), "line\nnext");
     }
 
     #[test]

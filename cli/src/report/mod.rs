@@ -17,7 +17,7 @@ use std::time::SystemTime;
 use run_metadata::Resource;
 use run_metadata::sink::{HookFailure, RunRecord, StepRecord};
 use run_metadata::stack::ComponentInfo;
-use run_metadata::store::{ComponentMetadata, Store};
+use run_metadata::store::{ComponentMetadata, Damaged, Store};
 
 use crate::CliError;
 use crate::text::{timestamp, took};
@@ -65,6 +65,8 @@ pub(crate) struct Loaded {
     record: RunRecord,
     pipeline: Part,
     steps: Vec<(StepRecord, Part)>,
+    /// Its records that could not be read back, each named.
+    damaged: Vec<Damaged>,
 }
 
 fn part(store: &Store, resource: Resource) -> Result<Part, CliError> {
@@ -84,10 +86,12 @@ fn load(store: &Store, record: RunRecord) -> Result<Loaded, CliError> {
             Ok((step, part))
         })
         .collect::<Result<_, CliError>>()?;
+    let damaged = store.damaged(record.id)?;
     Ok(Loaded {
         record,
         pipeline,
         steps,
+        damaged,
     })
 }
 
@@ -115,7 +119,8 @@ pub fn write_report(
     let all = store.runs()?; // latest first
     let (title, chosen, focus): (String, Vec<RunRecord>, Option<uuid::Uuid>) = match target {
         None => ("all runs".to_owned(), all, None),
-        Some(t) if all.iter().any(|r| r.pipeline == t) => (
+        // `latest` is the latest run, whatever a pipeline is called.
+        Some(t) if t != "latest" && all.iter().any(|r| r.pipeline == t) => (
             format!("pipeline {t}"),
             all.into_iter().filter(|r| r.pipeline == t).collect(),
             None,
@@ -191,6 +196,10 @@ fn head(page: &mut String, title: &str) {
 
 /// The runs: name, pipeline, stack, status, start, duration.
 fn runs_table(page: &mut String, runs: &[Loaded]) {
+    if runs.is_empty() {
+        page.push_str("<h2>The runs</h2><p class=\"note\">No runs yet: run a pipeline (cargo run --example quickstart), then write the report again.</p>");
+        return;
+    }
     page.push_str("<h2>The runs</h2><table class=\"md runs\"><tr><th>run</th><th>pipeline</th><th>stack</th><th>status</th><th>started</th><th>took</th></tr>");
     for run in runs {
         let r = &run.record;
@@ -214,17 +223,22 @@ fn runs_table(page: &mut String, runs: &[Loaded]) {
 /// For each pipeline with more than one run: the charts and changes across its runs (oldest
 /// first), and its latest two runs side by side.
 fn pipelines(page: &mut String, runs: &[Loaded]) {
-    let mut names: Vec<&str> = Vec::new();
+    // Each pipeline's runs, latest first as given, pipelines in order of their latest run.
+    let mut order: Vec<&str> = Vec::new();
+    let mut of: std::collections::HashMap<&str, Vec<&Loaded>> = std::collections::HashMap::new();
     for run in runs {
-        if !names.contains(&run.record.pipeline.as_str()) {
-            names.push(&run.record.pipeline);
-        }
+        let name = run.record.pipeline.as_str();
+        of.entry(name)
+            .or_insert_with(|| {
+                order.push(name);
+                Vec::new()
+            })
+            .push(run);
     }
-    for name in names {
-        let mut of: Vec<&Loaded> = runs.iter().filter(|r| r.record.pipeline == name).collect();
-        if of.len() < 2 {
+    for name in order {
+        let Some(mut of) = of.remove(name).filter(|of| of.len() > 1) else {
             continue;
-        }
+        };
         of.reverse(); // oldest first
         page.push_str("<h2>Across the runs of pipeline ");
         escape(page, name);
@@ -257,7 +271,21 @@ fn run_section(page: &mut String, run: &Loaded) {
     if let Some(finished) = r.finished {
         let _ = write!(page, " · took {}", took(r.started, finished));
     }
-    page.push_str("</p><h4>pipeline run</h4>");
+    page.push_str("</p>");
+    if !run.damaged.is_empty() {
+        let _ = write!(
+            page,
+            "<div class=\"failure\">{} record(s) of this run cannot be read back and are not shown (run-metadata check reads the whole store):<ul>",
+            run.damaged.len()
+        );
+        for damaged in &run.damaged {
+            page.push_str("<li>");
+            escape(page, &damaged.to_string());
+            page.push_str("</li>");
+        }
+        page.push_str("</ul></div>");
+    }
+    page.push_str("<h4>pipeline run</h4>");
     part_html(page, &run.pipeline);
     for (step, part) in &run.steps {
         page.push_str("<h4>step ");

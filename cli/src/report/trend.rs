@@ -111,6 +111,15 @@ pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
         let first = present.next().copied();
         present.all(|n| Some(*n) == first || (n.is_nan() && first.is_some_and(f64::is_nan)))
     });
+    charts(out, runs, &numeric);
+    changes(out, runs, &others);
+}
+
+/// A series of numbers: its place, unit, and each run's number.
+type Numeric<'a> = (&'a Place, Unit, Vec<Option<f64>>);
+
+/// A chart for each of the first [`MAX_CHARTS`] numeric places, a table of the rest.
+fn charts(out: &mut String, runs: &[&Loaded], numeric: &[Numeric<'_>]) {
     out.push_str("<h3>Numbers per run</h3><div class=\"charts\">");
     if numeric.is_empty() {
         out.push_str("<p class=\"note\">No numeric metadata.</p>");
@@ -118,15 +127,19 @@ pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
     for (place, unit, numbers) in numeric.iter().take(MAX_CHARTS) {
         let mut points = Vec::new();
         let mut skipped = 0;
-        for (run, n) in runs.iter().zip(numbers) {
+        for (at, (run, n)) in runs.iter().zip(numbers).enumerate() {
             match n {
-                Some(n) if n.is_finite() => points.push((run.record.name.as_str(), *n)),
+                Some(n) if n.is_finite() => points.push(chart::Point {
+                    run: at,
+                    name: &run.record.name,
+                    value: *n,
+                }),
                 Some(_) => skipped += 1,
                 None => {}
             }
         }
         out.push_str("<figure>");
-        chart::line(out, &place.key, *unit, &points, skipped);
+        chart::line(out, &place.key, *unit, runs.len(), &points, skipped);
         out.push_str("<figcaption>");
         place.write(out);
         out.push_str("</figcaption></figure>");
@@ -139,15 +152,27 @@ pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
             numeric.len() - MAX_CHARTS
         );
         for (place, unit, numbers) in &numeric[MAX_CHARTS..] {
-            let present: Vec<f64> = numbers.iter().flatten().copied().collect();
+            let present: Vec<f64> = numbers
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|n| n.is_finite())
+                .collect();
             let low = present.iter().copied().fold(f64::INFINITY, f64::min);
             let high = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let shown = |n: f64| {
+                if n.is_finite() {
+                    chart::label(n, *unit)
+                } else {
+                    "–".to_owned()
+                }
+            };
             out.push_str("<tr><td>");
             place.write(out);
             let _ = write!(out, "</td><td>{}</td><td>", present.len());
-            escape(out, &chart::label(low, *unit));
+            escape(out, &shown(low));
             out.push_str("</td><td>");
-            escape(out, &chart::label(high, *unit));
+            escape(out, &shown(high));
             out.push_str("</td><td>");
             escape(
                 out,
@@ -159,13 +184,17 @@ pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
         }
         out.push_str("</table></details>");
     }
+}
+
+/// The non-numeric places whose value changed between consecutive runs, and how many did not.
+fn changes(out: &mut String, runs: &[&Loaded], others: &[(&Place, &Vec<Option<&MetadataValue>>)]) {
     out.push_str("<h3>What changed between runs</h3>");
     let mut unchanged = 0;
     let mut rows = String::new();
-    for (place, values) in others {
+    for &(place, values) in others {
         let mut changed = false;
         for (i, pair) in values.windows(2).enumerate() {
-            if pair[0] == pair[1] {
+            if alike(pair[0], pair[1]) {
                 continue;
             }
             changed = true;
@@ -198,6 +227,16 @@ pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
     );
 }
 
+/// Whether two runs hold the same value: NaN is the same as NaN here.
+fn alike(a: Option<&MetadataValue>, b: Option<&MetadataValue>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            a == b || (a.metadata_type() == b.metadata_type() && a.to_json() == b.to_json())
+        }
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
 /// A value, or that there was none.
 fn cell(out: &mut String, v: Option<&MetadataValue>) {
     match v {
@@ -220,7 +259,7 @@ pub(crate) fn diff(out: &mut String, a: &Loaded, b: &Loaded) {
     for (place, values) in &both {
         let (old, new) = (values[0], values[1]);
         let class = match (old, new) {
-            (Some(x), Some(y)) if x == y => "same",
+            (Some(x), Some(y)) if alike(Some(x), Some(y)) => "same",
             (Some(_), Some(_)) => "changed",
             (None, _) => "added",
             (_, None) => "removed",

@@ -77,6 +77,9 @@ fn what_is_wrong(row: &Row<'_>, e: &rusqlite::Error) -> Option<String> {
         rusqlite::Error::IntegralValueOutOfRange(i, found) => {
             Some(format!("{}: {found} is out of range", column(*i)))
         }
+        rusqlite::Error::Utf8Error(i, error) => {
+            Some(format!("{}: text that is not UTF-8 ({error})", column(*i)))
+        }
         _ => None,
     }
 }
