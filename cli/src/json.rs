@@ -4,10 +4,9 @@
 use std::io::{self, Write};
 use std::time::SystemTime;
 
-use run_metadata::Resource;
 use run_metadata::sink::{HookFailure, RunRecord, StepRecord};
 use run_metadata::stack::ComponentInfo;
-use run_metadata::store::{ComponentMetadata, Store};
+use run_metadata::store::{ComponentMetadata, RunContents, Store};
 use run_metadata::time::Utc;
 use run_metadata::{Metadata, Types};
 use serde::{Serialize, Serializer};
@@ -187,33 +186,32 @@ pub fn write_runs_json(out: &mut dyn Write, runs: &[RunRecord]) -> io::Result<()
 ///
 /// The store's errors and write errors.
 pub fn write_run_json(out: &mut dyn Write, store: &Store, run: &RunRecord) -> Result<(), CliError> {
-    let pipeline_run = store.metadata_by_component(Resource::pipeline_run(run.id))?;
-    let pipeline_run_failures = store.hook_failures(Resource::pipeline_run(run.id))?;
-    let steps = store.steps(run.id)?;
-    let step_records = steps
-        .iter()
-        .map(|step| {
-            let resource = Resource::step_run(step.id);
-            Ok((
-                store.metadata_by_component(resource)?,
-                store.hook_failures(resource)?,
-            ))
-        })
-        .collect::<Result<Vec<_>, CliError>>()?;
+    let contents = store.run_contents(run.id)?;
+    Ok(write_contents_json(out, run, &contents)?)
+}
+
+/// [`write_run_json`] of a run already read.
+pub(crate) fn write_contents_json(
+    out: &mut dyn Write,
+    run: &RunRecord,
+    contents: &RunContents,
+) -> io::Result<()> {
     let show = ShowJson {
         run: RunJson::from(run),
-        pipeline_run: groups(&pipeline_run),
-        pipeline_run_failures: pipeline_run_failures
+        pipeline_run: groups(&contents.pipeline.metadata),
+        pipeline_run_failures: contents
+            .pipeline
+            .failures
             .iter()
             .map(FailureJson::from)
             .collect(),
-        steps: steps
+        steps: contents
+            .steps
             .iter()
-            .zip(&step_records)
-            .map(|(step, (metadata, failures))| StepJson::new(step, metadata, failures))
+            .map(|(step, reported)| StepJson::new(step, &reported.metadata, &reported.failures))
             .collect(),
     };
-    Ok(write_line(out, &show)?)
+    write_line(out, &show)
 }
 
 #[cfg(test)]

@@ -224,13 +224,14 @@ fn show(
             )?;
         }
     }
-    let damaged = store.damaged(record.id)?;
+    // Read once: the run, and what of it could not be read back.
+    let contents = store.run_contents(record.id)?;
     if json {
-        write_run_json(out, store, &record)?;
-        text::write_damaged(notes, &damaged)?;
+        json::write_contents_json(out, &record, &contents)?;
+        text::write_damaged(notes, &contents.damaged)?;
     } else {
-        write_run(out, store, &record, links)?;
-        text::write_damaged(out, &damaged)?;
+        text::write_contents(out, &record, &contents, links)?;
+        text::write_damaged(out, &contents.damaged)?;
     }
     Ok(())
 }

@@ -6,9 +6,8 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use run_metadata::MetadataValue;
-use run_metadata::Resource;
 use run_metadata::sink::RunRecord;
-use run_metadata::store::{ComponentMetadata, Damaged, Health, Store};
+use run_metadata::store::{ComponentMetadata, Damaged, Health, Reported, RunContents, Store};
 use run_metadata::time::Utc;
 
 use crate::CliError;
@@ -72,6 +71,17 @@ pub fn write_run(
     run: &RunRecord,
     links: bool,
 ) -> Result<(), CliError> {
+    let contents = store.run_contents(run.id)?;
+    Ok(write_contents(out, run, &contents, links)?)
+}
+
+/// [`write_run`] of a run already read.
+pub(crate) fn write_contents(
+    out: &mut dyn Write,
+    run: &RunRecord,
+    contents: &RunContents,
+    links: bool,
+) -> io::Result<()> {
     writeln!(out, "run {}  {}", visible(&run.name), run.id)?;
     write!(
         out,
@@ -87,34 +97,27 @@ pub fn write_run(
     writeln!(out)?;
     writeln!(out)?;
     writeln!(out, "pipeline run")?;
-    write_resource(out, store, Resource::pipeline_run(run.id), links)?;
-    for step in store.steps(run.id)? {
+    write_resource(out, &contents.pipeline, links)?;
+    for (step, reported) in &contents.steps {
         writeln!(out)?;
         write!(out, "step {}  {}", visible(&step.name), step.status)?;
         if let Some(finished) = step.finished {
             write!(out, "  took {}", took(step.started, finished))?;
         }
         writeln!(out)?;
-        write_resource(out, store, Resource::step_run(step.id), links)?;
+        write_resource(out, reported, links)?;
     }
     Ok(())
 }
 
 /// A resource's metadata per component, then the hooks that reported nothing there because
 /// they failed.
-fn write_resource(
-    out: &mut dyn Write,
-    store: &Store,
-    resource: Resource,
-    links: bool,
-) -> Result<(), CliError> {
-    let groups = store.metadata_by_component(resource)?;
-    let failures = store.hook_failures(resource)?;
-    if groups.is_empty() && failures.is_empty() {
+fn write_resource(out: &mut dyn Write, reported: &Reported, links: bool) -> io::Result<()> {
+    if reported.metadata.is_empty() && reported.failures.is_empty() {
         writeln!(out, "  (no metadata)")?;
     }
-    write_groups(out, &groups, links)?;
-    for failure in &failures {
+    write_groups(out, &reported.metadata, links)?;
+    for failure in &reported.failures {
         let how = if failure.panicked {
             "panicked"
         } else {

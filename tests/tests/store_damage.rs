@@ -358,6 +358,26 @@ fn a_damaged_record_is_named_and_hides_nothing_else() {
     assert!(reasons[2].contains("key \"\""), "{}", reasons[2]);
     assert!(reasons[3].starts_with("hook_failures row 2: hook: unexpected value \"sideways\""));
 
+    // Read whole in one pass, the run gives the same records and names the same damage.
+    let contents = store.run_contents(bad.id).unwrap();
+    let named: Vec<String> = contents.damaged.iter().map(ToString::to_string).collect();
+    assert_eq!(named, reasons);
+    assert_eq!(contents.steps.len(), store.steps(bad.id).unwrap().len());
+    for (step, reported) in &contents.steps {
+        let resource = Resource::step_run(step.id);
+        assert_eq!(
+            reported.metadata,
+            store.metadata_by_component(resource).unwrap()
+        );
+        assert_eq!(reported.failures, store.hook_failures(resource).unwrap());
+    }
+    assert_eq!(
+        contents.pipeline.metadata,
+        store
+            .metadata_by_component(Resource::pipeline_run(bad.id))
+            .unwrap()
+    );
+
     // The good run is untouched; check names all five.
     assert!(store.damaged(good.id).unwrap().is_empty());
     let health = store.check().unwrap();

@@ -14,10 +14,9 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::SystemTime;
 
-use run_metadata::Resource;
-use run_metadata::sink::{HookFailure, RunRecord, StepRecord};
+use run_metadata::sink::RunRecord;
 use run_metadata::stack::ComponentInfo;
-use run_metadata::store::{ComponentMetadata, Damaged, Store};
+use run_metadata::store::{Reported, RunContents, Store};
 
 use crate::CliError;
 use crate::text::{timestamp, took};
@@ -54,45 +53,15 @@ nav a{margin-right:1em}
 section,details{content-visibility:auto;contain-intrinsic-size:auto 1200px}
 ";
 
-/// One resource's metadata per component, and the hooks that failed there.
-pub(crate) struct Part {
-    groups: Vec<ComponentMetadata>,
-    failures: Vec<HookFailure>,
-}
-
-/// A run with everything the report shows of it.
+/// A run with everything the report shows of it, read once.
 pub(crate) struct Loaded {
     record: RunRecord,
-    pipeline: Part,
-    steps: Vec<(StepRecord, Part)>,
-    /// Its records that could not be read back, each named.
-    damaged: Vec<Damaged>,
-}
-
-fn part(store: &Store, resource: Resource) -> Result<Part, CliError> {
-    Ok(Part {
-        groups: store.metadata_by_component(resource)?,
-        failures: store.hook_failures(resource)?,
-    })
+    contents: RunContents,
 }
 
 fn load(store: &Store, record: RunRecord) -> Result<Loaded, CliError> {
-    let pipeline = part(store, Resource::pipeline_run(record.id))?;
-    let steps = store
-        .steps(record.id)?
-        .into_iter()
-        .map(|step| {
-            let part = part(store, Resource::step_run(step.id))?;
-            Ok((step, part))
-        })
-        .collect::<Result<_, CliError>>()?;
-    let damaged = store.damaged(record.id)?;
-    Ok(Loaded {
-        record,
-        pipeline,
-        steps,
-        damaged,
-    })
+    let contents = store.run_contents(record.id)?;
+    Ok(Loaded { record, contents })
 }
 
 /// `experiment_tracker mlflow`, as the report names a component.
@@ -272,13 +241,13 @@ fn run_section(page: &mut String, run: &Loaded) {
         let _ = write!(page, " · took {}", took(r.started, finished));
     }
     page.push_str("</p>");
-    if !run.damaged.is_empty() {
+    if !run.contents.damaged.is_empty() {
         let _ = write!(
             page,
             "<div class=\"failure\">{} record(s) of this run cannot be read back and are not shown (run-metadata check reads the whole store):<ul>",
-            run.damaged.len()
+            run.contents.damaged.len()
         );
-        for damaged in &run.damaged {
+        for damaged in &run.contents.damaged {
             page.push_str("<li>");
             escape(page, &damaged.to_string());
             page.push_str("</li>");
@@ -286,8 +255,8 @@ fn run_section(page: &mut String, run: &Loaded) {
         page.push_str("</ul></div>");
     }
     page.push_str("<h4>pipeline run</h4>");
-    part_html(page, &run.pipeline);
-    for (step, part) in &run.steps {
+    part_html(page, &run.contents.pipeline);
+    for (step, part) in &run.contents.steps {
         page.push_str("<h4>step ");
         escape(page, &step.name);
         let _ = write!(page, " <span class=\"status-{0}\">{0}</span>", step.status);
@@ -300,11 +269,11 @@ fn run_section(page: &mut String, run: &Loaded) {
     page.push_str("</section>");
 }
 
-fn part_html(page: &mut String, part: &Part) {
-    if part.groups.is_empty() && part.failures.is_empty() {
+fn part_html(page: &mut String, part: &Reported) {
+    if part.metadata.is_empty() && part.failures.is_empty() {
         page.push_str("<p class=\"none\">(no metadata)</p>");
     }
-    for group in &part.groups {
+    for group in &part.metadata {
         page.push_str("<table class=\"md\"><caption class=\"component\">");
         escape(page, &component_label(group.component.as_ref()));
         page.push_str("</caption>");

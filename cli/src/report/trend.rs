@@ -32,14 +32,15 @@ impl Place {
 
 /// Every value of a run with its place, in the run's order.
 fn places(run: &Loaded) -> Vec<(Place, &MetadataValue)> {
-    let scopes = std::iter::once(("pipeline run".to_owned(), &run.pipeline)).chain(
-        run.steps
+    let scopes = std::iter::once(("pipeline run".to_owned(), &run.contents.pipeline)).chain(
+        run.contents
+            .steps
             .iter()
             .map(|(step, part)| (format!("step {}", step.name), part)),
     );
     let mut out = Vec::new();
     for (scope, part) in scopes {
-        for group in &part.groups {
+        for group in &part.metadata {
             let component = super::component_label(group.component.as_ref());
             for (key, v) in &group.metadata {
                 let place = Place {

@@ -20,9 +20,11 @@
 //! | `rows` | columns and one row mapper per record kind |
 //! | `read` | runs, steps, metadata resolved as ZenML resolves it |
 //! | `check` | damaged records set aside and named; [`Store::check`] of the whole file |
+//! | `contents` | [`Store::run_contents`]: one run read whole, its damage with it |
 //! | `write` | the store as a [`Sink`](crate::sink::Sink) |
 
 mod check;
+mod contents;
 mod error;
 mod location;
 mod open;
@@ -32,6 +34,7 @@ mod schema;
 pub(crate) mod write;
 
 pub use check::Health;
+pub use contents::{Reported, RunContents};
 pub use error::{Damaged, StoreError};
 pub use location::STORE_ENV;
 pub use open::Store;
