@@ -1,15 +1,18 @@
-//! ZenML's MLflow experiment tracker, as its documentation on custom stack component metadata
-//! shows it, with the metadata derived instead of written out:
+//! ZenML 0.98.0's MLflow experiment tracker, with the metadata derived instead of written out.
+//! Each step that uses the tracker gets:
 //!
-//! - the pipeline run gets `mlflow_tracking_uri`, cast to a `Uri` so the dashboard links it;
-//! - each step that uses the tracker gets `mlflow_run_id` and `mlflow_experiment_id` of the MLflow
-//!   run active when the hook is called, hence `step_with`.
+//! - `experiment_tracker_url`, the tracking URI cast to a `Uri` so the dashboard links it (the
+//!   older page on custom component metadata put it on the pipeline run as
+//!   `mlflow_tracking_uri`; ZenML 0.98.0 reports it on each step, and nothing on the run);
+//! - `mlflow_run_id` and `mlflow_experiment_id` of the MLflow run active when the hook is
+//!   called, hence `step_with`; none when no run is active.
 //!
 //! Run with `cargo run --example mlflow_tracker`.
 
 use std::io::{self, Write};
 use std::sync::Mutex;
 
+use run_metadata::zenml::keys::METADATA_EXPERIMENT_TRACKER_URL;
 use run_metadata::{Metadata, RunMetadata, StepRunInfo, metadata};
 use uuid::Uuid;
 
@@ -54,7 +57,7 @@ fn fxhash(text: &str) -> u128 {
 #[derive(RunMetadata)]
 #[metadata(step_with = active_run_metadata)]
 struct MlflowExperimentTracker {
-    #[metadata(pipeline, uri, rename = "mlflow_tracking_uri")]
+    #[metadata(step, uri, rename = METADATA_EXPERIMENT_TRACKER_URL)]
     tracking_uri: String,
     client: MlflowClient,
 }

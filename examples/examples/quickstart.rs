@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use run_metadata::sink::Sink;
 use run_metadata::stack::{Component, ComponentKind, RunReport, Stack, StepSpec};
 use run_metadata::store::Store;
+use run_metadata::zenml::keys::METADATA_EXPERIMENT_TRACKER_URL;
 use run_metadata::zenml::{Client, Config, PlannedStep, ZenmlSink};
 use run_metadata::{Metadata, RunMetadata, StepRunInfo, StorageSize, Uri, metadata};
 use uuid::Uuid;
@@ -38,12 +39,12 @@ fn console_link(o: &Orchestrator, run_id: Uuid) -> Metadata {
     metadata! { "orchestrator_url" => Uri::new(format!("{}/runs/{run_id}", o.console)) }
 }
 
-/// An MLflow-like tracker: the tracking URI on the run; on each step that uses it, the id of
-/// the tracker run that step opened.
+/// An MLflow-like tracker, as ZenML 0.98.0's reports: on each step that uses it, the tracking
+/// URI as `experiment_tracker_url` and the id of the tracker run that step opened.
 #[derive(RunMetadata)]
 #[metadata(step_with = active_run)]
 struct ExperimentTracker {
-    #[metadata(pipeline, uri, rename = "mlflow_tracking_uri")]
+    #[metadata(step, uri, rename = METADATA_EXPERIMENT_TRACKER_URL)]
     tracking_uri: String,
     #[metadata(step, rename = "mlflow_experiment_id")]
     experiment: String,

@@ -21,15 +21,15 @@ fn output(run: fn(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
 fn mlflow_tracker_reports_the_documented_keys_and_tags() {
     let out = output(mlflow_tracker::run);
     let lines: Vec<&str> = out.lines().collect();
+    // ZenML 0.98.0 reports nothing on the pipeline run, and the tracker's URL on each step.
     assert_eq!(lines[0], "get_pipeline_run_metadata");
-    assert_eq!(
-        lines[1],
-        r#"  values: {"mlflow_tracking_uri":"http://127.0.0.1:5000"}"#
-    );
-    assert_eq!(lines[2], r#"  types:  {"mlflow_tracking_uri":"Uri"}"#);
+    assert_eq!(lines[1], "  values: {}");
+    assert_eq!(lines[2], "  types:  {}");
     assert_eq!(lines[3], "get_step_run_metadata (train)");
     assert!(
-        lines[4].starts_with(r#"  values: {"mlflow_run_id":""#),
+        lines[4].starts_with(
+            r#"  values: {"experiment_tracker_url":"http://127.0.0.1:5000","mlflow_run_id":""#
+        ),
         "{}",
         lines[4]
     );
@@ -40,7 +40,7 @@ fn mlflow_tracker_reports_the_documented_keys_and_tags() {
     );
     assert_eq!(
         lines[5],
-        r#"  types:  {"mlflow_run_id":"str","mlflow_experiment_id":"str"}"#
+        r#"  types:  {"experiment_tracker_url":"Uri","mlflow_run_id":"str","mlflow_experiment_id":"str"}"#
     );
 }
 
@@ -123,7 +123,21 @@ fn quickstart_records_and_prints_the_run() {
         steps[1]
     );
     assert!(
-        steps[1].contains("mlflow_run_id         3f9c2a7e51d84b0c9e6a1f2d3c4b5a69  [str]"),
+        steps[1].contains("mlflow_run_id           3f9c2a7e51d84b0c9e6a1f2d3c4b5a69  [str]"),
+        "{}",
+        steps[1]
+    );
+    // As ZenML 0.98.0's MLflow tracker: its URL on the step, nothing on the run.
+    assert!(
+        steps[1].contains("experiment_tracker_url  http://127.0.0.1:5000  [Uri]"),
+        "{}",
+        steps[1]
+    );
+    assert!(
+        !out.split("\nstep ")
+            .next()
+            .unwrap_or_default()
+            .contains("mlflow"),
         "{}",
         steps[1]
     );
