@@ -32,9 +32,15 @@
 //!     rust_component = Tracker
 //! ```
 //!
-//! A hook that returns an error or panics raises `HookFailed` (a `RuntimeError`): ZenML logs it
-//! and drops that component's metadata for that hook, as it does for a Python component's. The
-//! interpreter goes on. The hooks run with the GIL released.
+//! A metadata hook that returns an error or panics raises `HookFailed` (a `RuntimeError`): ZenML
+//! logs it and drops that component's metadata for that hook, as it does for a Python
+//! component's, and the interpreter goes on. A panic in `prepare_step_run` or
+//! `cleanup_step_run` raises it too, and there ZenML fails the step, as for any component. The
+//! hooks run with the GIL released.
+//!
+//! Two values have no Python form ZenML can send as they are, and are given the nearest one that
+//! keeps them whole (see [`to_python`]): a NaN or an infinity becomes its word, with a warning on
+//! the `run_metadata` logger; inside a set, a list becomes a tuple and a set a `frozenset`.
 
 mod bridge;
 mod convert;
