@@ -118,17 +118,13 @@ fn write_resource(out: &mut dyn Write, reported: &Reported, links: bool) -> io::
     }
     write_groups(out, &reported.metadata, links)?;
     for failure in &reported.failures {
-        let how = if failure.panicked {
-            "panicked"
-        } else {
-            "failed"
-        };
         writeln!(
             out,
-            "  {} `{}`: nothing reported, its {} {how}: {}",
+            "  {} `{}`: nothing reported, its {} {}: {}",
             failure.component.kind,
             visible(&failure.component.name),
             failure.hook,
+            failure.outcome(),
             visible(&failure.message)
         )?;
     }

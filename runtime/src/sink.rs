@@ -120,13 +120,23 @@ pub struct HookFailure {
     pub panicked: bool,
 }
 
+impl HookFailure {
+    /// What the hook did: `"panicked"` or `"failed"`.
+    #[must_use]
+    pub const fn outcome(&self) -> &'static str {
+        if self.panicked { "panicked" } else { "failed" }
+    }
+}
+
 impl fmt::Display for HookFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let how = if self.panicked { "panicked" } else { "failed" };
         write!(
             f,
-            "{}'s {} {how}: {}",
-            self.component, self.hook, self.message
+            "{}'s {} {}: {}",
+            self.component,
+            self.hook,
+            self.outcome(),
+            self.message
         )
     }
 }

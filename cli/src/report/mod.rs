@@ -291,14 +291,14 @@ fn part_html(page: &mut String, part: &Reported) {
         page.push_str("</table>");
     }
     for failure in &part.failures {
-        let how = if failure.panicked {
-            "panicked"
-        } else {
-            "failed"
-        };
         page.push_str("<p class=\"failure\">");
         escape(page, &component_label(Some(&failure.component)));
-        let _ = write!(page, ": its {} {how}, nothing reported: ", failure.hook);
+        let _ = write!(
+            page,
+            ": its {} {}, nothing reported: ",
+            failure.hook,
+            failure.outcome()
+        );
         escape(page, &failure.message);
         page.push_str("</p>");
     }
