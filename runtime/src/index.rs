@@ -110,9 +110,20 @@ pub(crate) fn put(
     if let Some(at) = found {
         return Some(core::mem::replace(&mut entries[at].1, value));
     }
+    push(entries, index, key, value);
+    None
+}
+
+/// Appends an entry whose key is not in `entries`, keeping `index` (if built) in step.
+#[inline]
+pub(crate) fn push(
+    entries: &mut Vec<Entry>,
+    index: &mut Lazy,
+    key: Cow<'static, str>,
+    value: MetadataValue,
+) {
     entries.push((key, value));
     if let Some(index) = index.get_mut() {
         index.added(entries, entries.len() - 1);
     }
-    None
 }

@@ -79,10 +79,7 @@ impl Metadata {
     /// Appends an entry whose key is not present, keeping the index (if built) in step.
     #[inline]
     fn push_entry(&mut self, key: Cow<'static, str>, value: MetadataValue) {
-        self.entries.push((key, value));
-        if let Some(index) = self.index.get_mut() {
-            index.added(&self.entries, self.entries.len() - 1);
-        }
+        index::push(&mut self.entries, &mut self.index, key, value);
     }
 
     /// Inserts `value` under `key`; a `None` value inserts nothing.
