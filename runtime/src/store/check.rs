@@ -6,7 +6,6 @@ use rusqlite::Row;
 
 use super::error::{Damaged, Result, StoreError};
 use super::open::Store;
-use crate::resource::Resource;
 
 /// What [`Store::check`] found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -108,19 +107,15 @@ impl Store {
     /// Every record of run `run_id` read: its steps, their and the run's metadata rows and hook
     /// failures; how many steps and rows read back, and what did not.
     fn scan_run(&self, run_id: uuid::Uuid) -> Result<Health> {
-        let (steps, mut damaged) = self.sift_steps(run_id)?;
-        let mut metadata = 0;
-        let resources = std::iter::once(Resource::pipeline_run(run_id))
-            .chain(steps.iter().map(|s| Resource::step_run(s.id)));
-        for resource in resources {
+        let (pipeline, steps, damaged) = self.walk_run(run_id, |resource, damaged| {
             let (rows, bad) = self.sift_rows(resource)?;
-            metadata += rows.len();
             damaged.extend(bad);
             damaged.extend(self.sift_hook_failures(resource)?.1);
-        }
+            Ok(rows.len())
+        })?;
         Ok(Health {
             steps: steps.len(),
-            metadata,
+            metadata: pipeline + steps.iter().map(|(_, rows)| rows).sum::<usize>(),
             damaged,
             ..Health::default()
         })

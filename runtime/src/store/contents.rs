@@ -31,6 +31,9 @@ pub struct RunContents {
     pub damaged: Vec<Damaged>,
 }
 
+/// What [`Store::walk_run`] read: the pipeline run's, each step's, and the damage.
+pub(super) type Walked<T> = (T, Vec<(StepRecord, T)>, Vec<Damaged>);
+
 impl Store {
     /// Run `run_id` read whole, each record once.
     ///
@@ -48,26 +51,37 @@ impl Store {
     ///
     /// [`StoreError::Corrupt`](super::StoreError::Corrupt), SQLite's.
     pub fn run_contents(&self, run_id: Uuid) -> Result<RunContents> {
-        let (steps, mut damaged) = self.sift_steps(run_id)?;
-        let mut read = |resource: Resource| -> Result<Reported> {
+        let (pipeline, steps, damaged) = self.walk_run(run_id, |resource, damaged| {
             let (metadata, bad) = self.sift_metadata(resource)?;
             damaged.extend(bad);
             let (failures, bad) = self.sift_hook_failures(resource)?;
             damaged.extend(bad);
             Ok(Reported { metadata, failures })
-        };
-        let pipeline = read(Resource::pipeline_run(run_id))?;
-        let steps = steps
-            .into_iter()
-            .map(|step| {
-                let reported = read(Resource::step_run(step.id))?;
-                Ok((step, reported))
-            })
-            .collect::<Result<_>>()?;
+        })?;
         Ok(RunContents {
             pipeline,
             steps,
             damaged,
         })
+    }
+
+    /// Run `run_id`'s resources in order, each given to `read`: the pipeline run, then each step
+    /// as it started. `read` adds to the damage what it could not read back, after the steps'
+    /// own.
+    pub(super) fn walk_run<T>(
+        &self,
+        run_id: Uuid,
+        mut read: impl FnMut(Resource, &mut Vec<Damaged>) -> Result<T>,
+    ) -> Result<Walked<T>> {
+        let (steps, mut damaged) = self.sift_steps(run_id)?;
+        let pipeline = read(Resource::pipeline_run(run_id), &mut damaged)?;
+        let steps = steps
+            .into_iter()
+            .map(|step| {
+                let read = read(Resource::step_run(step.id), &mut damaged)?;
+                Ok((step, read))
+            })
+            .collect::<Result<_>>()?;
+        Ok((pipeline, steps, damaged))
     }
 }
