@@ -260,10 +260,10 @@ pub(crate) fn diff(out: &mut String, a: &Loaded, b: &Loaded) {
     for (place, values) in &both {
         let (old, new) = (values[0], values[1]);
         let class = match (old, new) {
-            (Some(x), Some(y)) if alike(Some(x), Some(y)) => "same",
-            (Some(_), Some(_)) => "changed",
             (None, _) => "added",
             (_, None) => "removed",
+            _ if alike(old, new) => "same",
+            _ => "changed",
         };
         let target = if class == "same" {
             same_count += 1;
