@@ -1,6 +1,7 @@
 //! The Python half of the bridge (`bridge.py`): the `RustMetadata` mixin, and the helpers that
 //! read ZenML's pydantic models as JSON. Compiled once per interpreter.
 
+use pyo3::call::PyCallArgs;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyModule;
@@ -22,21 +23,11 @@ pub(crate) fn module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
         .map(|m| m.bind(py))
 }
 
-/// Calls the bridge's function `name` on `arg`.
+/// Calls the bridge's function `name` with `args` (a tuple).
 pub(crate) fn call<'py>(
     py: Python<'py>,
     name: &str,
-    arg: &Bound<'py, PyAny>,
+    args: impl PyCallArgs<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    module(py)?.getattr(name)?.call1((arg,))
-}
-
-/// Calls the bridge's function `name` on `a` and `b`.
-pub(crate) fn call2<'py>(
-    py: Python<'py>,
-    name: &str,
-    a: &Bound<'py, PyAny>,
-    b: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    module(py)?.getattr(name)?.call1((a, b))
+    module(py)?.getattr(name)?.call1(args)
 }

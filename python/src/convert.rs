@@ -35,7 +35,7 @@ pub fn metadata_to_python<'py>(
     }
     if !non_finite.is_empty() {
         let keys = PyList::new(py, non_finite)?;
-        bridge::call(py, "warn_non_finite", keys.as_any())?;
+        bridge::call(py, "warn_non_finite", (keys,))?;
     }
     Ok(dict)
 }
@@ -198,11 +198,8 @@ pub fn step_run_info(
     if !pipeline.is_none() {
         out = out.with_pipeline_name(pipeline.getattr("name")?.extract::<String>()?);
     }
-    let settings: String = match component {
-        Some(component) => bridge::call2(info.py(), "settings_json", info, component)?,
-        None => bridge::call(info.py(), "settings_json", info)?,
-    }
-    .extract()?;
+    let settings: String =
+        bridge::call(info.py(), "settings_json", (info, component))?.extract()?;
     let settings: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&settings)
         .map_err(|e| PyValueError::new_err(format!("info.config.settings: {e}")))?;
     for (key, value) in settings {

@@ -224,7 +224,7 @@ where
         move |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<Hooks> {
             let py = args.py();
             let (config,): (Bound<'_, PyAny>,) = args.extract()?;
-            let json: String = bridge::call(py, "config_json", &config)?.extract()?;
+            let json: String = bridge::call(py, "config_json", (config,))?.extract()?;
             // A `Deserialize` of the user's may panic: an exception, never an abort.
             let component: T = catch_unwind(|| serde_json::from_str(&json))
                 .map_err(|panic| {
