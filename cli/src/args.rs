@@ -109,6 +109,10 @@ pub enum Command {
         /// Also send again what the server refused before (parked, with the reason)
         #[arg(long)]
         retry_refused: bool,
+        /// First take what was kept for the server at URL, never reached there, as this
+        /// server's (it moved before it was ever reached)
+        #[arg(long, value_name = "URL")]
+        adopt: Option<String>,
     },
 }
 

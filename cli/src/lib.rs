@@ -48,7 +48,8 @@ pub enum CliError {
     Unsynced {
         /// Items the server refused.
         refused: usize,
-        /// Items not tried because the server went away.
+        /// Items still kept: sending stopped (the server away, the credentials refused) or
+        /// another process is sending them.
         untried: usize,
     },
     /// Writing the output.
@@ -68,7 +69,7 @@ impl std::fmt::Display for CliError {
             Self::Zenml(e) => write!(f, "{e}"),
             Self::Unsynced { refused, untried } => write!(
                 f,
-                "{refused} refused and {untried} not tried are kept in the outbox; run sync again later"
+                "{refused} refused and {untried} not sent are kept in the outbox; run sync again later"
             ),
             Self::Io(e) => write!(f, "{e}"),
         }
@@ -166,7 +167,15 @@ pub fn run(
                 notes,
             )?;
         }
-        Command::Sync { retry_refused } => sync(&mut Store::open(path()?)?, out, *retry_refused)?,
+        Command::Sync {
+            retry_refused,
+            adopt,
+        } => sync(
+            &mut Store::open(path()?)?,
+            out,
+            *retry_refused,
+            adopt.as_deref(),
+        )?,
         Command::Show {
             run,
             name,
@@ -295,13 +304,26 @@ fn open_in_browser(path: &std::path::Path, notes: &mut dyn Write) -> io::Result<
 
 /// `sync`: sends the outbox to the server of the environment's ZenML configuration, once, and
 /// says what went and what stayed.
-fn sync(store: &mut Store, out: &mut dyn Write, retry_refused: bool) -> Result<(), CliError> {
+fn sync(
+    store: &mut Store,
+    out: &mut dyn Write,
+    retry_refused: bool,
+    adopt: Option<&str>,
+) -> Result<(), CliError> {
     // As the quickstart finds it: ZenML's variables, else the local server the project's
     // script started (its port file, from the project's folder).
     let port_file = std::path::Path::new("target/zenml-server/server.port");
     let config = run_metadata::zenml::Config::discover(port_file).map_err(CliError::Zenml)?;
     let mut client = run_metadata::zenml::Client::new(config);
     let outbox = run_metadata::zenml::Outbox::of(&mut client, store)?;
+    if let Some(url) = adopt {
+        let moved = outbox.adopt(store, url)?;
+        writeln!(
+            out,
+            "{moved} items kept for {} taken as this server's",
+            text::visible(url)
+        )?;
+    }
     let kept = outbox.count(store)?;
     writeln!(
         out,
@@ -328,19 +350,27 @@ fn sync(store: &mut Store, out: &mut dyn Write, retry_refused: bool) -> Result<(
     let took = report.took;
     writeln!(
         out,
-        "the server took {} runs, {} steps, {} metadata, {} statuses; {} refused now; {} not tried{}",
+        "the server took {} runs, {} steps, {} metadata, {} statuses; {} refused now; {} still kept",
         took.runs,
         took.steps,
         took.metadata,
         took.statuses,
         report.refused.len(),
         report.untried,
-        if report.untried > 0 {
-            " (the server went away)"
-        } else {
-            ""
-        }
     )?;
+    if let Some(why) = &report.stopped {
+        writeln!(
+            out,
+            "sending stopped: {}; the rest is sent by the next sync once that is fixed",
+            text::visible(why)
+        )?;
+    }
+    if report.busy {
+        writeln!(
+            out,
+            "another process is sending this server's outbox from this store; it sends what is kept"
+        )?;
+    }
     // Names and reasons come from the store and the server: shown escaped, as in `show`.
     for refusal in &report.refused {
         writeln!(
@@ -359,6 +389,25 @@ fn sync(store: &mut Store, out: &mut dyn Write, retry_refused: bool) -> Result<(
         )?;
         for (what, why) in &parked {
             writeln!(out, "  {}: {}", text::visible(what), text::visible(why))?;
+        }
+    }
+    for waiting in &report.elsewhere {
+        let server = text::visible(&waiting.server);
+        match &waiting.url {
+            Some(url) => writeln!(
+                out,
+                "{} items wait for another ZenML server, id {server}, last reached at {}: \
+                 sync with ZENML_STORE_URL set to where it is now",
+                waiting.items,
+                text::visible(url)
+            )?,
+            None => writeln!(
+                out,
+                "{} items wait for the server at {server}, never reached there: sync with \
+                 ZENML_STORE_URL={server}, or, if this is that server at a new address, \
+                 `run-metadata sync --adopt {server}`",
+                waiting.items
+            )?,
         }
     }
     if !report.refused.is_empty() || report.untried > 0 {

@@ -238,28 +238,42 @@ pub fn run_on_zenml(out: &mut dyn Write, store_path: &Path, config: Config) -> i
         .with_steps(plan)
         .with_stack(&pipeline.stack);
     let (run_id, report) = pipeline.run(&mut sink)?;
+    // The server's id, if it registered the run after the run began.
+    let run_id = sink
+        .id_now(run_id)
+        .map_err(|e| io::Error::other(e.to_string()))?;
     print(out, sink.store(), run_id, &report)?;
     let kept = sink.kept().map_err(|e| io::Error::other(e.to_string()))?;
     let published: usize = sink.reports().len();
     writeln!(out)?;
-    if kept.total() == 0 && report.failures.is_empty() {
+    if kept.total() == 0 && kept.refused == 0 && report.failures.is_empty() {
         writeln!(
             out,
             "published to the ZenML server at {url}: run {run_id} (pipeline `training`), {published} metadata; open its dashboard to see it"
         )?;
         return Ok(true);
     }
-    writeln!(
-        out,
-        "the ZenML server at {url} took {published} metadata of this run; {} warnings above; {} kept \
-         in the outbox ({} runs, {} steps, {} metadata, {} statuses): send them with \
-         `cargo run -p run-metadata-cli -- sync`",
-        report.failures.len(),
-        kept.total(),
-        kept.runs,
-        kept.steps,
-        kept.metadata,
-        kept.statuses
-    )?;
+    let mut line = format!(
+        "the ZenML server at {url} took {published} metadata of this run; {} warnings above",
+        report.failures.len()
+    );
+    if kept.total() > 0 {
+        line += &format!(
+            "; {} kept in the outbox ({} runs, {} steps, {} metadata, {} statuses): send them \
+             with `cargo run -p run-metadata-cli -- sync`",
+            kept.total(),
+            kept.runs,
+            kept.steps,
+            kept.metadata,
+            kept.statuses
+        );
+    }
+    if kept.refused > 0 {
+        line += &format!(
+            "; {} refused by the server, parked with the reason: `cargo run -p run-metadata-cli -- sync` lists them",
+            kept.refused
+        );
+    }
+    writeln!(out, "{line}")?;
     Ok(false)
 }

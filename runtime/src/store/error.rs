@@ -119,6 +119,12 @@ pub enum StoreError {
         /// Why.
         error: DecodeError,
     },
+    /// Another process took over sending to a ZenML server from this one (which had not
+    /// renewed its lease in time); what is kept is sent by that process.
+    LeaseLost {
+        /// The server's id (or URL, before it was first reached).
+        server: String,
+    },
     /// SQLite's own error.
     Sqlite(rusqlite::Error),
 }
@@ -187,6 +193,10 @@ impl fmt::Display for StoreError {
             Self::Decode { key, error } => {
                 write!(f, "stored value of {key:?} is unreadable: {error}")
             }
+            Self::LeaseLost { server } => write!(
+                f,
+                "another process took over sending to the ZenML server {server}: this one held it too long without a word; what is kept is sent by that process"
+            ),
             Self::Sqlite(e) => write!(f, "SQLite: {e}"),
         }
     }

@@ -127,6 +127,31 @@ const MIGRATIONS: &[&str] = &[
          url TEXT NOT NULL,
          seen INTEGER NOT NULL
      );",
+    // 9: delivery as a write-ahead log. A run kept to be registered carries its stack (name and
+    //    components, JSON) so that a replay registers it on that stack; ids the server gave to
+    //    local runs and steps are remembered, so a record written under the old id finds the new
+    //    one; one lease per server says which process sends (and what it was sending, should it
+    //    die); the clock counts every item kept, so a sender sees what arrived while it sent.
+    "ALTER TABLE outbox_runs ADD COLUMN stack_components TEXT;
+     CREATE TABLE zenml_ids (
+         local_id TEXT PRIMARY KEY,
+         remote_id TEXT NOT NULL,
+         server TEXT NOT NULL
+     );
+     CREATE TABLE outbox_leases (
+         server TEXT PRIMARY KEY,
+         owner TEXT NOT NULL,
+         pid INTEGER NOT NULL,
+         expires INTEGER NOT NULL,
+         inflight TEXT
+     );
+     CREATE TABLE outbox_clock (
+         id INTEGER PRIMARY KEY CHECK (id = 0),
+         kept INTEGER NOT NULL
+     );
+     INSERT INTO outbox_clock (id, kept) VALUES (0, 0);
+     CREATE INDEX outbox_steps_by_server ON outbox_steps (server, started);
+     CREATE INDEX outbox_runs_by_server ON outbox_runs (server, started);",
 ];
 
 /// The schema version this build writes.

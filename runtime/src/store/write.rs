@@ -78,82 +78,27 @@ pub(crate) fn replace_id(
 
 impl Sink for Store {
     fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
-        self.execute(
-            "INSERT INTO runs (id, name, pipeline, stack, status, started, finished)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                run.id.to_string(),
-                run.name,
-                run.pipeline,
-                run.stack,
-                run.status.as_str(),
-                millis(run.started),
-                run.finished.map(millis),
-            ],
-        )?;
+        self.write(|tx| insert_run(tx, run))?;
         Ok(())
     }
 
     fn finish_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
-        self.execute(
-            "UPDATE runs SET status = ?2, finished = ?3 WHERE id = ?1",
-            params![
-                run.id.to_string(),
-                run.status.as_str(),
-                run.finished.map(millis)
-            ],
-        )?;
+        self.write(|tx| update_run(tx, run))?;
         Ok(())
     }
 
     fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
-        self.execute(
-            "INSERT INTO steps (id, run_id, name, status, started, finished)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                step.id.to_string(),
-                step.run_id.to_string(),
-                step.name,
-                step.status.as_str(),
-                millis(step.started),
-                step.finished.map(millis),
-            ],
-        )?;
+        self.write(|tx| insert_step(tx, step))?;
         Ok(())
     }
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
-        self.execute(
-            "UPDATE steps SET status = ?2, finished = ?3 WHERE id = ?1",
-            params![
-                step.id.to_string(),
-                step.status.as_str(),
-                step.finished.map(millis)
-            ],
-        )?;
+        self.write(|tx| update_step(tx, step))?;
         Ok(())
     }
 
     fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
-        let component = &failure.component;
-        let component_id = component.id.to_string();
-        self.write(|tx| {
-            upsert_component(tx, &component_id, component)?;
-            tx.execute(
-                "INSERT INTO hook_failures (resource_id, resource_type, component_id, hook,
-                     message, panicked, created)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    resource.id.to_string(),
-                    resource.kind.as_str(),
-                    component_id,
-                    failure.hook.to_string(),
-                    failure.message,
-                    failure.panicked,
-                    millis(SystemTime::now()),
-                ],
-            )
-        })?;
+        self.write(|tx| insert_hook_failure(tx, resource, failure))?;
         Ok(())
     }
 
@@ -163,51 +108,154 @@ impl Sink for Store {
         component: &ComponentInfo,
         metadata: &Metadata,
     ) -> Result<(), SinkError> {
-        // The reader refuses what nests deeper than MAX_DEPTH: such a value is refused here, whole
-        // publish and all, rather than stored to hide its run later.
-        if let Some((key, _)) = metadata
-            .iter()
-            .find(|(_, v)| v.nests_deeper_than(MAX_DEPTH))
-        {
-            return Err(StoreError::TooDeep {
-                key: key.to_owned(),
-            }
-            .into());
-        }
-        let created = millis(SystemTime::now());
-        let component_id = component.id.to_string();
-        let resource_id = resource.id.to_string();
-        self.write(|tx| {
-            upsert_component(tx, &component_id, component)?;
-            let mut row = tx.prepare(
-                "INSERT INTO run_metadata (key, value, type, stack_component_id, created)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            let mut link = tx.prepare(
-                "INSERT INTO run_metadata_resources (run_metadata_id, resource_id, resource_type)
-                 VALUES (?1, ?2, ?3)",
-            )?;
-            let mut json = String::new();
-            for (key, value) in metadata {
-                json.clear();
-                crate::json::write::write_value(&mut json, value);
-                row.execute(params![
-                    key,
-                    json,
-                    value.metadata_type().as_str(),
-                    component_id,
-                    created
-                ])?;
-                link.execute(params![
-                    tx.last_insert_rowid(),
-                    resource_id,
-                    resource.kind.as_str()
-                ])?;
-            }
-            Ok(())
-        })?;
+        check_depth(metadata)?;
+        self.write(|tx| insert_metadata(tx, resource, component, metadata))?;
         Ok(())
     }
+}
+
+// Each record's write inside a transaction, so that a sink which also keeps it for a server
+// (`zenml::sink`) writes both in one.
+
+pub(crate) fn insert_run(tx: &rusqlite::Transaction<'_>, run: &RunRecord) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO runs (id, name, pipeline, stack, status, started, finished)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            run.id.to_string(),
+            run.name,
+            run.pipeline,
+            run.stack,
+            run.status.as_str(),
+            millis(run.started),
+            run.finished.map(millis),
+        ],
+    )
+    .map(drop)
+}
+
+pub(crate) fn update_run(tx: &rusqlite::Transaction<'_>, run: &RunRecord) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE runs SET status = ?2, finished = ?3 WHERE id = ?1",
+        params![
+            run.id.to_string(),
+            run.status.as_str(),
+            run.finished.map(millis)
+        ],
+    )
+    .map(drop)
+}
+
+pub(crate) fn insert_step(
+    tx: &rusqlite::Transaction<'_>,
+    step: &StepRecord,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO steps (id, run_id, name, status, started, finished)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            step.id.to_string(),
+            step.run_id.to_string(),
+            step.name,
+            step.status.as_str(),
+            millis(step.started),
+            step.finished.map(millis),
+        ],
+    )
+    .map(drop)
+}
+
+pub(crate) fn update_step(
+    tx: &rusqlite::Transaction<'_>,
+    step: &StepRecord,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE steps SET status = ?2, finished = ?3 WHERE id = ?1",
+        params![
+            step.id.to_string(),
+            step.status.as_str(),
+            step.finished.map(millis)
+        ],
+    )
+    .map(drop)
+}
+
+pub(crate) fn insert_hook_failure(
+    tx: &rusqlite::Transaction<'_>,
+    resource: Resource,
+    failure: &HookFailure,
+) -> rusqlite::Result<()> {
+    let component = &failure.component;
+    let component_id = component.id.to_string();
+    upsert_component(tx, &component_id, component)?;
+    tx.execute(
+        "INSERT INTO hook_failures (resource_id, resource_type, component_id, hook,
+             message, panicked, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            resource.id.to_string(),
+            resource.kind.as_str(),
+            component_id,
+            failure.hook.to_string(),
+            failure.message,
+            failure.panicked,
+            millis(SystemTime::now()),
+        ],
+    )
+    .map(drop)
+}
+
+/// The reader refuses what nests deeper than `MAX_DEPTH`: such a value is refused before it is
+/// written, whole publish and all, rather than stored to hide its run later.
+pub(crate) fn check_depth(metadata: &Metadata) -> Result<(), StoreError> {
+    match metadata
+        .iter()
+        .find(|(_, v)| v.nests_deeper_than(MAX_DEPTH))
+    {
+        Some((key, _)) => Err(StoreError::TooDeep {
+            key: key.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// One row per key of `metadata`, linked to `resource`.
+pub(crate) fn insert_metadata(
+    tx: &rusqlite::Transaction<'_>,
+    resource: Resource,
+    component: &ComponentInfo,
+    metadata: &Metadata,
+) -> rusqlite::Result<()> {
+    let created = millis(SystemTime::now());
+    let component_id = component.id.to_string();
+    let resource_id = resource.id.to_string();
+    upsert_component(tx, &component_id, component)?;
+    let mut row = tx.prepare(
+        "INSERT INTO run_metadata (key, value, type, stack_component_id, created)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut link = tx.prepare(
+        "INSERT INTO run_metadata_resources (run_metadata_id, resource_id, resource_type)
+         VALUES (?1, ?2, ?3)",
+    )?;
+    let mut json = String::new();
+    for (key, value) in metadata {
+        json.clear();
+        crate::json::write::write_value(&mut json, value);
+        row.execute(params![
+            key,
+            json,
+            value.metadata_type().as_str(),
+            component_id,
+            created
+        ])?;
+        link.execute(params![
+            tx.last_insert_rowid(),
+            resource_id,
+            resource.kind.as_str()
+        ])?;
+    }
+    Ok(())
 }
 
 /// Records who `component` is (its name and kind may have changed since).

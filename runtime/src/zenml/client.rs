@@ -320,7 +320,8 @@ impl Client {
     /// `POST path` of the JSON `body`, its answer's text read by `read`. Where the answer is
     /// lost, `find` looks for what it would have made before the request is sent again (up to
     /// the configured retries); if `find` fails too, the answer stays lost, for the caller to
-    /// keep and look for later.
+    /// keep and look for later. Where the server answers that it exists already (409), `find`
+    /// gives it.
     fn post_or_find_text<T>(
         &mut self,
         path: &str,
@@ -340,6 +341,16 @@ impl Client {
                         Ok(None) => resent += 1,
                         Err(_) => return Err(lost),
                     }
+                }
+                // It exists already: made by another client racing this one (a fleet
+                // registering one flavor, component or stack), or by this one's earlier
+                // attempt. What is found is used; only if nothing is found is it a refusal.
+                Err(conflict @ ZenmlError::Rejected { status: 409, .. }) => {
+                    return match find(self) {
+                        Ok(Some(found)) => Ok(found),
+                        Ok(None) => Err(conflict),
+                        Err(e) => Err(e),
+                    };
                 }
                 Err(e) => return Err(e),
             }

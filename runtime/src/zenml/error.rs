@@ -70,6 +70,22 @@ impl ZenmlError {
     }
 }
 
+impl ZenmlError {
+    /// Whether the server refused the item itself, so that sending it again unchanged cannot
+    /// succeed: it is parked with the reason. Everything else — a server away or failing, a lost
+    /// answer, credentials refused (they can be fixed), TLS or configuration trouble, an answer
+    /// that is not ZenML's — leaves the item kept, to be sent when the cause is gone.
+    #[must_use]
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Self::NotFound { .. } => true,
+            // 401 is `Auth`; a 408 or 429 is the server asking to come back later.
+            Self::Rejected { status, .. } => !matches!(status, 408 | 429),
+            _ => false,
+        }
+    }
+}
+
 impl fmt::Display for ZenmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -59,7 +59,7 @@ pub use config::{Auth, Config};
 #[cfg(feature = "zenml")]
 pub use error::ZenmlError;
 #[cfg(feature = "zenml")]
-pub use outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount};
+pub use outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount, Waiting};
 #[cfg(feature = "zenml")]
 pub use plan::PlannedStep;
 #[cfg(feature = "zenml")]

@@ -13,6 +13,18 @@ use crate::sink::Status;
 use crate::time::Utc;
 use crate::value::MetadataValue;
 
+/// A run to register: see [`Client::register_run`].
+pub(crate) struct RunToRegister<'a> {
+    pub(crate) pipeline: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) steps: &'a [PlannedStep],
+    pub(crate) started: SystemTime,
+    pub(crate) finished: Option<SystemTime>,
+    pub(crate) stack: Option<Uuid>,
+    /// The run's own id, sent as its `orchestrator_run_id`.
+    pub(crate) local: Uuid,
+}
+
 impl Client {
     /// Registers a standalone run of pipeline `pipeline` named `run_name` whose steps are
     /// `steps` (each with the steps it runs after, so that the dashboard draws the graph): the
@@ -22,7 +34,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// As for any request.
+    /// As for any request; [`ZenmlError::Rejected`] (409) for a name another run has.
     pub fn create_run(
         &mut self,
         pipeline: &str,
@@ -32,13 +44,48 @@ impl Client {
         finished: Option<SystemTime>,
         stack: Option<Uuid>,
     ) -> Result<Uuid, ZenmlError> {
+        self.register_run(
+            &RunToRegister {
+                pipeline,
+                name: run_name,
+                steps,
+                started,
+                finished,
+                stack,
+                local: Uuid::new_v4(),
+            },
+            false,
+        )
+    }
+
+    /// Registers `run` with `local` as its `orchestrator_run_id`, the key that tells this run
+    /// from another of the same name: a run the server made already (an earlier attempt whose
+    /// answer was lost, or a process that died before it could note it) is found by it, never
+    /// made twice. With `replay`, it is looked for first (no snapshot is left over).
+    pub(crate) fn register_run(
+        &mut self,
+        run: &RunToRegister<'_>,
+        replay: bool,
+    ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
+        let project_text = project.to_string();
+        let local = run.local.to_string();
+        let find = |client: &mut Self| {
+            let found = client.get(
+                "/api/v1/runs",
+                &[("orchestrator_run_id", &local), ("project", &project_text)],
+            )?;
+            Ok(first_id(&found))
+        };
+        if replay && let Some(id) = find(self)? {
+            return Ok(id);
+        }
         let pipeline_id = self.get_or_create(
             "/api/v1/pipelines",
-            &[("name", pipeline), ("project", &project.to_string())],
-            &serde_json::json!({"project": project, "name": pipeline}),
+            &[("name", run.pipeline), ("project", &project_text)],
+            &serde_json::json!({"project": project, "name": run.pipeline}),
         )?;
-        let stack = if let Some(id) = stack {
+        let stack = if let Some(id) = run.stack {
             id
         } else {
             let found = self.get("/api/v1/stacks", &[("name", "default")])?;
@@ -46,7 +93,8 @@ impl Client {
                 detail: "no stack named \"default\"".into(),
             })?
         };
-        let step_configurations: serde_json::Map<String, serde_json::Value> = steps
+        let step_configurations: serde_json::Map<String, serde_json::Value> = run
+            .steps
             .iter()
             .map(|step| {
                 let name = &step.name;
@@ -70,42 +118,33 @@ impl Client {
                 "project": project,
                 "stack": stack,
                 "pipeline": pipeline_id,
-                "run_name_template": run_name,
-                "pipeline_configuration": {"name": pipeline},
+                "run_name_template": run.name,
+                "pipeline_configuration": {"name": run.pipeline},
                 "step_configurations": step_configurations,
             }),
         )?;
         let snapshot = id_of(&snapshot)?;
         let mut body = serde_json::json!({
             "project": project,
-            "name": run_name,
+            "name": run.name,
             "snapshot": snapshot,
+            "orchestrator_run_id": local,
             "status": "running",
-            "start_time": Utc::from(started).iso8601(),
+            "start_time": Utc::from(run.started).iso8601(),
         });
         // A run registered after it ended (kept while the server was away) has its end time
         // from the start: the server would otherwise take the moment its last step arrives.
-        if let Some(finished) = finished {
+        if let Some(finished) = run.finished {
             body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
         }
-        let project = project.to_string();
-        let find = |client: &mut Self| {
-            let found = client.get("/api/v1/runs", &[("name", run_name), ("project", &project)])?;
-            Ok(first_id(&found))
-        };
-        // `POST /runs` answers `[run, created]`: a run it did not create is one of that name
-        // already there, refused as ZenML refuses a duplicate (409). No request is spent asking
-        // first: the name is new but for a mistake, and then only the snapshot is left over.
+        // `POST /runs` answers `[run, created]`; with an `orchestrator_run_id`, a run it did not
+        // create is the one with that id, this run. A name another run has is a 409, where
+        // `find` tells an earlier attempt of this run from another run.
+        let name = run.name;
         self.post_or_find_then("/api/v1/runs", &body, find, |answer| {
-            if let MetadataValue::List(items) = answer
-                && items.get(1) == Some(&MetadataValue::Bool(false))
-            {
-                return Err(ZenmlError::Rejected {
-                    status: 409,
-                    detail: format!("a pipeline run named {run_name:?} already exists"),
-                });
-            }
-            created_id(answer)
+            created_id(answer).map_err(|_| {
+                ZenmlError::Protocol(format!("the answer to registering run {name:?} has no id"))
+            })
         })
     }
 

@@ -2,33 +2,56 @@
 //! store as the outbox for whatever the server could not take.
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant, SystemTime};
 
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use super::client::Client;
-use super::error::ZenmlError;
-use super::outbox::{KeptStatus, Outbox, OutboxCount};
+use super::outbox::lease::current_id;
+use super::outbox::{Item, ItemState, Outbox, OutboxCount};
 use super::plan::PlannedStep;
 use super::publish::PublishReport;
-use super::sync::{SyncReport, sync};
+use super::sync::{SyncOptions, SyncReport, drain};
 use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
-use crate::sink::{HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
+use crate::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
+use crate::store::rows::millis;
+use crate::store::write::{
+    check_depth, insert_metadata, insert_run, insert_step, update_run, update_step,
+};
 use crate::store::{Store, StoreError};
 
+/// How long a sink leaves the server alone after sending stopped (it was away, failing, or
+/// refused the credentials): what is recorded meanwhile is kept without a try each time, and
+/// the end of the run tries again.
+const QUIET: Duration = Duration::from_secs(30);
+
+/// How long the end of a run waits for another process sending the same outbox, so that what
+/// it says is delivered is.
+const END_WAIT: Duration = Duration::from_secs(10);
+
 /// A sink that records everything in the embedded [`Store`] and publishes it to a ZenML server.
+///
+/// Delivery is a write-ahead log: each record (a run, a step, metadata, a final status) is
+/// written to the store together with its item in the outbox, in one transaction, before any
+/// request; the item leaves the outbox when the server has it. A process killed at any instant
+/// leaves every undelivered item kept, for the next sink or [`sync`](Self::sync) to send —
+/// once: one process sends at a time, a run or step the server made already is found rather
+/// than made twice, and metadata whose answer was lost is read back before it is sent again.
 ///
 /// - A run started through a [`Stack`](crate::stack::Stack) is registered on the server as a
 ///   standalone run (pipeline, snapshot, run, then each step), so it shows in ZenML's dashboard;
 ///   the steps must be declared with [`with_steps`](Self::with_steps), as ZenML's snapshot lists
 ///   them up front. Runs and steps take the server's ids, locally too, so the hooks see the ids
-///   ZenML shows.
+///   ZenML shows (when the server answers in time; a record written later under the first id
+///   finds the new one).
 /// - Metadata for a run or step the server already knows — a Rust component taking part in a
 ///   ZenML pipeline — is published with [`Sink::publish`] using ZenML's own ids.
-/// - What the server cannot take after the client's retries (it is away, or failing) is kept
-///   in the store's outbox and sent, in order, by [`sync`](Self::sync) (also
-///   `run-metadata sync`). What it refuses is reported.
+/// - What the server cannot take now (it is away or failing, or refuses the credentials) stays
+///   kept, in order, for [`sync`](Self::sync) (also `run-metadata sync`); what it refuses (a run
+///   name another run has, a key it rejects) is parked with the reason and reported.
 #[derive(Debug)]
 pub struct ZenmlSink {
     client: Client,
@@ -37,23 +60,18 @@ pub struct ZenmlSink {
     steps: Vec<PlannedStep>,
     /// The stack the runs are created on: its name and components.
     stack: Option<(String, Vec<ComponentInfo>)>,
-    /// The stack's id on the server, once known.
-    stack_id: Option<Uuid>,
-    /// Runs and steps this sink registered on the server (their ids are the server's).
-    registered: HashSet<Uuid>,
-    /// Runs the server refused to register, and their steps: recorded locally only (the
-    /// refusal is reported once, when the run starts).
-    local_only: HashSet<Uuid>,
-    /// Runs kept for `sync` because the server was away when they started, and their steps:
-    /// everything of theirs is kept, without a failure each (the run's is reported once).
-    deferred: HashSet<Uuid>,
+    /// Runs of this sink whose registration is kept (its failure said once, when the run
+    /// started): what they record is kept behind them without a failure each.
+    behind: HashSet<Uuid>,
+    /// Why sending stopped last, and until when the server is left alone.
+    quiet: Option<(String, Instant)>,
     reports: Vec<(Resource, Option<ComponentInfo>, PublishReport)>,
 }
 
 impl ZenmlSink {
     /// Publishes through `client`, recording in `store` and keeping there, in the outbox of the
-    /// client's server ([`Outbox::of`]: it asks the server for its id), what the server cannot
-    /// take.
+    /// client's server ([`Outbox::of`]: it asks the server for its id), what the server has not
+    /// taken yet.
     ///
     /// # Errors
     ///
@@ -66,10 +84,8 @@ impl ZenmlSink {
             store,
             steps: Vec::new(),
             stack: None,
-            stack_id: None,
-            registered: HashSet::new(),
-            local_only: HashSet::new(),
-            deferred: HashSet::new(),
+            behind: HashSet::new(),
+            quiet: None,
             reports: Vec::new(),
         })
     }
@@ -94,14 +110,6 @@ impl ZenmlSink {
         self
     }
 
-    /// The server's id of this sink's stack, registering it once.
-    fn stack_id(&mut self) -> Result<Option<Uuid>, ZenmlError> {
-        if let (None, Some((name, components))) = (self.stack_id, &self.stack) {
-            self.stack_id = self.client.stack_id(name, components)?;
-        }
-        Ok(self.stack_id)
-    }
-
     /// The client.
     pub fn client(&mut self) -> &mut Client {
         &mut self.client
@@ -113,10 +121,20 @@ impl ZenmlSink {
         &self.store
     }
 
-    /// What each publish sent and skipped, in order.
+    /// What each publish the server took sent and skipped, in order.
     #[must_use]
     pub fn reports(&self) -> &[(Resource, Option<ComponentInfo>, PublishReport)] {
         &self.reports
+    }
+
+    /// The id the run or step recorded as `id` has now: the server's, if the server registered
+    /// it after it began (its records were renamed then); else `id`.
+    ///
+    /// # Errors
+    ///
+    /// The store's.
+    pub fn id_now(&self, id: Uuid) -> Result<Uuid, StoreError> {
+        self.current(id)
     }
 
     /// The outbox of this sink's server.
@@ -134,161 +152,207 @@ impl ZenmlSink {
         self.outbox.count(&self.store)
     }
 
-    /// Sends what the outbox keeps for this server, oldest first, each once: what the server
-    /// takes leaves the outbox; what it refuses stays, with the reason; when the server is away,
-    /// the rest stays kept for the next sync.
+    /// Sends what the outbox keeps for this server, oldest first, each once (see
+    /// [`sync_with`](super::sync_with)).
     ///
     /// # Errors
     ///
     /// The store's.
     pub fn sync(&mut self) -> Result<SyncReport, StoreError> {
-        sync(&mut self.client, &mut self.store)
+        let report = self.deliver(SyncOptions::default().wait, true)?;
+        Ok(report)
     }
 
-    /// Sends a final status; one the server cannot take now is kept for [`sync`](Self::sync).
-    fn send_status(
+    /// Sends what is kept, unless the server was left alone lately (`force` tries anyway),
+    /// waiting up to `wait` for another process sending it.
+    fn deliver(&mut self, wait: Duration, force: bool) -> Result<SyncReport, StoreError> {
+        if let Some((why, until)) = &self.quiet
+            && !force
+            && Instant::now() < *until
+        {
+            return Ok(SyncReport {
+                stopped: Some(why.clone()),
+                ..SyncReport::default()
+            });
+        }
+        let mut report = drain(
+            &mut self.client,
+            &mut self.store,
+            &self.outbox,
+            SyncOptions::default().wait(wait),
+        )?;
+        self.quiet = report
+            .stopped
+            .clone()
+            .map(|why| (why, Instant::now() + QUIET));
+        self.reports.append(&mut report.published.clone());
+        report.elsewhere = self.outbox.elsewhere(&self.store)?;
+        Ok(report)
+    }
+
+    /// Writes a record and its item in one transaction; then tries to deliver, and says what
+    /// became of the item: `Ok` once the server has it (or another process is sending it).
+    fn write_ahead(
         &mut self,
-        resource: Resource,
-        status: Status,
-        finished: std::time::SystemTime,
-    ) -> Result<(), SinkError> {
-        match self.client.finish(resource, status, finished) {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_transient() => {
-                let kept = KeptStatus {
-                    resource,
-                    status,
-                    finished,
-                };
-                self.outbox.keep_status(&mut self.store, kept)?;
+        what: impl FnOnce() -> String,
+        behind: Option<Uuid>,
+        wait: Duration,
+        write: impl FnOnce(&Outbox, &rusqlite::Transaction<'_>) -> rusqlite::Result<Item>,
+    ) -> Result<Item, SinkError> {
+        let outbox = &self.outbox;
+        let item = self.store.write(|tx| write(outbox, tx))?;
+        let report = self.deliver(wait, wait > Duration::ZERO)?;
+        match self.outbox.state(&self.store, item)? {
+            ItemState::Delivered => Ok(item),
+            ItemState::Parked(reason) => Err(SinkError::new(format!(
+                "{}: refused by the ZenML server at {}, parked in the outbox (`run-metadata sync --retry-refused` sends it again): {reason}",
+                what(),
+                self.outbox.server()
+            ))),
+            ItemState::Kept if report.busy || behind.is_some_and(|r| self.behind.contains(&r)) => {
+                Ok(item)
+            }
+            ItemState::Kept => {
+                let why = report.stopped.unwrap_or_else(|| {
+                    format!(
+                        "the ZenML server at {} has not taken what was kept before it",
+                        self.outbox.server()
+                    )
+                });
                 Err(SinkError::new(format!(
-                    "{e}; the {} status kept for `run-metadata sync`",
-                    resource.kind
+                    "{why}; {} kept in the outbox for `run-metadata sync`",
+                    what()
                 )))
             }
-            Err(e) => Err(SinkError::new(e)),
         }
     }
 
-    /// Keeps `component`'s `metadata` for `resource` in the outbox for `sync`; the error says
-    /// `why` it was not sent now.
-    fn keep_for_sync(
-        &mut self,
-        resource: Resource,
-        component: &ComponentInfo,
-        metadata: &Metadata,
-        why: impl std::fmt::Display,
-    ) -> Result<(), SinkError> {
-        self.outbox
-            .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
-        Err(SinkError::new(format!(
-            "{why}; kept in the outbox for `run-metadata sync`"
-        )))
+    /// The id `id` has now (the server's, once it registered it).
+    fn current(&self, id: Uuid) -> Result<Uuid, StoreError> {
+        Ok(current_id(self.store.conn(), id)?)
     }
 }
 
 impl Sink for ZenmlSink {
-    /// Registers the run on the server, which gives it its id, then records it locally under
-    /// that id. A run the server cannot register now (it is away) is recorded under its own id
-    /// and kept, with its steps and metadata, for [`sync`](Self::sync) to register with the
-    /// times it has; one it refuses is recorded locally only, and the refusal reported.
+    /// Records the run and keeps it to be registered on the server, which gives it its id
+    /// (taken by the local record too). A run the server cannot register now (it is away) is
+    /// kept, with its steps and metadata, for [`sync`](Self::sync) to register with the times it
+    /// has; one it refuses (its name is another run's) is parked with the reason.
     fn start_run(&mut self, run: &mut RunRecord) -> Result<(), SinkError> {
-        let remote = self.stack_id().and_then(|stack| {
-            self.client.create_run(
-                &run.pipeline,
-                &run.name,
-                &self.steps,
-                run.started,
-                None,
-                stack,
-            )
-        });
-        let result = match remote {
-            Ok(id) => {
-                run.id = id;
-                self.registered.insert(id);
-                Ok(())
-            }
-            Err(e) if e.is_transient() => {
-                self.outbox.keep_run(&mut self.store, run, &self.steps)?;
-                self.deferred.insert(run.id);
-                Err(SinkError::new(format!(
-                    "{e}; run `{}` kept in the outbox for `run-metadata sync` to register",
-                    run.name
-                )))
-            }
-            Err(e) => {
-                self.local_only.insert(run.id);
-                Err(SinkError::new(format!(
-                    "{e}; run `{}` is recorded locally only",
-                    run.name
-                )))
-            }
-        };
-        self.store.start_run(run)?;
-        result
+        let steps = std::mem::take(&mut self.steps);
+        let components = self.stack.as_ref().map(|(_, c)| c.clone());
+        let name = run.name.clone();
+        let record = run.clone();
+        let result = self.write_ahead(
+            || format!("run `{name}`"),
+            None,
+            Duration::ZERO,
+            |outbox, tx| {
+                insert_run(tx, &record)?;
+                outbox.keep_run_in(tx, &record, &steps, components.as_deref())?;
+                Ok(Item::Run(record.id))
+            },
+        );
+        self.steps = steps;
+        if result.is_err()
+            && self.outbox.state(&self.store, Item::Run(run.id))? != ItemState::Delivered
+        {
+            self.behind.insert(run.id);
+        }
+        run.id = self.current(run.id)?;
+        result.map(drop)
     }
 
     fn finish_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
-        self.store.finish_run(run)?;
-        if self.outbox.keeps_run(&self.store, run.id)? {
-            self.outbox.keep_run(&mut self.store, run, &self.steps)?;
-            return Ok(());
-        }
-        if let (true, Some(finished)) = (self.registered.contains(&run.id), run.finished) {
-            self.send_status(Resource::pipeline_run(run.id), run.status, finished)?;
-        }
-        Ok(())
+        let mut run = run.clone();
+        let first = run.id;
+        run.id = self.current(run.id)?;
+        let name = run.name.clone();
+        let status = run.status;
+        self.write_ahead(
+            || format!("the status of run `{name}`"),
+            Some(first),
+            END_WAIT,
+            |outbox, tx| {
+                update_run(tx, &run)?;
+                let resource = Resource::pipeline_run(run.id);
+                if !outbox.end_kept_in(tx, resource, status, run.finished)? {
+                    let finished = run
+                        .finished
+                        .map_or_else(|| millis(SystemTime::now()), millis);
+                    outbox.keep_status_row(
+                        tx,
+                        run.id,
+                        "pipeline_run",
+                        status.as_str(),
+                        finished,
+                    )?;
+                    return Ok(Item::Status(run.id));
+                }
+                Ok(Item::Run(run.id))
+            },
+        )
+        .map(drop)
     }
 
-    /// As [`start_run`](Self::start_run), for a step of a run the server registered. A step
-    /// the server cannot register now (it is away) is kept, with its metadata, for
-    /// [`sync`](Self::sync) to register and publish.
+    /// Records the step and keeps it to be registered after its run, as
+    /// [`start_run`](Self::start_run) does.
     fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
-        let mut result = Ok(());
-        if self.local_only.contains(&step.run_id) {
-            self.local_only.insert(step.id);
-        } else if self.deferred.contains(&step.run_id) {
-            // Its run is kept in the outbox: the step is kept behind it.
-            self.deferred.insert(step.id);
-            self.outbox.keep_step(&mut self.store, step)?;
-        } else if self.registered.contains(&step.run_id) {
-            match self
-                .client
-                .create_step(step.run_id, &step.name, step.status, step.started, None)
-            {
-                Ok(id) => {
-                    step.id = id;
-                    self.registered.insert(id);
-                }
-                Err(e) if e.is_transient() => {
-                    self.outbox.keep_step(&mut self.store, step)?;
-                    result = Err(SinkError::new(format!(
-                        "{e}; step `{}` kept for `run-metadata sync` to register",
-                        step.name
-                    )));
-                }
-                Err(e) => result = Err(SinkError::new(e)),
-            }
-        }
-        self.store.start_step(step)?;
-        result
+        let run = step.run_id;
+        step.run_id = self.current(step.run_id)?;
+        let record = step.clone();
+        let result = self.write_ahead(
+            || format!("step `{}`", record.name),
+            Some(run),
+            Duration::ZERO,
+            |outbox, tx| {
+                insert_step(tx, &record)?;
+                outbox.keep_step_in(tx, &record)?;
+                Ok(Item::Step(record.id))
+            },
+        );
+        step.id = self.current(step.id)?;
+        result.map(drop)
     }
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
-        self.store.finish_step(step)?;
-        if self.outbox.keeps_step(&self.store, step.id)? {
-            self.outbox.keep_step(&mut self.store, step)?;
-            return Ok(());
-        }
-        if let (true, Some(finished)) = (self.registered.contains(&step.id), step.finished) {
-            self.send_status(Resource::step_run(step.id), step.status, finished)?;
-        }
-        Ok(())
+        let mut step = step.clone();
+        let run = step.run_id;
+        step.id = self.current(step.id)?;
+        step.run_id = self.current(step.run_id)?;
+        let name = step.name.clone();
+        self.write_ahead(
+            || format!("the status of step `{name}`"),
+            Some(run),
+            Duration::ZERO,
+            |outbox, tx| {
+                update_step(tx, &step)?;
+                let resource = Resource::step_run(step.id);
+                if !outbox.end_kept_in(tx, resource, step.status, step.finished)? {
+                    let finished = step
+                        .finished
+                        .map_or_else(|| millis(SystemTime::now()), millis);
+                    outbox.keep_status_row(
+                        tx,
+                        step.id,
+                        "step_run",
+                        step.status.as_str(),
+                        finished,
+                    )?;
+                    return Ok(Item::Status(step.id));
+                }
+                Ok(Item::Step(step.id))
+            },
+        )
+        .map(drop)
     }
 
     /// Kept locally: ZenML's server has no record of failed hooks (its client logs them).
     fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
+        let resource = Resource {
+            id: self.current(resource.id)?,
+            ..resource
+        };
         self.store.hook_failed(resource, failure)
     }
 
@@ -298,48 +362,48 @@ impl Sink for ZenmlSink {
         component: &ComponentInfo,
         metadata: &Metadata,
     ) -> Result<(), SinkError> {
-        self.store.publish(resource, component, metadata)?;
-        if self.local_only.contains(&resource.id) {
-            return Ok(());
-        }
-        // A run kept for later, or one of its steps: the metadata is kept with it.
-        if self.deferred.contains(&resource.id) {
-            self.outbox
-                .keep_metadata(&mut self.store, resource, Some(component), metadata)?;
-            return Ok(());
-        }
-        // A step the server has not registered yet: its metadata is kept with it.
-        if resource.kind == ResourceType::StepRun
-            && self.outbox.keeps_step(&self.store, resource.id)?
-        {
-            let why = format!(
-                "step {} is not registered on the ZenML server at {} yet",
-                resource.id,
-                self.outbox.server()
-            );
-            return self.keep_for_sync(resource, component, metadata, why);
-        }
-        // Keep the order: while older items are kept, this one is kept behind them.
-        let kept = self.kept()?;
-        // While a run of this sink is kept, nothing is synced in its midst (its ids are local
-        // until `sync` registers it): what comes after waits too.
-        let waits = kept.runs + kept.metadata + kept.steps > 0
-            && (!self.deferred.is_empty() || self.sync()?.untried > 0);
-        if waits {
-            let why = format!("the ZenML server at {} is away", self.outbox.server());
-            return self.keep_for_sync(resource, component, metadata, why);
-        }
-        match self
-            .client
-            .publish_from(resource, Some(component), metadata)
-        {
-            Ok(report) => {
-                self.reports
-                    .push((resource, Some(component.clone()), report));
-                Ok(())
-            }
-            Err(e) if e.is_transient() => self.keep_for_sync(resource, component, metadata, e),
-            Err(e) => Err(SinkError::new(e)),
+        check_depth(metadata)?;
+        let current = Resource {
+            id: self.current(resource.id)?,
+            ..resource
+        };
+        // Metadata of a run this sink started, or of one of its steps, waits behind the run.
+        let behind = self.run_of(resource)?;
+        self.write_ahead(
+            || {
+                format!(
+                    "metadata of {component} for {} {}",
+                    current.kind, current.id
+                )
+            },
+            behind,
+            Duration::ZERO,
+            |outbox, tx| {
+                insert_metadata(tx, current, component, metadata)?;
+                let id = outbox.keep_metadata_in(tx, current, Some(component), metadata)?;
+                Ok(Item::Metadata(id))
+            },
+        )
+        .map(drop)
+    }
+}
+
+impl ZenmlSink {
+    /// The local run `resource` belongs to, if it is a run or step of this store.
+    fn run_of(&self, resource: Resource) -> Result<Option<Uuid>, StoreError> {
+        match resource.kind {
+            ResourceType::PipelineRun => Ok(Some(resource.id)),
+            ResourceType::StepRun => Ok(self
+                .store
+                .conn()
+                .query_row(
+                    "SELECT run_id FROM steps WHERE id = ?1",
+                    [self.current(resource.id)?.to_string()],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|id| Uuid::parse_str(&id).ok())),
+            _ => Ok(None),
         }
     }
 }

@@ -2,12 +2,13 @@
 
 use std::time::SystemTime;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
-use super::{KeptStatus, Outbox, Result};
+use super::{KeptStatus, Outbox, Result, lease};
+use crate::component::ComponentInfo;
 use crate::resource::Resource;
-use crate::sink::{RunRecord, StepRecord};
+use crate::sink::{RunRecord, Status, StepRecord};
 use crate::store::rows::{
     millis, resource_from_row, run_from_row, status_col, step_from_row, time,
 };
@@ -16,8 +17,8 @@ use crate::store::{Store, StoreError};
 use crate::zenml::plan::PlannedStep;
 
 impl Outbox {
-    /// Keeps a run the server could not register when it started, with its planned steps, to
-    /// register later under the times it has; keeping it again updates its status and end.
+    /// Keeps a run to register, with its planned steps, under the times it has; keeping it
+    /// again updates its status and end.
     ///
     /// # Errors
     ///
@@ -28,14 +29,35 @@ impl Outbox {
         run: &RunRecord,
         steps: &[PlannedStep],
     ) -> Result<()> {
+        store.write(|tx| self.keep_run_in(tx, run, steps, None))
+    }
+
+    /// [`keep_run`](Self::keep_run) inside `tx`, with the stack's components the run is to be
+    /// registered on (`None`: the server's `default` stack, or the stack of that name if it has
+    /// one).
+    pub(crate) fn keep_run_in(
+        &self,
+        tx: &Transaction<'_>,
+        run: &RunRecord,
+        steps: &[PlannedStep],
+        components: Option<&[ComponentInfo]>,
+    ) -> rusqlite::Result<()> {
         let steps: Vec<serde_json::Value> = steps
             .iter()
             .map(|s| serde_json::json!({"name": s.name, "upstream": s.upstream}))
             .collect();
-        store.execute(
+        let components = components.map(|list| {
+            serde_json::Value::Array(
+                list.iter()
+                    .map(|c| serde_json::json!({"id": c.id, "name": c.name, "kind": c.kind.as_str()}))
+                    .collect(),
+            )
+            .to_string()
+        });
+        tx.execute(
             "INSERT INTO outbox_runs (local_id, server, pipeline, name, steps, status, started,
-                 finished, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 finished, created, stack_components)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (local_id) DO UPDATE SET status = excluded.status,
                  finished = excluded.finished",
             params![
@@ -48,8 +70,46 @@ impl Outbox {
                 millis(run.started),
                 run.finished.map(millis),
                 millis(SystemTime::now()),
+                components,
             ],
-        )
+        )?;
+        lease::tick(tx)
+    }
+
+    /// The components of the stack the kept run `id` is to be registered on, if it was kept
+    /// with them.
+    pub(crate) fn stack_of(&self, store: &Store, id: Uuid) -> Result<Option<Vec<ComponentInfo>>> {
+        let json: Option<Option<String>> = store
+            .conn()
+            .query_row(
+                "SELECT stack_components FROM outbox_runs WHERE server = ?1 AND local_id = ?2",
+                params![self.server, id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(json) = json.flatten() else {
+            return Ok(None);
+        };
+        let list: Vec<serde_json::Value> =
+            serde_json::from_str(&json).map_err(|_| StoreError::Decode {
+                key: format!("outbox run {id}"),
+                error: crate::json::DecodeError::NotAnObject { which: "stack" },
+            })?;
+        let components = list
+            .iter()
+            .map(|c| {
+                Some(ComponentInfo {
+                    id: Uuid::parse_str(c.get("id")?.as_str()?).ok()?,
+                    name: c.get("name")?.as_str()?.to_owned(),
+                    kind: crate::component::ComponentKind::from_name(c.get("kind")?.as_str()?)?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| StoreError::Decode {
+                key: format!("outbox run {id}"),
+                error: crate::json::DecodeError::NotAnObject { which: "stack" },
+            })?;
+        Ok(Some(components))
     }
 
     /// The runs kept, in the order they started, each with its planned steps.
@@ -95,13 +155,22 @@ impl Outbox {
 
     /// The server took the kept run `local`, as `remote`: the run leaves the outbox, and
     /// everything that refers to it (its kept steps, metadata and status, the local records)
-    /// takes the server's id.
+    /// takes the server's id. A run that has ended by now (also while it was being sent) has
+    /// its final status kept, to be set after its steps.
     pub(crate) fn took_run(&self, store: &mut Store, local: Uuid, remote: Uuid) -> Result<()> {
         store.write(|tx| {
+            let ended: Option<(String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT status, finished FROM outbox_runs WHERE server = ?1 AND local_id = ?2",
+                    [&self.server, &local.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
             tx.execute(
                 "DELETE FROM outbox_runs WHERE server = ?1 AND local_id = ?2",
                 [&self.server, &local.to_string()],
             )?;
+            self.map_id(tx, local, remote)?;
             replace_id(
                 tx,
                 local,
@@ -110,21 +179,48 @@ impl Outbox {
                     "UPDATE outbox_steps SET run_id = ?2 WHERE run_id = ?1",
                     "UPDATE outbox SET resource_id = ?2
                      WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
-                    "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
+                    "UPDATE OR REPLACE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
                 ],
             )?;
-            Store::rename_run(tx, local, remote)
+            Store::rename_run(tx, local, remote)?;
+            if let Some((status, Some(finished))) = ended
+                && status != Status::Running.as_str()
+            {
+                self.keep_status_row(tx, remote, "pipeline_run", &status, finished)?;
+            }
+            Ok(())
         })
     }
 
-    /// Keeps a step of a run the server has (`step.run_id` is the server's) to register later,
-    /// under `step.id` until then; keeping it again updates its status and end.
+    /// Remembers that the record kept under `local` is `remote` on the server, so that what is
+    /// written later under `local` (by a run that started before) finds it.
+    fn map_id(&self, tx: &Transaction<'_>, local: Uuid, remote: Uuid) -> rusqlite::Result<()> {
+        if local != remote {
+            tx.execute(
+                "INSERT OR REPLACE INTO zenml_ids (local_id, remote_id, server) VALUES (?1, ?2, ?3)",
+                params![local.to_string(), remote.to_string(), self.server],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Keeps a step to register (under `step.id` until then), after its run; keeping it again
+    /// updates its status and end.
     ///
     /// # Errors
     ///
     /// SQLite's.
     pub fn keep_step(&self, store: &mut Store, step: &StepRecord) -> Result<()> {
-        store.execute(
+        store.write(|tx| self.keep_step_in(tx, step))
+    }
+
+    /// [`keep_step`](Self::keep_step) inside `tx`.
+    pub(crate) fn keep_step_in(
+        &self,
+        tx: &Transaction<'_>,
+        step: &StepRecord,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
             "INSERT INTO outbox_steps (local_id, server, run_id, name, status, started,
                  finished, created)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -140,18 +236,52 @@ impl Outbox {
                 step.finished.map(millis),
                 millis(SystemTime::now()),
             ],
-        )
+        )?;
+        lease::tick(tx)
     }
 
-    /// The steps kept, in the order they started.
+    /// The end of a run or step still kept to be registered, written into what is kept (it is
+    /// registered with it); `false` if it is not kept (its final status is kept on its own).
+    pub(crate) fn end_kept_in(
+        &self,
+        tx: &Transaction<'_>,
+        resource: Resource,
+        status: Status,
+        finished: Option<SystemTime>,
+    ) -> rusqlite::Result<bool> {
+        let table = match resource.kind {
+            crate::resource::ResourceType::StepRun => "outbox_steps",
+            _ => "outbox_runs",
+        };
+        let changed = tx.execute(
+            &format!(
+                "UPDATE {table} SET status = ?3, finished = ?4 WHERE server = ?1 AND local_id = ?2"
+            ),
+            params![
+                self.server,
+                resource.id.to_string(),
+                status.as_str(),
+                finished.map(millis)
+            ],
+        )?;
+        if changed > 0 {
+            lease::tick(tx)?;
+        }
+        Ok(changed > 0)
+    }
+
+    /// The steps kept whose run is registered, in the order they started.
     ///
     /// # Errors
     ///
     /// SQLite's.
     pub fn steps(&self, store: &Store, with_refused: bool) -> Result<Vec<StepRecord>> {
         let mut stmt = store.conn().prepare(
-            "SELECT local_id, run_id, name, status, started, finished FROM outbox_steps
-             WHERE server = ?1 AND (refused IS NULL OR ?2) ORDER BY started, rowid",
+            "SELECT local_id, run_id, name, status, started, finished FROM outbox_steps s
+             WHERE server = ?1 AND (refused IS NULL OR ?2)
+                 AND NOT EXISTS (SELECT 1 FROM outbox_runs r
+                                 WHERE r.local_id = s.run_id AND r.server = ?1)
+             ORDER BY started, rowid",
         )?;
         let rows = stmt.query_map(params![self.server, with_refused], step_from_row)?;
         rows.map(|r| r.map_err(StoreError::from)).collect()
@@ -175,15 +305,30 @@ impl Outbox {
         )?)
     }
 
-    /// The server took the kept step `local`, as `remote`: the step leaves the outbox, and
-    /// everything that refers to it (kept metadata and status, the local records) takes the
-    /// server's id, as steps registered at once do.
-    pub(crate) fn took_step(&self, store: &mut Store, local: Uuid, remote: Uuid) -> Result<()> {
+    /// The server took the kept step `local`, as `remote`, registered with the end `sent`
+    /// (`None`: still running): the step leaves the outbox, and everything that refers to it
+    /// (kept metadata and status, the local records) takes the server's id, as steps registered
+    /// at once do. A step that ended after it was sent has its final status kept.
+    pub(crate) fn took_step(
+        &self,
+        store: &mut Store,
+        local: Uuid,
+        remote: Uuid,
+        sent: Option<SystemTime>,
+    ) -> Result<()> {
         store.write(|tx| {
+            let ended: Option<(String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT status, finished FROM outbox_steps WHERE server = ?1 AND local_id = ?2",
+                    [&self.server, &local.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
             tx.execute(
                 "DELETE FROM outbox_steps WHERE server = ?1 AND local_id = ?2",
                 [&self.server, &local.to_string()],
             )?;
+            self.map_id(tx, local, remote)?;
             replace_id(
                 tx,
                 local,
@@ -191,10 +336,14 @@ impl Outbox {
                 &[
                     "UPDATE outbox SET resource_id = ?2
                      WHERE resource_id = ?1 AND resource_type = 'step_run'",
-                    "UPDATE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
+                    "UPDATE OR REPLACE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
                 ],
             )?;
-            Store::rename_step(tx, local, remote)
+            Store::rename_step(tx, local, remote)?;
+            if let (Some((status, Some(finished))), None) = (ended, sent) {
+                self.keep_status_row(tx, remote, "step_run", &status, finished)?;
+            }
+            Ok(())
         })
     }
 
@@ -204,21 +353,42 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn keep_status(&self, store: &mut Store, kept: KeptStatus) -> Result<()> {
-        store.execute(
+        store.write(|tx| {
+            self.keep_status_row(
+                tx,
+                kept.resource.id,
+                kept.resource.kind.as_str(),
+                kept.status.as_str(),
+                millis(kept.finished),
+            )
+        })
+    }
+
+    /// [`keep_status`](Self::keep_status) inside `tx`, from its columns.
+    pub(crate) fn keep_status_row(
+        &self,
+        tx: &Transaction<'_>,
+        resource: Uuid,
+        kind: &str,
+        status: &str,
+        finished: i64,
+    ) -> rusqlite::Result<()> {
+        tx.execute(
             "INSERT INTO outbox_statuses (server, resource_id, resource_type, status, finished,
                  created)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (server, resource_id) DO UPDATE SET status = excluded.status,
-                 finished = excluded.finished",
+                 finished = excluded.finished, refused = NULL",
             params![
                 self.server,
-                kept.resource.id.to_string(),
-                kept.resource.kind.as_str(),
-                kept.status.as_str(),
-                millis(kept.finished),
+                resource.to_string(),
+                kind,
+                status,
+                finished,
                 millis(SystemTime::now()),
             ],
-        )
+        )?;
+        lease::tick(tx)
     }
 
     /// The final statuses kept, in the order they were kept.
@@ -228,8 +398,13 @@ impl Outbox {
     /// SQLite's.
     pub fn statuses(&self, store: &Store, with_refused: bool) -> Result<Vec<KeptStatus>> {
         let mut stmt = store.conn().prepare(
-            "SELECT resource_id, resource_type, status, finished FROM outbox_statuses
-             WHERE server = ?1 AND (refused IS NULL OR ?2) ORDER BY created, rowid",
+            "SELECT resource_id, resource_type, status, finished FROM outbox_statuses t
+             WHERE server = ?1 AND (refused IS NULL OR ?2)
+                 AND NOT EXISTS (SELECT 1 FROM outbox_runs r
+                                 WHERE r.local_id = t.resource_id AND r.server = ?1)
+                 AND NOT EXISTS (SELECT 1 FROM outbox_steps s
+                                 WHERE s.local_id = t.resource_id AND s.server = ?1)
+             ORDER BY created, rowid",
         )?;
         let rows = stmt.query_map(params![self.server, with_refused], |r| {
             Ok(KeptStatus {

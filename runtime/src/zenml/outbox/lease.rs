@@ -1,0 +1,207 @@
+//! Who sends: one lease per server in the store, so that two processes (or two sinks of one
+//! process) never send the same kept item. The holder renews it before each item and writes
+//! there what it is about to send; a holder that dies leaves that mark for the next one, who reads
+//! the item back before sending it again. A lease whose holder is gone (its process has ended, or
+//! it was not renewed in time) is taken over.
+//!
+//! The clock counts every item kept. A holder lets go only in a transaction that sees the clock
+//! where it was when its last pass began: an item kept while it sent is either seen there (and
+//! sent in another pass) or kept after the lease is free (and its writer takes the lease). No
+//! item waits for a sender that has already left.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::store::rows::millis;
+use crate::store::{Store, StoreError};
+
+/// How long a lease holds without being renewed. It is renewed before every item, so this only
+/// bounds how long a holder that hangs (not one that dies: that is seen at once) keeps others
+/// waiting; it is longer than one item's requests with their retries take.
+pub(crate) const LEASE_TIME: Duration = Duration::from_mins(1);
+
+/// A lease on one server's outbox, held by this process.
+#[derive(Debug)]
+pub(crate) struct Lease {
+    server: String,
+    owner: String,
+    /// What the previous holder was sending when it died (`metadata 42`, `run …`): it may have
+    /// been applied, so it is read back before it is sent again.
+    pub(crate) inherited: Option<String>,
+}
+
+/// A name for a holder: this process, and a count within it.
+fn new_owner() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        millis(SystemTime::now())
+    )
+}
+
+/// Whether the process `pid` is gone. Only said where it can be known (Linux's `/proc`); a
+/// lease of a process of another machine sharing the file is left to expire.
+fn gone(pid: u32) -> bool {
+    pid != std::process::id()
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+impl Lease {
+    /// Takes the lease on `server`'s outbox, waiting up to `wait` for another holder to let go.
+    /// `None` if another holder still has it then.
+    pub(crate) fn take(
+        store: &mut Store,
+        server: &str,
+        wait: Duration,
+    ) -> Result<Option<Self>, StoreError> {
+        let owner = new_owner();
+        let deadline = Instant::now() + wait;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            if let Some(inherited) = try_take(store, server, &owner)? {
+                return Ok(Some(Self {
+                    server: server.to_owned(),
+                    owner,
+                    inherited,
+                }));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(pause.min(deadline - now));
+            pause = (pause * 2).min(Duration::from_millis(200));
+        }
+    }
+
+    /// Renews the lease and notes `item` as the one being sent now.
+    pub(crate) fn sending(&self, store: &mut Store, item: &str) -> Result<(), StoreError> {
+        let held = store.write(|tx| {
+            tx.execute(
+                "UPDATE outbox_leases SET expires = ?3, inflight = ?4
+                 WHERE server = ?1 AND owner = ?2",
+                params![
+                    self.server,
+                    self.owner,
+                    millis(SystemTime::now() + LEASE_TIME),
+                    item
+                ],
+            )
+        })?;
+        if held == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::LeaseLost {
+                server: self.server.clone(),
+            })
+        }
+    }
+
+    /// The clock: how many items were ever kept in the store.
+    pub(crate) fn clock(store: &Store) -> Result<i64, StoreError> {
+        Ok(store
+            .conn()
+            .query_row("SELECT kept FROM outbox_clock WHERE id = 0", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Lets go if nothing was kept since the clock read `seen`; else keeps the lease (with
+    /// nothing in flight) and says so.
+    pub(crate) fn release_if_idle(&self, store: &mut Store, seen: i64) -> Result<bool, StoreError> {
+        store.write(|tx| {
+            let now: i64 = tx.query_row("SELECT kept FROM outbox_clock WHERE id = 0", [], |r| {
+                r.get(0)
+            })?;
+            if now == seen {
+                tx.execute(
+                    "DELETE FROM outbox_leases WHERE server = ?1 AND owner = ?2",
+                    [&self.server, &self.owner],
+                )?;
+                Ok(true)
+            } else {
+                tx.execute(
+                    "UPDATE outbox_leases SET inflight = NULL WHERE server = ?1 AND owner = ?2",
+                    [&self.server, &self.owner],
+                )?;
+                Ok(false)
+            }
+        })
+    }
+
+    /// Lets go, whatever is kept (the server is away: what is kept waits for a later sync).
+    pub(crate) fn release(&self, store: &mut Store) -> Result<(), StoreError> {
+        store.execute(
+            "DELETE FROM outbox_leases WHERE server = ?1 AND owner = ?2",
+            params![self.server, self.owner],
+        )
+    }
+}
+
+/// One attempt at the lease, in one `BEGIN IMMEDIATE`: taken when free, expired or its holder's
+/// process is gone. `Some(inherited)` when taken.
+#[allow(clippy::option_option)] // taken or not, and if taken, what the last holder left
+fn try_take(
+    store: &mut Store,
+    server: &str,
+    owner: &str,
+) -> Result<Option<Option<String>>, StoreError> {
+    store.write(|tx| {
+        let now = millis(SystemTime::now());
+        let held: Option<(u32, i64, Option<String>)> = tx
+            .query_row(
+                "SELECT pid, expires, inflight FROM outbox_leases WHERE server = ?1",
+                [server],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let inherited = match held {
+            Some((pid, expires, inflight)) if expires <= now || gone(pid) => inflight,
+            Some(_) => return Ok(None),
+            None => None,
+        };
+        tx.execute(
+            "INSERT INTO outbox_leases (server, owner, pid, expires, inflight)
+             VALUES (?1, ?2, ?3, ?4, NULL)
+             ON CONFLICT (server) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
+                 expires = excluded.expires, inflight = NULL",
+            params![
+                server,
+                owner,
+                std::process::id(),
+                millis(SystemTime::now() + LEASE_TIME)
+            ],
+        )?;
+        Ok(Some(inherited))
+    })
+}
+
+/// Counts one more item kept; called in the transaction that keeps it.
+pub(crate) fn tick(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute("UPDATE outbox_clock SET kept = kept + 1 WHERE id = 0", [])
+        .map(drop)
+}
+
+/// The id a run or step has now: the server's, if it registered the record first kept under
+/// `id`; else `id`.
+pub(crate) fn current_id(
+    conn: &rusqlite::Connection,
+    id: uuid::Uuid,
+) -> rusqlite::Result<uuid::Uuid> {
+    let mapped: Option<String> = conn
+        .query_row(
+            "SELECT remote_id FROM zenml_ids WHERE local_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(mapped
+        .and_then(|m| uuid::Uuid::parse_str(&m).ok())
+        .unwrap_or(id))
+}
