@@ -152,19 +152,21 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
     assert!(
         failures
             .iter()
-            .any(|f| f.contains("step `evaluate` kept for `run-metadata sync`")),
+            .any(|f| f.contains("step `evaluate` kept in the outbox for `run-metadata sync`")),
+        "{failures:?}"
+    );
+    assert!(
+        failures.iter().any(
+            |f| f.contains("metadata of artifact_store `rust-faults-store`")
+                && f.contains("kept in the outbox")
+        ),
         "{failures:?}"
     );
     assert!(
         failures
             .iter()
-            .any(|f| f.contains("not registered on the ZenML server")),
-        "{failures:?}"
-    );
-    assert!(
-        failures
-            .iter()
-            .any(|f| f.contains("pipeline_run status kept")),
+            .any(|f| f.contains("the status of run `faults-run-")
+                && f.contains("kept in the outbox")),
         "{failures:?}"
     );
     assert_eq!(

@@ -202,16 +202,19 @@ impl ZenmlSink {
         let outbox = &self.outbox;
         let item = self.store.write(|tx| write(outbox, tx))?;
         let report = self.deliver(wait, wait > Duration::ZERO)?;
-        match self.outbox.state(&self.store, item)? {
+        let state = self.outbox.state(&self.store, item)?;
+        // Behind a run of this sink that is kept or was refused: said once, for the run.
+        if state != ItemState::Delivered && behind.is_some_and(|r| self.behind.contains(&r)) {
+            return Ok(item);
+        }
+        match state {
             ItemState::Delivered => Ok(item),
             ItemState::Parked(reason) => Err(SinkError::new(format!(
                 "{}: refused by the ZenML server at {}, parked in the outbox (`run-metadata sync --retry-refused` sends it again): {reason}",
                 what(),
                 self.outbox.server()
             ))),
-            ItemState::Kept if report.busy || behind.is_some_and(|r| self.behind.contains(&r)) => {
-                Ok(item)
-            }
+            ItemState::Kept if report.busy => Ok(item),
             ItemState::Kept => {
                 let why = report.stopped.unwrap_or_else(|| {
                     format!(

@@ -22,6 +22,19 @@ use crate::store::{Store, StoreError};
 
 type Result<T, E = StoreError> = core::result::Result<T, E>;
 
+/// SQL: the reason an item kept for resource `?2` of server `?1` is parked from the start, its
+/// run or step being refused (`NULL` if not).
+macro_rules! refused_behind {
+    () => {
+        "COALESCE(
+            (SELECT 'its run was refused: ' || refused FROM outbox_runs
+             WHERE server = ?1 AND local_id = ?2),
+            (SELECT 'its step was refused: ' || refused FROM outbox_steps
+             WHERE server = ?1 AND local_id = ?2))"
+    };
+}
+pub(crate) use refused_behind;
+
 /// The outbox of one ZenML server, in a [`Store`].
 ///
 /// ```
@@ -215,9 +228,14 @@ impl Outbox {
         metadata: &Metadata,
     ) -> rusqlite::Result<i64> {
         tx.execute(
-            "INSERT INTO outbox (server, resource_id, resource_type, component_id,
-                 component_name, component_kind, metadata_values, metadata_types, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            concat!(
+                "INSERT INTO outbox (server, resource_id, resource_type, component_id,
+                     component_name, component_kind, metadata_values, metadata_types, created,
+                     refused)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ",
+                refused_behind!(),
+                ")"
+            ),
             params![
                 self.server,
                 resource.id.to_string(),
@@ -309,7 +327,8 @@ impl Outbox {
     }
 
     /// The server refused the kept run, step or status of `id` (a local run or step id, or the
-    /// resource of a status): it stays, parked with the reason.
+    /// resource of a status): it stays, parked with the reason; so does everything kept behind
+    /// a refused run or step (its steps, metadata and statuses), which cannot be sent without it.
     pub(crate) fn refused(
         &self,
         store: &mut Store,
@@ -317,16 +336,46 @@ impl Outbox {
         id: Uuid,
         reason: &str,
     ) -> Result<()> {
-        let sql = match what {
-            Kept::Run => "UPDATE outbox_runs SET refused = ?3 WHERE server = ?1 AND local_id = ?2",
-            Kept::Step => {
-                "UPDATE outbox_steps SET refused = ?3 WHERE server = ?1 AND local_id = ?2"
-            }
-            Kept::Status => {
-                "UPDATE outbox_statuses SET refused = ?3 WHERE server = ?1 AND resource_id = ?2"
-            }
+        let (own, behind): (&str, &[&str]) = match what {
+            Kept::Run => (
+                "UPDATE outbox_runs SET refused = ?3 WHERE server = ?1 AND local_id = ?2",
+                &[
+                    "UPDATE outbox SET refused = ?4 WHERE server = ?1 AND refused IS NULL
+                     AND (resource_id = ?2 OR resource_id IN
+                          (SELECT local_id FROM outbox_steps WHERE server = ?1 AND run_id = ?2))",
+                    "UPDATE outbox_statuses SET refused = ?4 WHERE server = ?1 AND refused IS NULL
+                     AND (resource_id = ?2 OR resource_id IN
+                          (SELECT local_id FROM outbox_steps WHERE server = ?1 AND run_id = ?2))",
+                    "UPDATE outbox_steps SET refused = ?4
+                     WHERE server = ?1 AND run_id = ?2 AND refused IS NULL",
+                ],
+            ),
+            Kept::Step => (
+                "UPDATE outbox_steps SET refused = ?3 WHERE server = ?1 AND local_id = ?2",
+                &[
+                    "UPDATE outbox SET refused = ?4
+                     WHERE server = ?1 AND resource_id = ?2 AND refused IS NULL",
+                    "UPDATE outbox_statuses SET refused = ?4
+                     WHERE server = ?1 AND resource_id = ?2 AND refused IS NULL",
+                ],
+            ),
+            Kept::Status => (
+                "UPDATE outbox_statuses SET refused = ?3 WHERE server = ?1 AND resource_id = ?2",
+                &[],
+            ),
         };
-        store.execute(sql, params![self.server, id.to_string(), reason])
+        let kind = match what {
+            Kept::Run => "run",
+            _ => "step",
+        };
+        let cascade = format!("its {kind} was refused: {reason}");
+        store.write(|tx| {
+            tx.execute(own, params![self.server, id.to_string(), reason])?;
+            for sql in behind {
+                tx.execute(sql, params![self.server, id.to_string(), reason, cascade])?;
+            }
+            Ok(())
+        })
     }
 
     /// What the server refused, each with the reason: parked until a sync is told to retry.
@@ -351,6 +400,7 @@ impl Outbox {
 }
 
 pub(crate) mod lease;
+
 mod records;
 
 /// One kept item: a run or step to register (by its local id), metadata (by its place), a

@@ -222,8 +222,10 @@ impl Outbox {
     ) -> rusqlite::Result<()> {
         tx.execute(
             "INSERT INTO outbox_steps (local_id, server, run_id, name, status, started,
-                 finished, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 finished, created, refused)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                 (SELECT 'its run was refused: ' || refused FROM outbox_runs
+                  WHERE server = ?2 AND local_id = ?3))
              ON CONFLICT (local_id) DO UPDATE SET status = excluded.status,
                  finished = excluded.finished",
             params![
@@ -374,11 +376,15 @@ impl Outbox {
         finished: i64,
     ) -> rusqlite::Result<()> {
         tx.execute(
-            "INSERT INTO outbox_statuses (server, resource_id, resource_type, status, finished,
-                 created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (server, resource_id) DO UPDATE SET status = excluded.status,
-                 finished = excluded.finished, refused = NULL",
+            concat!(
+                "INSERT INTO outbox_statuses (server, resource_id, resource_type, status,
+                     finished, created, refused)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ",
+                super::refused_behind!(),
+                ")
+                 ON CONFLICT (server, resource_id) DO UPDATE SET status = excluded.status,
+                     finished = excluded.finished, refused = excluded.refused"
+            ),
             params![
                 self.server,
                 resource.to_string(),
