@@ -1,5 +1,7 @@
 //! Helpers of the integration tests: finding the local ZenML server the live tests need.
 
+pub mod proxy;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -197,6 +199,35 @@ impl OwnServer {
         let server = Self { env };
         let url = server.script("start");
         (server, url)
+    }
+
+    /// As [`start`](Self::start), on an empty database: a server that has seen nothing yet.
+    ///
+    /// # Panics
+    ///
+    /// If the script fails.
+    #[must_use]
+    pub fn fresh(name: &str) -> (Self, String) {
+        let dir = root().join("target").join(name);
+        let stopped = Self {
+            env: vec![
+                ("ZENML_SERVER_DIR", dir.clone()),
+                (
+                    "ZENML_VENV",
+                    root().join("target").join("zenml-server").join("venv"),
+                ),
+            ],
+        };
+        stopped.script("stop");
+        let _ = std::fs::remove_dir_all(dir.join("data"));
+        drop(stopped);
+        Self::start(name)
+    }
+
+    /// The server's database file (SQLite).
+    #[must_use]
+    pub fn database(&self) -> PathBuf {
+        self.env[0].1.join("data").join("zenml.db")
     }
 
     /// Runs `scripts/zenml-server.sh COMMAND` for this server (`stop`, `start` — on a new

@@ -1,0 +1,312 @@
+//! Every value a run records reaches the ZenML server exactly once, whatever happens on the way:
+//! a fleet of runners starting together on a fresh server, a client killed or an answer lost at
+//! each request of a whole run, several syncs at once on one store, a run made with wrong
+//! credentials. Checked row by row against the server's own database, never against our own
+//! counts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use run_metadata_tests::proxy::{Fault, Proxy};
+use run_metadata_tests::{OwnServer, TempDir, live_server};
+
+/// One metadata row: resource id (hex, no hyphens), resource type, component name, key,
+/// value's JSON, type tag.
+type Row = (String, String, String, String, String, String);
+
+fn runner(mode: &str, store: &Path, url: &str, password: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zenml_runner"));
+    cmd.args([mode, &store.display().to_string(), url, password])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+fn spawn(mode: &str, store: &Path, url: &str, password: &str) -> Child {
+    runner(mode, store, url, password)
+        .spawn()
+        .expect("the runner starts")
+}
+
+/// What the runner said of the outbox: (kept, refused).
+fn outbox_said(out: &Output) -> (usize, usize) {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    let numbers: Vec<usize> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
+    assert_eq!(
+        numbers.len(),
+        2,
+        "runner said {line:?}; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (numbers[0], numbers[1])
+}
+
+/// The store's metadata rows and the ids of its runs and steps.
+fn local_rows(store: &Path) -> (Vec<Row>, Vec<String>) {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT l.resource_id, l.resource_type, c.name, m.key, m.value, m.type
+             FROM run_metadata m JOIN run_metadata_resources l ON l.run_metadata_id = m.id
+             JOIN components c ON c.id = m.stack_component_id",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?.replace('-', ""),
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut ids: Vec<String> = conn
+        .prepare("SELECT id FROM runs UNION ALL SELECT id FROM steps")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|id| id.unwrap().replace('-', ""))
+        .collect();
+    ids.sort();
+    (rows, ids)
+}
+
+/// The server's metadata rows for the resources `ids`, from its database.
+fn server_rows(database: &Path, ids: &[String]) -> Vec<Row> {
+    let conn =
+        rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT r.resource_id, r.resource_type, c.name, m.key, m.value, m.type
+             FROM run_metadata m JOIN run_metadata_resource r ON r.run_metadata_id = m.id
+             JOIN stack_component c ON c.id = m.stack_component_id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?.replace('-', ""),
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .filter(|row: &Row| ids.binary_search(&row.0).is_ok())
+    .collect()
+}
+
+/// Rows counted: each row and how many times it is there.
+fn counted(rows: Vec<Row>) -> BTreeMap<Row, usize> {
+    let mut counts = BTreeMap::new();
+    for row in rows {
+        *counts.entry(row).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Lost and duplicated rows of `store` on the server: (lost, duplicated), each listed.
+fn compare(database: &Path, store: &Path) -> (Vec<Row>, Vec<Row>) {
+    let (local, ids) = local_rows(store);
+    let there = counted(server_rows(database, &ids));
+    let here = counted(local);
+    let mut lost = Vec::new();
+    let mut duplicated = Vec::new();
+    for (row, &n) in &here {
+        let m = there.get(row).copied().unwrap_or(0);
+        for _ in m..n {
+            lost.push(row.clone());
+        }
+        for _ in n..m {
+            duplicated.push(row.clone());
+        }
+    }
+    for (row, &m) in &there {
+        if !here.contains_key(row) {
+            for _ in 0..m {
+                duplicated.push(row.clone());
+            }
+        }
+    }
+    (lost, duplicated)
+}
+
+/// Asserts that the server holds `store`'s rows exactly once, and that the store has some.
+fn assert_exactly_once(database: &Path, store: &Path, what: &str) -> usize {
+    let (local, _) = local_rows(store);
+    let (lost, duplicated) = compare(database, store);
+    assert!(
+        lost.is_empty() && duplicated.is_empty(),
+        "{what}: {} rows here, {} lost {lost:?}, {} duplicated {duplicated:?}",
+        local.len(),
+        lost.len(),
+        duplicated.len()
+    );
+    local.len()
+}
+
+fn store_in(dir: &TempDir, name: &str) -> PathBuf {
+    dir.path(&format!("{name}.db"))
+}
+
+#[test]
+fn a_fleet_starting_together_on_a_fresh_server_arrives_whole() {
+    if live_server("a_fleet_starting_together").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::fresh("zenml-server-fleet");
+    let dir = TempDir::new("fleet");
+    let stores: Vec<PathBuf> = (0..16).map(|i| store_in(&dir, &format!("r{i}"))).collect();
+    let children: Vec<Child> = stores.iter().map(|s| spawn("run", s, &url, "")).collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let mut rows = 0;
+    for (i, (out, store)) in outputs.iter().zip(&stores).enumerate() {
+        assert!(out.status.success(), "runner {i}: {out:?}");
+        assert_eq!(
+            outbox_said(out),
+            (0, 0),
+            "runner {i} delivered all: {out:?}"
+        );
+        rows += assert_exactly_once(&server.database(), store, &format!("runner {i}"));
+    }
+    // 16 runs registered, each once, under the names they have locally.
+    let conn = rusqlite::Connection::open(server.database()).unwrap();
+    let runs: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM pipeline_run WHERE name LIKE 'fleet-%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(runs, 16);
+    // Each run: 4 pipeline values; each of 3 steps: 3 tracker values.
+    assert_eq!(rows, 16 * (4 + 3 * 3));
+}
+
+#[test]
+fn a_client_killed_or_an_answer_lost_at_any_request_loses_and_repeats_nothing() {
+    if live_server("a_client_killed_or_an_answer_lost").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::start("zenml-server-once");
+    let proxy = Proxy::start(&url);
+    let dir = TempDir::new("once");
+    // A whole run through the proxy, counted (the stack and its components registered before,
+    // as for every run after a fleet's first).
+    let warm = store_in(&dir, "warm");
+    let out = runner("run", &warm, &proxy.url, "").output().unwrap();
+    assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
+    let counted_store = store_in(&dir, "counted");
+    proxy.set(Fault::None);
+    let out = runner("run", &counted_store, &proxy.url, "")
+        .output()
+        .unwrap();
+    assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
+    let requests = proxy.requests();
+    assert!(requests > 20, "a run makes {requests} requests");
+    let mut rows = 0;
+    for n in 1..=requests {
+        for kill in [true, false] {
+            let store = store_in(&dir, &format!("n{n}-{kill}"));
+            let what = format!(
+                "{} at request {n} of {requests}",
+                if kill { "client killed" } else { "answer lost" }
+            );
+            let mut child = runner("run", &store, &proxy.url, "");
+            if kill {
+                // The proxy learns the pid once the child exists: it is armed before the
+                // child's first request, which comes after its store opens.
+                proxy.set(Fault::Kill { at: n, pid: 0 });
+                let child_proc = child.spawn().unwrap();
+                proxy.set(Fault::Kill {
+                    at: n,
+                    pid: child_proc.id(),
+                });
+                let out = child_proc.wait_with_output().unwrap();
+                assert!(proxy.fired(), "{what}: the fault was injected; {out:?}");
+            } else {
+                proxy.set(Fault::DropAnswer(n));
+                let out = child.output().unwrap();
+                assert!(proxy.fired(), "{what}: the fault was injected; {out:?}");
+            }
+            // One sync, straight to the server.
+            let out = runner("sync", &store, &url, "").output().unwrap();
+            assert_eq!(outbox_said(&out), (0, 0), "{what}: after one sync: {out:?}");
+            rows += assert_exactly_once(&server.database(), &store, &what);
+        }
+    }
+    assert!(rows > 0);
+}
+
+#[test]
+fn concurrent_syncs_on_one_store_send_each_item_once() {
+    if live_server("concurrent_syncs_on_one_store").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::start("zenml-server-syncs");
+    let proxy = Proxy::start(&url);
+    let dir = TempDir::new("syncs");
+    for syncs in [2, 4] {
+        let store = store_in(&dir, &format!("syncs{syncs}"));
+        // Three runs while the server is away: everything kept.
+        proxy.set(Fault::Down);
+        for _ in 0..3 {
+            let out = runner("run", &store, &proxy.url, "").output().unwrap();
+            let (kept, refused) = outbox_said(&out);
+            assert!(kept > 0 && refused == 0, "{out:?}");
+        }
+        proxy.set(Fault::None);
+        let children: Vec<Child> = (0..syncs)
+            .map(|_| spawn("sync", &store, &proxy.url, ""))
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{out:?}");
+            assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
+        }
+        let rows = assert_exactly_once(&server.database(), &store, &format!("{syncs} syncs"));
+        assert_eq!(rows, 3 * 13);
+    }
+}
+
+#[test]
+fn a_run_made_with_wrong_credentials_is_delivered_once_they_are_right() {
+    if live_server("a_run_made_with_wrong_credentials").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::start("zenml-server-credentials");
+    let dir = TempDir::new("credentials");
+    let store = store_in(&dir, "rotated");
+    let out = runner("run", &store, &url, "not-the-password")
+        .output()
+        .unwrap();
+    let (kept, refused) = outbox_said(&out);
+    assert!(kept > 0, "everything kept: {out:?}");
+    assert_eq!(refused, 0, "credentials are not a refusal: {out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("refused the credentials"), "{said}");
+    let (lost, _) = compare(&server.database(), &store);
+    assert_eq!(lost.len(), 13, "nothing reached the server yet");
+
+    let out = runner("sync", &store, &url, "").output().unwrap();
+    assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
+    assert_eq!(
+        assert_exactly_once(&server.database(), &store, "after the key is fixed"),
+        13
+    );
+}
