@@ -190,12 +190,13 @@ fn answers(
         };
         let fault = armed.lock().expect("not poisoned").take();
         if let Some(fault) = fault {
+            // Said before the kill, which the test sees by the child's end.
+            shared.fired.store(true, Ordering::SeqCst);
             if let Fault::Kill { pid, .. } = fault {
                 let _ = std::process::Command::new("kill")
                     .args(["-9", &pid.to_string()])
                     .status();
             }
-            shared.fired.store(true, Ordering::SeqCst);
             let _ = client.shutdown(Shutdown::Both);
             let _ = server.shutdown(Shutdown::Both);
             return;

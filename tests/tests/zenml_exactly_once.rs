@@ -310,3 +310,68 @@ fn a_run_made_with_wrong_credentials_is_delivered_once_they_are_right() {
         13
     );
 }
+
+#[test]
+fn a_sync_killed_or_losing_an_answer_at_any_request_is_finished_by_the_next() {
+    if live_server("a_sync_killed_or_losing_an_answer").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::start("zenml-server-sync-faults");
+    let proxy = Proxy::start(&url);
+    let dir = TempDir::new("sync-faults");
+    // A run kept whole while the server was away.
+    let kept_run = |name: &str| {
+        let store = store_in(&dir, name);
+        proxy.set(Fault::Down);
+        let out = runner("run", &store, &proxy.url, "").output().unwrap();
+        let (kept, refused) = outbox_said(&out);
+        assert!(kept > 0 && refused == 0, "{out:?}");
+        store
+    };
+    // Its sync, counted (the stack registered before).
+    let warm = kept_run("warm");
+    let out = runner("sync", &warm, &url, "").output().unwrap();
+    assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
+    let counted_store = kept_run("counted");
+    proxy.set(Fault::None);
+    let out = runner("sync", &counted_store, &proxy.url, "")
+        .output()
+        .unwrap();
+    assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
+    let requests = proxy.requests();
+    assert!(requests > 15, "a sync of a run makes {requests} requests");
+    for n in 1..=requests {
+        for kill in [true, false] {
+            let store = kept_run(&format!("n{n}-{kill}"));
+            let what = format!(
+                "sync {} at request {n} of {requests}",
+                if kill { "killed" } else { "losing the answer" }
+            );
+            let mut sync = runner("sync", &store, &proxy.url, "");
+            if kill {
+                proxy.set(Fault::Kill { at: n, pid: 0 });
+                let child = sync.spawn().unwrap();
+                proxy.set(Fault::Kill {
+                    at: n,
+                    pid: child.id(),
+                });
+                let out = child.wait_with_output().unwrap();
+                assert!(proxy.fired(), "{what}: the fault was injected; {out:?}");
+            } else {
+                proxy.set(Fault::DropAnswer(n));
+                let out = sync.output().unwrap();
+                assert!(proxy.fired(), "{what}: the fault was injected; {out:?}");
+            }
+            // The next sync, at the address the run was kept for (a store that never reached
+            // its server keeps what waits for it under that URL).
+            proxy.set(Fault::None);
+            let out = runner("sync", &store, &proxy.url, "").output().unwrap();
+            assert_eq!(
+                outbox_said(&out),
+                (0, 0),
+                "{what}: after one more sync: {out:?}"
+            );
+            assert_eq!(assert_exactly_once(&server.database(), &store, &what), 13);
+        }
+    }
+}
