@@ -78,8 +78,45 @@ fn local_rows(store: &Path) -> (Vec<Row>, Vec<String>) {
     (rows, ids)
 }
 
+/// Where a server keeps its rows.
+enum Database<'a> {
+    /// Its SQLite file.
+    Sqlite(&'a Path),
+    /// The MariaDB of `scripts/zenml-mariadb.sh`.
+    Mariadb,
+}
+
 /// The server's metadata rows for the resources `ids`, from its database.
-fn server_rows(database: &Path, ids: &[String]) -> Vec<Row> {
+fn server_rows(database: &Database<'_>, ids: &[String]) -> Vec<Row> {
+    let database = match database {
+        Database::Sqlite(path) => path,
+        Database::Mariadb => {
+            let out = mariadb(&[
+                "sql",
+                "SELECT r.resource_id, r.resource_type, c.name, m.`key`, m.value, m.type
+                 FROM run_metadata m JOIN run_metadata_resource r ON r.run_metadata_id = m.id
+                 JOIN stack_component c ON c.id = m.stack_component_id",
+            ]);
+            return out
+                .lines()
+                .filter_map(|line| {
+                    let f: Vec<&str> = line.split('\t').collect();
+                    let [id, kind, component, key, value, tag] = f[..] else {
+                        return None;
+                    };
+                    Some((
+                        id.replace('-', ""),
+                        kind.to_owned(),
+                        component.to_owned(),
+                        key.to_owned(),
+                        value.to_owned(),
+                        tag.to_owned(),
+                    ))
+                })
+                .filter(|row: &Row| ids.binary_search(&row.0).is_ok())
+                .collect();
+        }
+    };
     let conn =
         rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .unwrap();
@@ -118,7 +155,7 @@ fn counted(rows: Vec<Row>) -> BTreeMap<Row, usize> {
 }
 
 /// Lost and duplicated rows of `store` on the server: (lost, duplicated), each listed.
-fn compare(database: &Path, store: &Path) -> (Vec<Row>, Vec<Row>) {
+fn compare(database: &Database<'_>, store: &Path) -> (Vec<Row>, Vec<Row>) {
     let (local, ids) = local_rows(store);
     let there = counted(server_rows(database, &ids));
     let here = counted(local);
@@ -144,7 +181,7 @@ fn compare(database: &Path, store: &Path) -> (Vec<Row>, Vec<Row>) {
 }
 
 /// Asserts that the server holds `store`'s rows exactly once, and that the store has some.
-fn assert_exactly_once(database: &Path, store: &Path, what: &str) -> usize {
+fn assert_exactly_once(database: &Database<'_>, store: &Path, what: &str) -> usize {
     let (local, _) = local_rows(store);
     let (lost, duplicated) = compare(database, store);
     assert!(
@@ -182,7 +219,11 @@ fn a_fleet_starting_together_on_a_fresh_server_arrives_whole() {
             (0, 0),
             "runner {i} delivered all: {out:?}"
         );
-        rows += assert_exactly_once(&server.database(), store, &format!("runner {i}"));
+        rows += assert_exactly_once(
+            &Database::Sqlite(&server.database()),
+            store,
+            &format!("runner {i}"),
+        );
     }
     // 16 runs registered, each once, under the names they have locally.
     let conn = rusqlite::Connection::open(server.database()).unwrap();
@@ -247,7 +288,7 @@ fn a_client_killed_or_an_answer_lost_at_any_request_loses_and_repeats_nothing() 
             // One sync, straight to the server.
             let out = runner("sync", &store, &url, "").output().unwrap();
             assert_eq!(outbox_said(&out), (0, 0), "{what}: after one sync: {out:?}");
-            rows += assert_exactly_once(&server.database(), &store, &what);
+            rows += assert_exactly_once(&Database::Sqlite(&server.database()), &store, &what);
         }
     }
     assert!(rows > 0);
@@ -279,7 +320,11 @@ fn concurrent_syncs_on_one_store_send_each_item_once() {
             assert!(out.status.success(), "{out:?}");
             assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
         }
-        let rows = assert_exactly_once(&server.database(), &store, &format!("{syncs} syncs"));
+        let rows = assert_exactly_once(
+            &Database::Sqlite(&server.database()),
+            &store,
+            &format!("{syncs} syncs"),
+        );
         assert_eq!(rows, 3 * 13);
     }
 }
@@ -300,13 +345,17 @@ fn a_run_made_with_wrong_credentials_is_delivered_once_they_are_right() {
     assert_eq!(refused, 0, "credentials are not a refusal: {out:?}");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("refused the credentials"), "{said}");
-    let (lost, _) = compare(&server.database(), &store);
+    let (lost, _) = compare(&Database::Sqlite(&server.database()), &store);
     assert_eq!(lost.len(), 13, "nothing reached the server yet");
 
     let out = runner("sync", &store, &url, "").output().unwrap();
     assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
     assert_eq!(
-        assert_exactly_once(&server.database(), &store, "after the key is fixed"),
+        assert_exactly_once(
+            &Database::Sqlite(&server.database()),
+            &store,
+            "after the key is fixed"
+        ),
         13
     );
 }
@@ -371,7 +420,73 @@ fn a_sync_killed_or_losing_an_answer_at_any_request_is_finished_by_the_next() {
                 (0, 0),
                 "{what}: after one more sync: {out:?}"
             );
-            assert_eq!(assert_exactly_once(&server.database(), &store, &what), 13);
+            assert_eq!(
+                assert_exactly_once(&Database::Sqlite(&server.database()), &store, &what),
+                13
+            );
         }
     }
+}
+
+/// Runs `scripts/zenml-mariadb.sh` with `args`; its standard output.
+fn mariadb(args: &[&str]) -> String {
+    let out = Command::new(run_metadata_tests::root().join("scripts/zenml-mariadb.sh"))
+        .args(args)
+        .output()
+        .expect("scripts/zenml-mariadb.sh runs");
+    assert!(
+        out.status.success(),
+        "scripts/zenml-mariadb.sh {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stops the MariaDB pair when dropped, also when the test fails.
+struct MariadbPair;
+
+impl Drop for MariadbPair {
+    fn drop(&mut self) {
+        let _ = Command::new(run_metadata_tests::root().join("scripts/zenml-mariadb.sh"))
+            .arg("stop")
+            .output();
+    }
+}
+
+#[test]
+fn a_fleet_over_two_servers_on_mariadb_arrives_whole() {
+    if live_server("a_fleet_over_two_servers_on_mariadb").is_none() {
+        return;
+    }
+    // ZenML's production shape: MariaDB, two server processes over it, on an empty database.
+    let urls: Vec<String> = mariadb(&["start"]).lines().map(str::to_owned).collect();
+    let _pair = MariadbPair;
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    let dir = TempDir::new("fleet-mariadb");
+    let stores: Vec<PathBuf> = (0..16).map(|i| store_in(&dir, &format!("r{i}"))).collect();
+    let children: Vec<Child> = stores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| spawn("run", s, &urls[i % 2], ""))
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let mut rows = 0;
+    for (i, (out, store)) in outputs.iter().zip(&stores).enumerate() {
+        assert!(out.status.success(), "runner {i}: {out:?}");
+        assert_eq!(
+            outbox_said(out),
+            (0, 0),
+            "runner {i} delivered all: {out:?}"
+        );
+        rows += assert_exactly_once(&Database::Mariadb, store, &format!("runner {i}"));
+    }
+    assert_eq!(rows, 16 * (4 + 3 * 3));
+    let runs = mariadb(&[
+        "sql",
+        "SELECT count(*) FROM pipeline_run WHERE name LIKE 'fleet-%'",
+    ]);
+    assert_eq!(runs.trim(), "16");
 }

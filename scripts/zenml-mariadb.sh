@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# ZenML's production shape for the tests: its server on MariaDB, two server processes on two
+# ports over one database (as replicas behind a load balancer scale it).
+#
+#   scripts/zenml-mariadb.sh start   install (once) and start MariaDB and both servers on an
+#                                    empty database; prints the two servers' URLs, one a line
+#   scripts/zenml-mariadb.sh stop    stop the servers and MariaDB
+#   scripts/zenml-mariadb.sh urls    the running servers' URLs
+#   scripts/zenml-mariadb.sh sql Q   runs the SQL Q on ZenML's database; tab-separated rows
+#
+# Everything lives under $ZENML_MARIADB_DIR (default: target/zenml-mariadb in the project).
+# MariaDB is Debian's mariadb-server, run unprivileged in that folder on a loopback port; the
+# servers share the venv of scripts/zenml-server.sh. The first server starts alone on the empty
+# database and migrates it; then the second. Nothing listens beyond 127.0.0.1.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${ZENML_MARIADB_DIR:-$root/target/zenml-mariadb}"
+data="$dir/mysql"
+sock="$dir/mysqld.sock"
+password="zenml-test-only"
+mkdir -p "$dir"
+
+install_mariadb() {
+    command -v mariadbd >/dev/null && command -v mariadb >/dev/null && return
+    echo "installing Debian's mariadb-server" >&2
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        mariadb-server mariadb-client >&2
+}
+
+free_port() {
+    "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+sql() {
+    mariadb --no-defaults --socket="$sock" -uroot -B -N "$@"
+}
+
+start_mariadb() {
+    if [ -f "$dir/mysqld.pid" ] && kill -0 "$(cat "$dir/mysqld.pid")" 2>/dev/null; then
+        return
+    fi
+    if [ ! -d "$data/mysql" ]; then
+        mariadb-install-db --no-defaults --datadir="$data" \
+            --auth-root-authentication-method=normal >"$dir/install.log" 2>&1
+    fi
+    local user=()
+    [ "$(id -u)" = 0 ] && user=(--user=root)
+    local port
+    port="$(free_port)"
+    echo "$port" > "$dir/mysqld.port"
+    nohup mariadbd --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
+        --bind-address=127.0.0.1 --pid-file="$dir/mysqld.pid" "${user[@]}" \
+        >"$dir/mysqld.log" 2>&1 &
+    for _ in $(seq 120); do
+        sql -e "SELECT 1" >/dev/null 2>&1 && return
+        sleep 0.5
+    done
+    echo "MariaDB did not start; its log ($dir/mysqld.log) ends with:" >&2
+    tail -n 20 "$dir/mysqld.log" >&2
+    exit 1
+}
+
+# start_server N: the N-th server process on the shared database.
+start_server() {
+    local n="$1" port
+    port="$(free_port)"
+    echo "$port" > "$dir/server$n.port"
+    mkdir -p "$dir/server$n/config" "$dir/server$n/stores"
+    (
+        cd "$dir"
+        ZENML_ANALYTICS_OPT_IN=false \
+        ZENML_CONFIG_PATH="$dir/server$n/config" \
+        ZENML_LOCAL_STORES_PATH="$dir/server$n/stores" \
+        ZENML_STORE_URL="mysql://zenml:$password@127.0.0.1:$(cat "$dir/mysqld.port")/zenml" \
+        ZENML_SERVER=true \
+        ZENML_SERVER_DEPLOYMENT_TYPE=other \
+        ZENML_SERVER_AUTH_SCHEME=OAUTH2_PASSWORD_BEARER \
+        ZENML_SERVER_AUTO_ACTIVATE=true \
+        ZENML_SERVER_JWT_SECRET_KEY="$(cat "$dir/jwt-secret")" \
+        ZENML_LOGGING_VERBOSITY=WARN \
+        nohup "$python" -m uvicorn zenml.zen_server.zen_server_api:app \
+            --host 127.0.0.1 --port "$port" --log-level warning \
+            >> "$dir/server$n.log" 2>&1 &
+        echo $! > "$dir/server$n.pid"
+    )
+    local deadline=$((SECONDS + 240))
+    until "$python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=2)" 2>/dev/null; do
+        if ! kill -0 "$(cat "$dir/server$n.pid")" 2>/dev/null; then
+            echo "ZenML server $n exited; its log ($dir/server$n.log) ends with:" >&2
+            tail -n 30 "$dir/server$n.log" >&2
+            exit 1
+        fi
+        if [ $SECONDS -ge $deadline ]; then
+            echo "ZenML server $n did not answer /health within 240 s; see $dir/server$n.log" >&2
+            exit 1
+        fi
+        sleep 1
+    done
+}
+
+urls() {
+    for n in 1 2; do echo "http://127.0.0.1:$(cat "$dir/server$n.port")"; done
+}
+
+stop() {
+    for pidfile in "$dir/server1.pid" "$dir/server2.pid" "$dir/mysqld.pid"; do
+        [ -f "$pidfile" ] || continue
+        local pid
+        pid="$(cat "$pidfile")"
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        kill -9 "$pid" 2>/dev/null || true
+        rm -f "$pidfile"
+    done
+}
+
+start() {
+    install_mariadb
+    python="$("$root/scripts/zenml-server.sh" python)"
+    stop
+    start_mariadb
+    # An empty database each time: the tests count rows from a fresh start.
+    sql -e "DROP DATABASE IF EXISTS zenml; CREATE DATABASE zenml;
+            CREATE USER IF NOT EXISTS 'zenml'@'127.0.0.1' IDENTIFIED BY '$password';
+            GRANT ALL ON zenml.* TO 'zenml'@'127.0.0.1'; FLUSH PRIVILEGES;"
+    [ -f "$dir/jwt-secret" ] || "$python" -c 'import secrets; print(secrets.token_hex(32))' > "$dir/jwt-secret"
+    # The first server migrates the empty database alone; then the second joins it.
+    start_server 1
+    start_server 2
+    urls
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    urls) urls ;;
+    sql) shift; sql zenml -e "$1" ;;
+    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+esac
