@@ -192,7 +192,10 @@ fn answers(
         if let Some(fault) = fault {
             // Said before the kill, which the test sees by the child's end.
             shared.fired.store(true, Ordering::SeqCst);
-            if let Fault::Kill { pid, .. } = fault {
+            // (Never pid 0, which would be this process's whole group.)
+            if let Fault::Kill { pid, .. } = fault
+                && pid != 0
+            {
                 let _ = std::process::Command::new("kill")
                     .args(["-9", &pid.to_string()])
                     .status();

@@ -23,6 +23,22 @@ fn runner(mode: &str, store: &Path, url: &str, password: &str) -> Command {
     cmd
 }
 
+/// Starts a runner that waits for its gate: its pid is known before its first request.
+fn gated(cmd: &mut Command) -> Child {
+    cmd.env("ZENML_RUNNER_GATE", "1")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("the runner starts")
+}
+
+/// Lets a gated runner go.
+fn open_gate(mut child: Child) -> Child {
+    use std::io::Write as _;
+    let mut stdin = child.stdin.take().expect("a piped standard input");
+    stdin.write_all(b"go\n").expect("the runner reads its gate");
+    child
+}
+
 fn spawn(mode: &str, store: &Path, url: &str, password: &str) -> Child {
     runner(mode, store, url, password)
         .spawn()
@@ -270,15 +286,12 @@ fn a_client_killed_or_an_answer_lost_at_any_request_loses_and_repeats_nothing() 
             );
             let mut child = runner("run", &store, &proxy.url, "");
             if kill {
-                // The proxy learns the pid once the child exists: it is armed before the
-                // child's first request, which comes after its store opens.
-                proxy.set(Fault::Kill { at: n, pid: 0 });
-                let child_proc = child.spawn().unwrap();
+                let child_proc = gated(&mut child);
                 proxy.set(Fault::Kill {
                     at: n,
                     pid: child_proc.id(),
                 });
-                let out = child_proc.wait_with_output().unwrap();
+                let out = open_gate(child_proc).wait_with_output().unwrap();
                 assert!(proxy.fired(), "{what}: the fault was injected; {out:?}");
             } else {
                 proxy.set(Fault::DropAnswer(n));
@@ -398,13 +411,12 @@ fn a_sync_killed_or_losing_an_answer_at_any_request_is_finished_by_the_next() {
             );
             let mut sync = runner("sync", &store, &proxy.url, "");
             if kill {
-                proxy.set(Fault::Kill { at: n, pid: 0 });
-                let child = sync.spawn().unwrap();
+                let child = gated(&mut sync);
                 proxy.set(Fault::Kill {
                     at: n,
                     pid: child.id(),
                 });
-                let out = child.wait_with_output().unwrap();
+                let out = open_gate(child).wait_with_output().unwrap();
                 assert!(proxy.fired(), "{what}: the fault was injected; {out:?}");
             } else {
                 proxy.set(Fault::DropAnswer(n));

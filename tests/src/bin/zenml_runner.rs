@@ -5,6 +5,7 @@
 //!   them) recorded in STORE and published to the ZenML server at URL as user `default`.
 //! - `zenml_runner sync STORE URL PASSWORD`: one sync of STORE's outbox.
 //!
+//! With `ZENML_RUNNER_GATE` set, it waits for a line on standard input before it starts.
 //! Prints one line, `kept N refused M` (what the outbox keeps for that server after it), and
 //! exits 0 unless the store fails.
 
@@ -60,6 +61,12 @@ fn main() {
         eprintln!("usage: zenml_runner run|sync STORE URL PASSWORD");
         std::process::exit(2);
     };
+    // A test that must know this process's id before its first request (to kill it at request
+    // N) lets it go with a line on standard input.
+    if std::env::var_os("ZENML_RUNNER_GATE").is_some() {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+    }
     let config = Config::new(
         url,
         Auth::Password {
