@@ -391,7 +391,19 @@ fn sync(
             writeln!(out, "  {}: {}", text::visible(what), text::visible(why))?;
         }
     }
-    for waiting in &report.elsewhere {
+    elsewhere(out, &report.elsewhere)?;
+    if !report.refused.is_empty() || report.untried > 0 {
+        return Err(CliError::Unsynced {
+            refused: report.refused.len(),
+            untried: report.untried,
+        });
+    }
+    Ok(())
+}
+
+/// What waits for servers other than the one reached, and how to send it.
+fn elsewhere(out: &mut dyn Write, waiting: &[run_metadata::zenml::Waiting]) -> io::Result<()> {
+    for waiting in waiting {
         let server = text::visible(&waiting.server);
         match &waiting.url {
             Some(url) => writeln!(
@@ -409,12 +421,6 @@ fn sync(
                 waiting.items
             )?,
         }
-    }
-    if !report.refused.is_empty() || report.untried > 0 {
-        return Err(CliError::Unsynced {
-            refused: report.refused.len(),
-            untried: report.untried,
-        });
     }
     Ok(())
 }

@@ -59,7 +59,9 @@ pub use config::{Auth, Config};
 #[cfg(feature = "zenml")]
 pub use error::ZenmlError;
 #[cfg(feature = "zenml")]
-pub use outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount, Waiting};
+pub use outbox::items::Waiting;
+#[cfg(feature = "zenml")]
+pub use outbox::{KeptMetadata, KeptStatus, Outbox, OutboxCount};
 #[cfg(feature = "zenml")]
 pub use plan::PlannedStep;
 #[cfg(feature = "zenml")]

@@ -8,8 +8,9 @@ use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use super::client::Client;
+use super::outbox::items::{Item, ItemState};
 use super::outbox::lease::current_id;
-use super::outbox::{Item, ItemState, Outbox, OutboxCount};
+use super::outbox::{Outbox, OutboxCount};
 use super::plan::PlannedStep;
 use super::publish::PublishReport;
 use super::sync::{SyncOptions, SyncReport, drain};

@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use super::client::Client;
 use super::error::ZenmlError;
+use super::outbox::items::{Item, Waiting};
 use super::outbox::lease::{LEASE_TIME, Lease};
-use super::outbox::{Item, Kept, KeptMetadata, Outbox, OutboxCount, Waiting};
+use super::outbox::{Kept, KeptMetadata, Outbox, OutboxCount};
 use super::plan::PlannedStep;
 use super::publish::PublishReport;
 use super::runs::RunToRegister;

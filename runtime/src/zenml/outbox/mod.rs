@@ -399,10 +399,7 @@ impl Outbox {
     }
 }
 
-mod items;
+pub(crate) mod items;
 pub(crate) mod lease;
 
 mod records;
-
-pub use items::Waiting;
-pub(crate) use items::{Item, ItemState};
