@@ -318,11 +318,19 @@ fn sync(
     let outbox = run_metadata::zenml::Outbox::of(&mut client, store)?;
     if let Some(url) = adopt {
         let moved = outbox.adopt(store, url)?;
-        writeln!(
-            out,
-            "{moved} items kept for {} taken as this server's",
-            text::visible(url)
-        )?;
+        if moved == 0 {
+            writeln!(
+                out,
+                "nothing kept for {} was taken: nothing waits there, or another process is sending it now",
+                text::visible(url)
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{moved} items kept for {} taken as this server's",
+                text::visible(url)
+            )?;
+        }
     }
     let kept = outbox.count(store)?;
     writeln!(

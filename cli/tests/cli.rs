@@ -863,3 +863,54 @@ fn plain_http_to_another_machine_is_said_before_credentials_leave() {
     let said = String::from_utf8_lossy(&bad.stderr);
     assert!(said.contains("is not a server's URL"), "{said}");
 }
+
+#[test]
+fn sync_names_what_waits_for_a_server_never_reached_and_adopts_it() {
+    let Some(server) = run_metadata_tests::live_server("sync_names_what_waits") else {
+        return;
+    };
+    let dir = TempDir::new("cli-elsewhere");
+    let path = store(&dir);
+    // Kept while the server was at an address where it was never reached.
+    let old = "http://127.0.0.1:1";
+    Outbox::new(old)
+        .keep_metadata(
+            &mut Store::open(&path).unwrap(),
+            run_metadata::Resource::pipeline_run(uuid::Uuid::new_v4()),
+            None,
+            &run_metadata::metadata! { "k" => 1 },
+        )
+        .unwrap();
+    let sync = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_run-metadata"))
+            .args(["sync", "--store"])
+            .arg(&path)
+            .args(extra)
+            .env("ZENML_STORE_URL", &server.url)
+            .env("ZENML_STORE_USERNAME", "default")
+            .env("ZENML_STORE_PASSWORD", "")
+            .env_remove("ZENML_STORE_API_KEY")
+            .output()
+            .unwrap()
+    };
+    let out = sync(&[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!(
+            "1 items wait for the server at {old}, never reached there"
+        )) && said.contains(&format!("`run-metadata sync --adopt {old}`")),
+        "{said}"
+    );
+    // Adopted, it is this server's: sent (and refused: the run is not the server's), no longer
+    // said to wait elsewhere.
+    let out = sync(&["--adopt", old]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("1 items kept for {old} taken as this server's")),
+        "{said}"
+    );
+    assert!(said.contains("; 1 refused now;"), "{said}");
+    assert!(!said.contains("never reached there"), "{said}");
+    assert_eq!(out.status.code(), Some(1), "{said}");
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::client::Client;
 use super::error::ZenmlError;
 use super::outbox::items::{Item, Waiting};
-use super::outbox::lease::{LEASE_TIME, Lease};
+use super::outbox::lease::Lease;
 use super::outbox::{Kept, KeptMetadata, Outbox, OutboxCount};
 use super::plan::PlannedStep;
 use super::publish::PublishReport;
@@ -65,8 +65,7 @@ pub struct SyncOptions {
     /// Send again what the server refused before (parked, with the reason); else it is left.
     pub retry_refused: bool,
     /// How long to wait for another process sending this server's outbox to finish (by
-    /// default a little longer than a lease lasts without being renewed, so that a process that
-    /// hangs is outwaited); `Duration::ZERO` to leave at once.
+    /// default 2 minutes); `Duration::ZERO` to leave at once. The report says when it did not.
     pub wait: Duration,
 }
 
@@ -74,7 +73,7 @@ impl Default for SyncOptions {
     fn default() -> Self {
         Self {
             retry_refused: false,
-            wait: LEASE_TIME + Duration::from_secs(5),
+            wait: Duration::from_mins(2),
         }
     }
 }

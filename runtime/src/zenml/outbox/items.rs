@@ -117,6 +117,10 @@ impl Outbox {
     pub fn adopt(&self, store: &mut Store, url: &str) -> Result<usize> {
         let url = url.trim_end_matches('/').to_owned();
         store.write(|tx| {
+            // Not while a live process is sending what is kept under that URL.
+            if lease::held(tx, &url)? {
+                return Ok(0);
+            }
             let mut moved = 0;
             for table in ["outbox", "outbox_runs", "outbox_steps", "outbox_statuses"] {
                 moved += tx.execute(

@@ -1,8 +1,9 @@
 //! Who sends: one lease per server in the store, so that two processes (or two sinks of one
 //! process) never send the same kept item. The holder renews it before each item and writes
 //! there what it is about to send; a holder that dies leaves that mark for the next one, who reads
-//! the item back before sending it again. A lease whose holder is gone (its process has ended, or
-//! it was not renewed in time) is taken over.
+//! the item back before sending it again. A lease whose holder is gone is taken over: at once
+//! when its process has ended on this machine, else when it was not renewed in time (a holder on
+//! another machine sharing the file).
 //!
 //! The clock counts every item kept. A holder lets go only in a transaction that sees the clock
 //! where it was when its last pass began: an item kept while it sent is either seen there (and
@@ -10,6 +11,7 @@
 //! item waits for a sender that has already left.
 
 use std::path::Path;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -18,10 +20,11 @@ use rusqlite::{OptionalExtension, params};
 use crate::store::rows::millis;
 use crate::store::{Store, StoreError};
 
-/// How long a lease holds without being renewed. It is renewed before every item, so this only
-/// bounds how long a holder that hangs (not one that dies: that is seen at once) keeps others
-/// waiting; it is longer than one item's requests with their retries take.
-pub(crate) const LEASE_TIME: Duration = Duration::from_mins(1);
+/// How long a lease holds without being renewed. It is renewed before every item, so it must be
+/// longer than one item's requests can take with their timeouts and retries: a holder still
+/// waiting for a slow server must not be taken over (it may yet send). A holder that dies on
+/// this machine is seen at once; only one on another machine sharing the file is outwaited.
+pub(crate) const LEASE_TIME: Duration = Duration::from_mins(10);
 
 /// A lease on one server's outbox, held by this process.
 #[derive(Debug)]
@@ -33,23 +36,56 @@ pub(crate) struct Lease {
     pub(crate) inherited: Option<String>,
 }
 
-/// A name for a holder: this process, and a count within it.
+/// This machine's name, as the kernel has it (empty where it cannot be read).
+fn host() -> &'static str {
+    static HOST: OnceLock<String> = OnceLock::new();
+    HOST.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_default()
+    })
+}
+
+/// A name for a holder: this machine, this process, and a count within it.
 fn new_owner() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     format!(
-        "{}-{}-{}",
+        "{}/{}/{}/{}",
+        host(),
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed),
         millis(SystemTime::now())
     )
 }
 
-/// Whether the process `pid` is gone. Only said where it can be known (Linux's `/proc`); a
-/// lease of a process of another machine sharing the file is left to expire.
-fn gone(pid: u32) -> bool {
-    pid != std::process::id()
+/// Whether the holder `owner`, process `pid`, is gone. Only said where it can be known: a
+/// process of this machine (its name is in the owner), seen through Linux's `/proc`; a holder of
+/// another machine sharing the file is left to expire.
+fn gone(owner: &str, pid: u32) -> bool {
+    let this_machine = !host().is_empty()
+        && owner
+            .strip_prefix(host())
+            .is_some_and(|rest| rest.starts_with('/'));
+    this_machine
+        && pid != std::process::id()
         && Path::new("/proc/self").exists()
         && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Whether another holder has the lease on `server` now (alive, not expired), inside `tx`: what
+/// is kept under that key is not to be moved to another key while it may be sending it.
+pub(crate) fn held(tx: &rusqlite::Transaction<'_>, server: &str) -> rusqlite::Result<bool> {
+    let holder: Option<(String, u32, i64)> = tx
+        .query_row(
+            "SELECT owner, pid, expires FROM outbox_leases WHERE server = ?1",
+            [server],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(holder.is_some_and(|(owner, pid, expires)| {
+        expires > millis(SystemTime::now()) && !gone(&owner, pid)
+    }))
 }
 
 impl Lease {
@@ -154,15 +190,17 @@ fn try_take(
 ) -> Result<Option<Option<String>>, StoreError> {
     store.write(|tx| {
         let now = millis(SystemTime::now());
-        let held: Option<(u32, i64, Option<String>)> = tx
+        let held: Option<(String, u32, i64, Option<String>)> = tx
             .query_row(
-                "SELECT pid, expires, inflight FROM outbox_leases WHERE server = ?1",
+                "SELECT owner, pid, expires, inflight FROM outbox_leases WHERE server = ?1",
                 [server],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
         let inherited = match held {
-            Some((pid, expires, inflight)) if expires <= now || gone(pid) => inflight,
+            Some((holder, pid, expires, inflight)) if expires <= now || gone(&holder, pid) => {
+                inflight
+            }
             Some(_) => return Ok(None),
             None => None,
         };

@@ -146,6 +146,11 @@ impl Outbox {
                      ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen = excluded.seen",
                     params![id, url, millis(SystemTime::now())],
                 )?;
+                // What a live process is sending under the URL stays there until it is done;
+                // a later call moves it.
+                if lease::held(tx, &url)? {
+                    return Ok(());
+                }
                 for table in ["outbox", "outbox_runs", "outbox_steps", "outbox_statuses"] {
                     tx.execute(
                         &format!("UPDATE OR REPLACE {table} SET server = ?1 WHERE server = ?2"),
