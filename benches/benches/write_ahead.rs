@@ -33,6 +33,7 @@ fn instant_server() -> String {
 fn answer(stream: TcpStream) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
+    let _ = out.set_nodelay(true);
     loop {
         let mut first = String::new();
         if reader.read_line(&mut first).unwrap_or(0) == 0 {
@@ -66,11 +67,12 @@ fn answer(stream: TcpStream) {
         } else {
             format!("{{\"items\":[{{{id}}}]}}")
         };
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        // One write: a head and a body written apart would wait on the client's delayed ACK.
+        let whole = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
             answer.len()
         );
-        if out.write_all(head.as_bytes()).is_err() || out.write_all(answer.as_bytes()).is_err() {
+        if out.write_all(whole.as_bytes()).is_err() {
             return;
         }
     }

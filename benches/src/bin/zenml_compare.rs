@@ -19,6 +19,11 @@
 //!                                               client, M step publishes each, keys per
 //!                                               component (`c0_epochs`, ...)
 //! zenml_compare count STEPS                     the entries of (c) found on each step
+//! zenml_compare sink-run STORE                  (b) through the whole path users take: a
+//!                                               `Stack` of the three components (10 keys
+//!                                               each, on the run and each step) run with a
+//!                                               `ZenmlSink` on STORE (written ahead, then
+//!                                               delivered)
 //! zenml_compare stub [--upstream URL] [--record FILE] [--replay FILE]
 //!                                               a loopback HTTP/1.1 server: a counting proxy
 //!                                               to URL, or canned answers (prints its URL)
@@ -58,7 +63,8 @@ const COMPONENTS: [(&str, ComponentKind); 3] = [
 ];
 
 const USAGE: &str = "usage: zenml_compare setup RUNS STEPS | publish STEPS COMPONENTS N REPS \
-                     WARMUP | run COMPONENTS | concurrent STEPS COMPONENTS P M | count STEPS | \
+                     WARMUP | run COMPONENTS | sink-run STORE | concurrent STEPS COMPONENTS P M | \
+                     count STEPS | \
                      stub [--upstream URL] [--record FILE] [--replay FILE] | counts URL";
 
 fn main() -> ExitCode {
@@ -70,6 +76,7 @@ fn main() -> ExitCode {
             publish(steps, components, n, reps, warmup)
         }
         ["run", components] => run(components),
+        ["sink-run", store] => sink_run(store),
         ["concurrent", steps, components, p, m] => concurrent(steps, components, p, m),
         ["count", steps] => count(steps),
         ["stub", options @ ..] => stub(options),
@@ -274,6 +281,54 @@ fn run(components: &str) -> Result<()> {
         SystemTime::now(),
     )?;
     println!("{}", json!({"client": "rust", "case": "run", "run": run}));
+    Ok(())
+}
+
+/// A component reporting the tracker's ten values on the run and on each step.
+struct Reports(Metadata);
+
+impl run_metadata::RunMetadata for Reports {
+    fn pipeline_run_metadata(&self, _run_id: Uuid) -> Metadata {
+        self.0.clone()
+    }
+
+    fn step_run_metadata(&self, _info: &run_metadata::StepRunInfo) -> Metadata {
+        self.0.clone()
+    }
+}
+
+/// (b) as users run it: the three components as a `Stack`, the run through a `ZenmlSink` on
+/// the store at `store` (each record written ahead, then delivered), from process start to exit.
+fn sink_run(store: &str) -> Result<()> {
+    use run_metadata::stack::{Component, Stack, StepSpec};
+    let mut stack = Stack::new("bench-stack");
+    for (name, kind) in COMPONENTS {
+        stack = stack.with(Component::new(kind, name, Reports(tracker())));
+    }
+    let plan: Vec<PlannedStep> = STEPS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| PlannedStep::new(*name).after(i.checked_sub(1).map(|j| STEPS[j])))
+        .collect();
+    let store = run_metadata::store::Store::open(store)?;
+    let mut sink = run_metadata::zenml::ZenmlSink::new(Client::new(Config::from_env()?), store)?
+        .with_steps(plan)
+        .with_stack(&stack);
+    let mut run = stack.start_run(&mut sink, PIPELINE, unique_name("rust-sink"));
+    for name in STEPS {
+        let spec = StepSpec::new(name).with_experiment_tracker(COMPONENTS[2].0);
+        let _: Result<(), String> = run.step(&spec, || Ok(()));
+    }
+    let id = run.record().id;
+    let report = run.finish();
+    let kept = sink.kept()?;
+    if !report.failures.is_empty() || kept.total() > 0 || kept.refused > 0 {
+        return Err(format!("not all delivered: {:?}; {kept:?}", report.failures).into());
+    }
+    println!(
+        "{}",
+        json!({"client": "rust", "case": "sink-run", "run": sink.id_now(id)?})
+    );
     Ok(())
 }
 

@@ -9,11 +9,12 @@ use uuid::Uuid;
 
 use super::client::Client;
 use super::outbox::items::{Item, ItemState};
+use super::outbox::lease::Lease;
 use super::outbox::lease::current_id;
 use super::outbox::{Outbox, OutboxCount};
 use super::plan::PlannedStep;
 use super::publish::PublishReport;
-use super::sync::{SyncOptions, SyncReport, drain};
+use super::sync::{SyncOptions, SyncReport, drain, send_alone};
 use crate::component::ComponentInfo;
 use crate::metadata::Metadata;
 use crate::resource::{Resource, ResourceType};
@@ -160,7 +161,8 @@ impl ZenmlSink {
     ///
     /// The store's.
     pub fn sync(&mut self) -> Result<SyncReport, StoreError> {
-        let report = self.deliver(SyncOptions::default().wait, true)?;
+        let mut report = self.deliver(SyncOptions::default().wait, true)?;
+        report.elsewhere = self.outbox.elsewhere(&self.store)?;
         Ok(report)
     }
 
@@ -176,19 +178,23 @@ impl ZenmlSink {
                 ..SyncReport::default()
             });
         }
-        let mut report = drain(
+        let report = drain(
             &mut self.client,
             &mut self.store,
             &self.outbox,
             SyncOptions::default().wait(wait),
         )?;
+        Ok(self.delivered(report))
+    }
+
+    /// Notes what a drain did: whether to leave the server alone a while, what was published.
+    fn delivered(&mut self, report: SyncReport) -> SyncReport {
         self.quiet = report
             .stopped
             .clone()
             .map(|why| (why, Instant::now() + QUIET));
-        self.reports.append(&mut report.published.clone());
-        report.elsewhere = self.outbox.elsewhere(&self.store)?;
-        Ok(report)
+        self.reports.extend(report.published.iter().cloned());
+        report
     }
 
     /// Writes a record and its item in one transaction; then tries to deliver, and says what
@@ -201,8 +207,37 @@ impl ZenmlSink {
         write: impl FnOnce(&Outbox, &rusqlite::Transaction<'_>) -> rusqlite::Result<Item>,
     ) -> Result<Item, SinkError> {
         let outbox = &self.outbox;
-        let item = self.store.write(|tx| write(outbox, tx))?;
-        let report = self.deliver(wait, wait > Duration::ZERO)?;
+        let quiet = self
+            .quiet
+            .as_ref()
+            .is_some_and(|(_, until)| Instant::now() < *until);
+        let (item, alone) = self.store.write(|tx| {
+            let item = write(outbox, tx)?;
+            // Metadata alone in the outbox, the server not left alone lately: the lease is
+            // taken in the same transaction, and the item sent at once.
+            let alone = match item {
+                Item::Metadata(id) if !quiet => {
+                    Lease::take_alone(tx, outbox.server(), &item.to_string())?
+                        .map(|(lease, seen)| (lease, id, seen))
+                }
+                _ => None,
+            };
+            Ok((item, alone))
+        })?;
+        let report = match alone {
+            Some((lease, id, seen)) => {
+                let report = send_alone(
+                    &mut self.client,
+                    &mut self.store,
+                    &self.outbox,
+                    &lease,
+                    id,
+                    seen,
+                )?;
+                self.delivered(report)
+            }
+            None => self.deliver(wait, wait > Duration::ZERO)?,
+        };
         let state = self.outbox.state(&self.store, item)?;
         // Behind a run of this sink that is kept or was refused: said once, for the run.
         if state != ItemState::Delivered && behind.is_some_and(|r| self.behind.contains(&r)) {

@@ -134,12 +134,82 @@ pub(crate) fn drain(
     outbox: &Outbox,
     options: SyncOptions,
 ) -> Result<SyncReport, StoreError> {
-    let mut report = SyncReport::default();
     let Some(lease) = Lease::take(store, outbox.server(), options.wait)? else {
-        report.busy = true;
-        report.untried = outbox.count(store)?.total();
-        return Ok(report);
+        return Ok(SyncReport {
+            busy: true,
+            untried: outbox.count(store)?.total(),
+            ..SyncReport::default()
+        });
     };
+    drain_held(
+        client,
+        store,
+        outbox,
+        &lease,
+        options,
+        SyncReport::default(),
+    )
+}
+
+/// One item of metadata alone in the outbox, sent by the holder of `lease`, who took it with
+/// the item (the clock then read `seen`): when the server takes it, the item leaves and the
+/// lease is let go in one transaction; else (or if more was kept meanwhile) the drain goes on.
+pub(crate) fn send_alone(
+    client: &mut Client,
+    store: &mut Store,
+    outbox: &Outbox,
+    lease: &Lease,
+    id: i64,
+    seen: i64,
+) -> Result<SyncReport, StoreError> {
+    let mut report = SyncReport::default();
+    let Some(kept) = outbox.metadata_at(store, id)? else {
+        return drain_held(client, store, outbox, lease, SyncOptions::default(), report);
+    };
+    let mut released = false;
+    let sent = send_metadata(
+        client,
+        outbox,
+        store,
+        kept,
+        false,
+        &mut report.published,
+        |store, id| {
+            released = lease.took_metadata_and_release(store, id, seen)?;
+            Ok(())
+        },
+    );
+    match sent {
+        Ok(Sent::Took) => {
+            report.took.metadata += 1;
+            if released {
+                return Ok(report);
+            }
+        }
+        Ok(Sent::Refused(refusal)) => report.refused.push(refusal),
+        Ok(Sent::Stop(why)) => {
+            report.stopped = Some(why);
+            report.untried = outbox.count(store)?.total();
+            lease.release(store)?;
+            return Ok(report);
+        }
+        Err(e) => {
+            let _ = lease.release(store);
+            return Err(e);
+        }
+    }
+    drain_held(client, store, outbox, lease, SyncOptions::default(), report)
+}
+
+/// [`drain`] by the holder of `lease`, adding to `report`.
+fn drain_held(
+    client: &mut Client,
+    store: &mut Store,
+    outbox: &Outbox,
+    lease: &Lease,
+    options: SyncOptions,
+    mut report: SyncReport,
+) -> Result<SyncReport, StoreError> {
     let mut again = options.retry_refused;
     let mut inherited = lease.inherited.clone();
     loop {
@@ -148,7 +218,7 @@ pub(crate) fn drain(
             client,
             store,
             outbox,
-            &lease,
+            lease,
             again,
             &mut inherited,
             &mut report,
@@ -252,7 +322,15 @@ fn pass(
             // Sent before without an answer, or in flight when its sender died: it may have been
             // applied, so it is read back first.
             let unsure = kept.attempts > 0 || was_inflight(item);
-            send_metadata(client, outbox, store, kept, unsure, &mut report_published)
+            send_metadata(
+                client,
+                outbox,
+                store,
+                kept,
+                unsure,
+                &mut report_published,
+                |store, id| outbox.took_metadata(store, id),
+            )
         },
     )?;
     report.published.append(&mut report_published);
@@ -284,6 +362,7 @@ fn pass(
 
 /// Publishes kept metadata (read back first if it may have been applied: `unsure`), noting
 /// what was sent in `published`.
+#[allow(clippy::too_many_arguments)] // one item's send: who sends, where, what, and its notes
 fn send_metadata(
     client: &mut Client,
     outbox: &Outbox,
@@ -291,6 +370,7 @@ fn send_metadata(
     kept: KeptMetadata,
     unsure: bool,
     published: &mut Vec<(Resource, Option<ComponentInfo>, PublishReport)>,
+    took: impl FnOnce(&mut Store, i64) -> Result<(), StoreError>,
 ) -> Result<Sent, StoreError> {
     let KeptMetadata {
         id,
@@ -312,7 +392,7 @@ fn send_metadata(
         sent,
         |store, sent| {
             published.push((resource, component.clone(), sent));
-            outbox.took_metadata(store, id)
+            took(store, id)
         },
         || format!("metadata {id} ({} {})", resource.kind, resource.id),
         |store, reason| outbox.refused_metadata(store, id, reason),

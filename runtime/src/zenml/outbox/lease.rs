@@ -151,24 +151,7 @@ impl Lease {
     /// Lets go if nothing was kept since the clock read `seen`; else keeps the lease (with
     /// nothing in flight) and says so.
     pub(crate) fn release_if_idle(&self, store: &mut Store, seen: i64) -> Result<bool, StoreError> {
-        store.write(|tx| {
-            let now: i64 = tx.query_row("SELECT kept FROM outbox_clock WHERE id = 0", [], |r| {
-                r.get(0)
-            })?;
-            if now == seen {
-                tx.execute(
-                    "DELETE FROM outbox_leases WHERE server = ?1 AND owner = ?2",
-                    [&self.server, &self.owner],
-                )?;
-                Ok(true)
-            } else {
-                tx.execute(
-                    "UPDATE outbox_leases SET inflight = NULL WHERE server = ?1 AND owner = ?2",
-                    [&self.server, &self.owner],
-                )?;
-                Ok(false)
-            }
-        })
+        store.write(|tx| release_in(tx, &self.server, &self.owner, seen))
     }
 
     /// Lets go, whatever is kept (the server is away: what is kept waits for a later sync).
@@ -188,36 +171,134 @@ fn try_take(
     server: &str,
     owner: &str,
 ) -> Result<Option<Option<String>>, StoreError> {
-    store.write(|tx| {
-        let now = millis(SystemTime::now());
-        let held: Option<(String, u32, i64, Option<String>)> = tx
-            .query_row(
-                "SELECT owner, pid, expires, inflight FROM outbox_leases WHERE server = ?1",
-                [server],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let inherited = match held {
-            Some((holder, pid, expires, inflight)) if expires <= now || gone(&holder, pid) => {
-                inflight
-            }
-            Some(_) => return Ok(None),
-            None => None,
-        };
-        tx.execute(
-            "INSERT INTO outbox_leases (server, owner, pid, expires, inflight)
-             VALUES (?1, ?2, ?3, ?4, NULL)
-             ON CONFLICT (server) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
-                 expires = excluded.expires, inflight = NULL",
-            params![
-                server,
-                owner,
-                std::process::id(),
-                millis(SystemTime::now() + LEASE_TIME)
-            ],
+    store.write(|tx| take_in(tx, server, owner, None))
+}
+
+/// [`try_take`] inside `tx`, noting `inflight` as what the new holder sends first.
+#[allow(clippy::option_option)]
+fn take_in(
+    tx: &rusqlite::Transaction<'_>,
+    server: &str,
+    owner: &str,
+    inflight: Option<&str>,
+) -> rusqlite::Result<Option<Option<String>>> {
+    let now = millis(SystemTime::now());
+    let held: Option<(String, u32, i64, Option<String>)> = tx
+        .query_row(
+            "SELECT owner, pid, expires, inflight FROM outbox_leases WHERE server = ?1",
+            [server],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let inherited = match held {
+        Some((holder, pid, expires, inflight)) if expires <= now || gone(&holder, pid) => inflight,
+        Some(_) => return Ok(None),
+        None => None,
+    };
+    tx.execute(
+        "INSERT INTO outbox_leases (server, owner, pid, expires, inflight)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (server) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
+             expires = excluded.expires, inflight = excluded.inflight",
+        params![
+            server,
+            owner,
+            std::process::id(),
+            millis(SystemTime::now() + LEASE_TIME),
+            inflight
+        ],
+    )?;
+    Ok(Some(inherited))
+}
+
+impl Lease {
+    /// Inside `tx`, the transaction that has just kept `item` for `server`: the lease, with
+    /// `item` in flight, if `item` is all the outbox keeps for that server and there is no lease
+    /// (held, or left by a holder that died); and the clock as it stands. A sender alone with one
+    /// item then needs no other transaction before it sends.
+    pub(crate) fn take_alone(
+        tx: &rusqlite::Transaction<'_>,
+        server: &str,
+        item: &str,
+    ) -> rusqlite::Result<Option<(Self, i64)>> {
+        let others: i64 = tx.query_row(
+            "SELECT (SELECT count(*) FROM outbox_runs WHERE server = ?1 AND refused IS NULL)
+                  + (SELECT count(*) FROM outbox_steps WHERE server = ?1 AND refused IS NULL)
+                  + (SELECT count(*) FROM outbox WHERE server = ?1 AND refused IS NULL)
+                  + (SELECT count(*) FROM outbox_statuses WHERE server = ?1 AND refused IS NULL)",
+            [server],
+            |r| r.get(0),
         )?;
-        Ok(Some(inherited))
-    })
+        // A lease row, held or left by a holder that died, is for a whole drain to deal with
+        // (taking over, reading back what was in flight).
+        let leased: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox_leases WHERE server = ?1)",
+            [server],
+            |r| r.get(0),
+        )?;
+        if others != 1 || leased {
+            return Ok(None);
+        }
+        let owner = new_owner();
+        if take_in(tx, server, &owner, Some(item))? != Some(None) {
+            return Ok(None);
+        }
+        let clock = tx.query_row("SELECT kept FROM outbox_clock WHERE id = 0", [], |r| {
+            r.get(0)
+        })?;
+        Ok(Some((
+            Self {
+                server: server.to_owned(),
+                owner,
+                inherited: None,
+            },
+            clock,
+        )))
+    }
+
+    /// The server took the metadata kept at `id`: it leaves the outbox, and, in the same
+    /// transaction, the lease is let go if nothing was kept since the clock read `seen`.
+    /// Whether it was let go.
+    pub(crate) fn took_metadata_and_release(
+        &self,
+        store: &mut Store,
+        id: i64,
+        seen: i64,
+    ) -> Result<bool, StoreError> {
+        store.write(|tx| {
+            tx.execute(
+                "DELETE FROM outbox WHERE server = ?1 AND id = ?2",
+                params![self.server, id],
+            )?;
+            release_in(tx, &self.server, &self.owner, seen)
+        })
+    }
+}
+
+/// Lets go inside `tx` if the clock still reads `seen`; else keeps the lease with nothing in
+/// flight. Whether it let go.
+fn release_in(
+    tx: &rusqlite::Transaction<'_>,
+    server: &str,
+    owner: &str,
+    seen: i64,
+) -> rusqlite::Result<bool> {
+    let now: i64 = tx.query_row("SELECT kept FROM outbox_clock WHERE id = 0", [], |r| {
+        r.get(0)
+    })?;
+    if now == seen {
+        tx.execute(
+            "DELETE FROM outbox_leases WHERE server = ?1 AND owner = ?2",
+            [server, owner],
+        )?;
+        Ok(true)
+    } else {
+        tx.execute(
+            "UPDATE outbox_leases SET inflight = NULL WHERE server = ?1 AND owner = ?2",
+            [server, owner],
+        )?;
+        Ok(false)
+    }
 }
 
 /// Counts one more item kept; called in the transaction that keeps it.

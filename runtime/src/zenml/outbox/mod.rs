@@ -305,6 +305,44 @@ impl Outbox {
         Ok(out)
     }
 
+    /// The metadata kept at `id`, if it still is (and is not parked).
+    pub(crate) fn metadata_at(&self, store: &Store, id: i64) -> Result<Option<KeptMetadata>> {
+        let kept: Option<(Resource, Option<ComponentInfo>, String, String, u32)> = store
+            .conn()
+            .query_row(
+                "SELECT resource_id, resource_type, component_id, component_name, component_kind,
+                        metadata_values, metadata_types, attempts
+                 FROM outbox WHERE server = ?1 AND id = ?2 AND refused IS NULL",
+                params![self.server, id],
+                |r| {
+                    Ok((
+                        resource_from_row(r, 0)?,
+                        component_from_row(r, 2)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((resource, component, values, types, attempts)) = kept else {
+            return Ok(None);
+        };
+        let metadata =
+            Metadata::from_json(&values, &types).map_err(|error| StoreError::Decode {
+                key: format!("outbox metadata {id}"),
+                error,
+            })?;
+        Ok(Some(KeptMetadata {
+            id,
+            resource,
+            component,
+            metadata,
+            attempts,
+            last_error: None,
+        }))
+    }
+
     /// The server took the metadata kept at `id`: it leaves the outbox.
     pub(crate) fn took_metadata(&self, store: &mut Store, id: i64) -> Result<()> {
         store.execute(
