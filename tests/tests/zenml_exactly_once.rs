@@ -343,6 +343,40 @@ fn concurrent_syncs_on_one_store_send_each_item_once() {
 }
 
 #[test]
+fn four_runners_on_one_store_while_runs_are_kept_send_each_item_once() {
+    if live_server("four_runners_on_one_store").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::start("zenml-server-sinks");
+    let proxy = Proxy::start(&url);
+    let dir = TempDir::new("sinks");
+    let store = store_in(&dir, "shared");
+    // Three runs kept while the server was away.
+    proxy.set(Fault::Down);
+    for _ in 0..3 {
+        let out = runner("run", &store, &proxy.url, "").output().unwrap();
+        assert!(outbox_said(&out).0 > 0, "{out:?}");
+    }
+    // Four runs at once on the same store, the server back: each sink sends what is kept too.
+    proxy.set(Fault::None);
+    let children: Vec<Child> = (0..4)
+        .map(|_| spawn("run", &store, &proxy.url, ""))
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    let out = runner("sync", &store, &proxy.url, "").output().unwrap();
+    assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
+    let rows = assert_exactly_once(
+        &Database::Sqlite(&server.database()),
+        &store,
+        "4 runners on one store",
+    );
+    assert_eq!(rows, 7 * 13);
+}
+
+#[test]
 fn a_run_made_with_wrong_credentials_is_delivered_once_they_are_right() {
     if live_server("a_run_made_with_wrong_credentials").is_none() {
         return;
