@@ -453,7 +453,7 @@ fn value_expr(krate: &syn::Path, entry: &Entry, bind: &Ident) -> TokenStream {
         Conversion::With(path) => {
             let span = path.span();
             let bind = at(bind, span);
-            quote_spanned!(span=> #krate::__private::value(&#path(#bind)))
+            quote_spanned!(span=> #krate::__private::with_value(&#path(#bind)))
         }
         // Flattened fields are merged by the caller, never converted one by one.
         Conversion::Flatten => quote!(#krate::__private::None),

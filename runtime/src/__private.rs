@@ -124,6 +124,34 @@ pub fn value<T: ToMetadata + ?Sized>(value: &T) -> Option<MetadataValue> {
     value.to_metadata_opt()
 }
 
+/// The value a field's `with` function returned; generated with the function's span.
+#[inline]
+pub fn with_value<T: WithOutput + ?Sized>(value: &T) -> Option<MetadataValue> {
+    value.with_output()
+}
+
+/// What a field's `with` function may return: a metadata value. Its error speaks of the
+/// function (the blanket impl is not recommended, so that rustc names this trait rather than
+/// `ToMetadata`, whose advice is to write a `with` function).
+#[diagnostic::on_unimplemented(
+    message = "a `with` function returns `{Self}`, which cannot be tracked as run metadata",
+    label = "returns `{Self}`",
+    note = "return a metadata type: bool, integers, floats, strings, char, Uuid, paths, serde_json::Value, Uri, Path, DType, StorageSize, or lists, tuples, sets and string- or integer-keyed maps of them; or a type of your own crate implementing `run_metadata::ToMetadata`",
+    note = "if it returns a `Result` (a value that may fail to come), read the value when the hook runs instead: a container attribute `step_with = f` (or `pipeline_with = f`) with `fn f(&self, info: &StepRunInfo) -> Result<Metadata, HookError>` (or a `Result` of a type deriving `RunMetadata`), whose `Err` drops this component's metadata for that hook, as ZenML drops a component whose hook raises; or, to leave only this key out on a failure, return an `Option` (`.ok()`)"
+)]
+pub trait WithOutput {
+    /// The value.
+    fn with_output(&self) -> Option<MetadataValue>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: ToMetadata + ?Sized> WithOutput for T {
+    #[inline]
+    fn with_output(&self) -> Option<MetadataValue> {
+        self.to_metadata_opt()
+    }
+}
+
 /// `#[metadata(display)]`: the value's `to_string()`.
 #[inline]
 pub fn display<T: core::fmt::Display + ?Sized>(value: &T) -> MetadataValue {
