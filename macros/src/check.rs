@@ -390,18 +390,9 @@ fn key_of<'a>(
     let base = if let Some((_, Rename::Literal(lit))) = &field.attrs.rename {
         lit.value()
     } else if let Some((_, Rename::Const(path))) = &field.attrs.rename {
-        // A constant is the whole key: the compiler checks it (see `expand`), nothing is added.
-        if let Some(prefix) = defaults.prefix {
-            cx.error_spanned_by(
-                path,
-                format!(
-                    "a key given by a constant is used as it is, without the prefix {:?}: \
-                     put the whole key in the constant, or write it as a string",
-                    prefix.value()
-                ),
-            );
-            return None;
-        }
+        // A constant is the whole key, as ZenML's own constants are (`experiment_tracker_url`
+        // beside a tracker's prefixed keys): the compiler checks it (see `expand`), and neither
+        // `rename_all` nor `prefix` changes it.
         return Some(Key::Const(path));
     } else if let Some(ident) = &field.original.ident {
         let name = ident.unraw();

@@ -9,11 +9,4 @@ struct Operator {
     retries: u32,
 }
 
-#[derive(RunMetadata)]
-#[metadata(step, prefix = "k8s_")]
-struct Prefixed {
-    #[metadata(rename = run_metadata::zenml::keys::METADATA_ORCHESTRATOR_URL)]
-    url: String,
-}
-
 fn main() {}
