@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::sync::Mutex;
 
 use run_metadata::zenml::keys::METADATA_EXPERIMENT_TRACKER_URL;
-use run_metadata::{Metadata, RunMetadata, StepRunInfo, metadata};
+use run_metadata::{Metadata, RunMetadata, StepRunInfo};
 use uuid::Uuid;
 
 /// What `mlflow.active_run().info` holds.
@@ -55,21 +55,32 @@ fn fxhash(text: &str) -> u128 {
 
 /// The tracker component: only the tracking URI is a field worth reporting; the client is not.
 #[derive(RunMetadata)]
-#[metadata(step_with = active_run_metadata)]
+#[metadata(step_with = Self::active_run)]
 struct MlflowExperimentTracker {
     #[metadata(step, uri, rename = METADATA_EXPERIMENT_TRACKER_URL)]
     tracking_uri: String,
     client: MlflowClient,
 }
 
-/// `mlflow.active_run().info.run_id` and `.experiment_id`, read when the step hook runs.
-fn active_run_metadata(tracker: &MlflowExperimentTracker, _: &StepRunInfo) -> Metadata {
-    match tracker.client.active_run() {
-        Some(run) => metadata! {
-            "mlflow_run_id" => run.run_id,
-            "mlflow_experiment_id" => run.experiment_id,
-        },
-        None => Metadata::new(),
+/// What exists only when the step hook runs: the active MLflow run's ids. Declared as a type,
+/// so that `schema()` lists its keys (both together, or neither) instead of `dynamic`.
+#[derive(RunMetadata)]
+#[metadata(step)]
+struct ActiveRun {
+    #[metadata]
+    mlflow_run_id: String,
+    #[metadata]
+    mlflow_experiment_id: String,
+}
+
+impl MlflowExperimentTracker {
+    /// `mlflow.active_run().info.run_id` and `.experiment_id`, read when the step hook runs.
+    fn active_run(&self, _: &StepRunInfo) -> Option<ActiveRun> {
+        let run = self.client.active_run()?;
+        Some(ActiveRun {
+            mlflow_run_id: run.run_id,
+            mlflow_experiment_id: run.experiment_id,
+        })
     }
 }
 

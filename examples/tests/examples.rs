@@ -42,6 +42,14 @@ fn mlflow_tracker_reports_the_documented_keys_and_tags() {
         lines[5],
         r#"  types:  {"experiment_tracker_url":"Uri","mlflow_run_id":"str","mlflow_experiment_id":"str"}"#
     );
+    // Every key the step hook can report is declared: none is `dynamic`.
+    let schema = &lines[6..];
+    assert!(
+        schema.iter().any(|l| l.contains("mlflow_run_id"))
+            && schema.iter().any(|l| l.contains("mlflow_experiment_id"))
+            && !out.contains("dynamic"),
+        "{out}"
+    );
 }
 
 #[test]
