@@ -22,6 +22,9 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
     let schema = schema_fn(plan);
     let lifecycle = lifecycle_fns(plan);
     let checks = const_key_checks(plan);
+    let source_checks = source_checks(plan, input);
+    let declared = declared_keys(plan);
+    let (plain_impl_generics, plain_ty_generics, plain_where) = input.generics.split_for_impl();
     let impls = quote! {
         #[automatically_derived]
         impl #impl_generics #krate::RunMetadata for #ident #ty_generics #where_clause {
@@ -30,18 +33,138 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
             #lifecycle
             #schema
         }
-    };
-    if checks.is_empty() {
-        impls
-    } else {
-        // The checked key constants are the impls' own: both in one anonymous scope.
-        quote! {
-            const _: () = {
-                #checks
-                #impls
-            };
+        #[automatically_derived]
+        impl #plain_impl_generics #krate::__private::Declared
+            for #ident #plain_ty_generics #plain_where
+        {
+            const KEYS: [#krate::__private::Option<&'static [&'static str]>; 2] = #declared;
         }
+    };
+    // The checked key constants are the impls' and the checks' own: all in one anonymous scope.
+    quote! {
+        const _: () = {
+            #checks
+            #source_checks
+            #impls
+        };
     }
+}
+
+/// The keys each hook reports, where the derive knows them all (see `__private::Declared`): a
+/// struct's own fields', unless a flattened value or a hook-time source adds to that hook; an
+/// enum's, never (its variants differ).
+fn declared_keys(plan: &Plan) -> TokenStream {
+    let krate = &plan.krate;
+    let Body::Struct(unit) = &plan.body else {
+        return quote!([#krate::__private::None, #krate::__private::None]);
+    };
+    let per_hook = Hook::ALL.map(|hook| {
+        let open = plan.with(hook).is_some()
+            || unit.with(hook).is_some()
+            || unit
+                .entries
+                .iter()
+                .any(|e| matches!(e.conversion, Conversion::Flatten));
+        if open {
+            return quote!(#krate::__private::None);
+        }
+        let keys = own_keys(unit, hook);
+        quote!(#krate::__private::Some(&[#(#keys),*]))
+    });
+    let [pipeline, step] = per_hook;
+    quote!([#pipeline, #step])
+}
+
+/// The keys a struct's or variant's own fields report to `hook`, as expressions.
+fn own_keys(unit: &Unit, hook: Hook) -> Vec<TokenStream> {
+    unit.entries
+        .iter()
+        .filter(|e| e.reports_to(hook))
+        .filter_map(|e| e.key.as_ref())
+        .map(|k| key_tokens(Some(k)))
+        .collect()
+}
+
+/// Compile-time checks of a struct's hook-time sources, at each source's path: a source whose
+/// type declares its keys reports some for its hook, and none that a field of the struct also
+/// reports. Only where the struct's type can be named outside its impl (no generics).
+fn source_checks(plan: &Plan, input: &DeriveInput) -> TokenStream {
+    let krate = &plan.krate;
+    let Body::Struct(unit) = &plan.body else {
+        return TokenStream::new();
+    };
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let mut out = Vec::new();
+    for hook in Hook::ALL {
+        let Some(path) = plan.with(hook) else {
+            continue;
+        };
+        let at_name = path
+            .segments
+            .last()
+            .map_or_else(|| path.span(), |segment| segment.ident.span());
+        let krate = respan(krate, at_name);
+        let named = without_self(path, &input.ident);
+        let shown = path.to_token_stream().to_string().replace(' ', "");
+        let (attr, index, other) = match hook {
+            Hook::Pipeline => ("pipeline_with", 0_usize, "step"),
+            Hook::Step => ("step_with", 1, "pipeline"),
+        };
+        let nothing = format!(
+            "`{attr} = {shown}` returns a type that reports nothing for the {} hook: it tracks \
+             no field for that hook (its fields may be marked `#[metadata({other})]` only, or \
+             not at all); mark them `#[metadata({})]`, or return the type from `{other}_with`",
+            hook.name(),
+            hook.name(),
+        );
+        // One check per key of the fields, so that the error names the key.
+        let twice = unit
+            .entries
+            .iter()
+            .filter(|e| e.reports_to(hook))
+            .filter_map(|e| e.key.as_ref())
+            .map(|key| {
+                let named_key = match key {
+                    Key::Literal(k) => format!("`{k}`"),
+                    Key::Const(c) => format!(
+                        "the key of `{}`",
+                        c.to_token_stream().to_string().replace(' ', "")
+                    ),
+                };
+                let message = format!(
+                    "the {} hook reports {named_key} twice: a field of this type, and the type \
+                     `{attr} = {shown}` returns; rename one of them (the later value would \
+                     silently replace the earlier)",
+                    hook.name(),
+                );
+                let key = key_tokens(Some(key));
+                quote_spanned!(at_name=> #krate::__private::none_of(&[#key], keys, #message);)
+            });
+        // The source made as the hook makes it (see `source`), so that a function of the wrong
+        // signature or return type is reported once; the checks at the function's name.
+        let made = source_for(&plan.krate, &named, hook, &input.ident);
+        out.push(quote_spanned! {at_name=>
+            const _: () = {
+                let keys = #made.declared()[#index];
+                #krate::__private::reports_something(keys, #nothing);
+                #(#twice)*
+            };
+        });
+    }
+    quote!(#(#out)*)
+}
+
+/// `path` with a leading `Self` replaced by the type's name, for use outside the impl.
+fn without_self(path: &syn::Path, ident: &Ident) -> syn::Path {
+    let mut path = path.clone();
+    if let Some(first) = path.segments.first_mut()
+        && first.ident == "Self"
+    {
+        first.ident = Ident::new(&ident.to_string(), first.ident.span());
+    }
+    path
 }
 
 /// Hygienic names, for what only generated code refers to: user tokens can neither name nor
@@ -237,7 +360,14 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
 /// the wrong signature or return type gives one error, at its path:
 /// `step_source(|this: &Self, info: &StepRunInfo| f(this, info))`.
 fn source(krate: &syn::Path, path: &syn::Path, hook: Hook) -> TokenStream {
+    source_for(krate, path, hook, &Ident::new("Self", path.span()))
+}
+
+/// [`source`] for the component type `this_ty` (`Self` inside the impl, the type's name
+/// outside it).
+fn source_for(krate: &syn::Path, path: &syn::Path, hook: Hook, this_ty: &Ident) -> TokenStream {
     let span = path.span();
+    let this_ty = at(this_ty, span);
     let krate = respan(krate, span);
     let helper = Ident::new(&format!("{}_source", hook.name()), span);
     let this = Ident::new("__run_metadata_self", span);
@@ -247,7 +377,7 @@ fn source(krate: &syn::Path, path: &syn::Path, hook: Hook) -> TokenStream {
         Hook::Step => quote_spanned!(span=> &#krate::StepRunInfo),
     };
     quote_spanned! {span=>
-        #krate::__private::#helper(|#this: &Self, #arg: #arg_ty| #path(#this, #arg))
+        #krate::__private::#helper(|#this: &#this_ty, #arg: #arg_ty| #path(#this, #arg))
     }
 }
 

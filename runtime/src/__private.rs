@@ -46,22 +46,13 @@ pub struct Source<F, R> {
     pipeline: fn(R, Uuid) -> Result<Metadata, HookError>,
     step: fn(R, &StepRunInfo) -> Result<Metadata, HookError>,
     schema: fn(&'static str) -> Schema,
+    keys: [Option<&'static [&'static str]>; 2],
 }
 
-/// `pipeline_with = f`.
+/// `pipeline_with = f`. A `const fn`, so that the derive's compile-time checks make the source
+/// exactly as the hook does: a wrong function is one error, not one per use.
 #[inline]
-pub fn pipeline_source<S: ?Sized, R: HookOutput, F: Fn(&S, Uuid) -> R>(call: F) -> Source<F, R> {
-    Source {
-        call,
-        pipeline: R::pipeline_output,
-        step: R::step_output,
-        schema: R::output_schema,
-    }
-}
-
-/// `step_with = f`.
-#[inline]
-pub fn step_source<S: ?Sized, R: HookOutput, F: Fn(&S, &StepRunInfo) -> R>(
+pub const fn pipeline_source<S: ?Sized, R: HookOutput, F: Fn(&S, Uuid) -> R>(
     call: F,
 ) -> Source<F, R> {
     Source {
@@ -69,6 +60,21 @@ pub fn step_source<S: ?Sized, R: HookOutput, F: Fn(&S, &StepRunInfo) -> R>(
         pipeline: R::pipeline_output,
         step: R::step_output,
         schema: R::output_schema,
+        keys: R::KEYS,
+    }
+}
+
+/// `step_with = f` (see [`pipeline_source`]).
+#[inline]
+pub const fn step_source<S: ?Sized, R: HookOutput, F: Fn(&S, &StepRunInfo) -> R>(
+    call: F,
+) -> Source<F, R> {
+    Source {
+        call,
+        pipeline: R::pipeline_output,
+        step: R::step_output,
+        schema: R::output_schema,
+        keys: R::KEYS,
     }
 }
 
@@ -195,6 +201,63 @@ pub const fn const_key(key: &'static str) -> &'static str {
             panic!("this metadata key contains `:`, which ZenML does not accept")
         }
         Some(_) => panic!("this metadata key is longer than ZenML's 255 characters"),
+    }
+}
+
+/// The keys a derived type reports for each hook (pipeline, step), where the derive knows them
+/// all: `Some(keys)` (maybe empty: that hook reports nothing); `None` where the hook also
+/// reports what a flattened value or a hook-time source gives.
+pub trait Declared {
+    /// Per hook: pipeline, step.
+    const KEYS: [Option<&'static [&'static str]>; 2];
+}
+
+impl<T: Declared> Declared for Option<T> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
+}
+
+impl<T: Declared + ?Sized> Declared for Box<T> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
+}
+
+impl<T: Declared + ?Sized> Declared for std::rc::Rc<T> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
+}
+
+impl<T: Declared + ?Sized> Declared for std::sync::Arc<T> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
+}
+
+impl<F, R> Source<F, R> {
+    /// Compile-time: the keys the source's type declares, per hook (pipeline, step).
+    #[must_use]
+    pub const fn declared(&self) -> [Option<&'static [&'static str]>; 2] {
+        self.keys
+    }
+}
+
+/// Compile-time: a source that declares its keys reports at least one; else a compile error
+/// saying `message`.
+pub const fn reports_something(keys: Option<&[&str]>, message: &'static str) {
+    if let Some(keys) = keys {
+        assert!(!keys.is_empty(), "{}", message);
+    }
+}
+
+/// Compile-time: none of `own` is among the keys a source declares; else a compile error saying
+/// `message`.
+pub const fn none_of(own: &[&str], source: Option<&[&str]>, message: &'static str) {
+    let Some(source) = source else {
+        return;
+    };
+    let mut i = 0;
+    while i < own.len() {
+        let mut j = 0;
+        while j < source.len() {
+            assert!(!same(own[i], source[j]), "{}", message);
+            j += 1;
+        }
+        i += 1;
     }
 }
 

@@ -10,6 +10,7 @@ use core::fmt;
 
 use uuid::Uuid;
 
+use crate::__private::Declared;
 use crate::info::{HookError, RunMetadata, StepRunInfo};
 use crate::metadata::Metadata;
 use crate::schema::Schema;
@@ -18,7 +19,8 @@ use crate::schema::Schema;
 /// return:
 ///
 /// - a type that derives [`RunMetadata`]: its keys, tags and optional flags are declared, and
-///   [`RunMetadata::schema`] lists them;
+///   [`RunMetadata::schema`] lists them (so that the derive checks, when it is compiled, that the
+///   source reports something for its hook and no key a field also reports);
 /// - an `Option` of one: `None` reports nothing, and every key is optional;
 /// - [`Metadata`]: keys known only at run time (the schema says `dynamic`);
 /// - a `Result` of any of these whose error is `Display`: an `Err` drops the component's whole
@@ -45,9 +47,17 @@ pub trait HookOutput {
 
     /// The keys it reports; `source` names the function, for keys known only at run time.
     fn output_schema(source: &'static str) -> Schema;
+
+    /// The keys it reports per hook (pipeline, step), where they are all known when it is
+    /// compiled: the derive's compile-time checks of sources read them.
+    #[doc(hidden)]
+    const KEYS: [Option<&'static [&'static str]>; 2];
 }
 
-impl<T: RunMetadata> HookOutput for T {
+#[diagnostic::do_not_recommend]
+impl<T: RunMetadata + Declared> HookOutput for T {
+    const KEYS: [Option<&'static [&'static str]>; 2] = <T as Declared>::KEYS;
+
     #[inline]
     fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError> {
         self.try_pipeline_run_metadata(run_id)
@@ -64,6 +74,8 @@ impl<T: RunMetadata> HookOutput for T {
 }
 
 impl HookOutput for Metadata {
+    const KEYS: [Option<&'static [&'static str]>; 2] = [None, None];
+
     #[inline]
     fn pipeline_output(self, _: Uuid) -> Result<Metadata, HookError> {
         Ok(self)
@@ -80,6 +92,8 @@ impl HookOutput for Metadata {
 }
 
 impl<T: HookOutput, E: fmt::Display> HookOutput for Result<T, E> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
+
     #[inline]
     fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError> {
         self.map_err(HookError::new)?.pipeline_output(run_id)
