@@ -400,14 +400,13 @@ fn with_call(
 
 /// The keys a hook-time source declares (those of the type it returns), into `schema`.
 fn with_schema(krate: &syn::Path, schema: &Ident, hook: Hook, path: &syn::Path) -> TokenStream {
-    let field = schema_field(hook);
     let name = path.to_token_stream().to_string().replace(' ', "");
     let source = source(krate, path, hook);
     let span = path.span();
-    let keys = Ident::new(&format!("{}_keys", hook.name()), span);
-    let keys = quote_spanned!(span=> #source.#keys(#name));
+    let hook_name = hook.name();
+    let nested = quote_spanned!(span=> #source.schema_of(#name));
     quote! {
-        #krate::__private::extend_keys(&mut #schema.#field, #keys, false);
+        #schema.merge_hook(#hook_name, #nested, false);
     }
 }
 
@@ -665,8 +664,9 @@ fn unit_schema(krate: &syn::Path, unit: &Unit, schema: &Ident) -> TokenStream {
                 Conversion::Flatten => {
                     flush(&mut keys, &mut code);
                     let nested = quote_spanned!(ty.span()=> <#ty as #krate::RunMetadata>::schema());
+                    let hook_name = hook.name();
                     code.push(quote! {
-                        #krate::__private::extend_keys(&mut #schema.#field, #nested.#field, #optional);
+                        #schema.merge_hook(#hook_name, #nested, #optional);
                     });
                     continue;
                 }

@@ -105,14 +105,9 @@ impl<F, R> Source<F, R> {
         (self.step)((self.call)(component, info), info)
     }
 
-    /// The pipeline keys it declares; `name` names it where they are known only at run time.
-    pub fn pipeline_keys(&self, name: &'static str) -> Vec<SchemaEntry> {
-        (self.schema)(name).pipeline
-    }
-
-    /// The step keys it declares.
-    pub fn step_keys(&self, name: &'static str) -> Vec<SchemaEntry> {
-        (self.schema)(name).step
+    /// The schema of what it returns; `name` names it where keys are known only at run time.
+    pub fn schema_of(&self, name: &'static str) -> Schema {
+        (self.schema)(name)
     }
 }
 
@@ -173,21 +168,8 @@ pub fn schema_keys(
         key: Cow::Borrowed(key),
         tag,
         optional,
+        together: None,
     }));
-}
-
-/// Adds the keys a nested schema declares (a flattened field's, a hook-time source's), each
-/// made optional if `optional` (the nested value itself may be absent).
-pub fn extend_keys(
-    into: &mut std::vec::Vec<SchemaEntry>,
-    keys: std::vec::Vec<SchemaEntry>,
-    optional: bool,
-) {
-    if optional {
-        into.extend(keys.into_iter().map(SchemaEntry::into_optional));
-    } else {
-        into.extend(keys);
-    }
 }
 
 /// `rename = CONSTANT`: the constant, if ZenML accepts it as a key; else a compile error (the

@@ -105,6 +105,9 @@ impl<T: HookOutput, E: fmt::Display> HookOutput for Result<T, E> {
     }
 
     fn output_schema(source: &'static str) -> Schema {
-        T::output_schema(source)
+        let mut schema = T::output_schema(source);
+        schema.pipeline_fallible = true;
+        schema.step_fallible = true;
+        schema
     }
 }

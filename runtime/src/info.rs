@@ -170,9 +170,7 @@ impl<T: RunMetadata> RunMetadata for Option<T> {
     }
 
     fn schema() -> Schema {
-        let mut schema = Schema::new();
-        schema.add_variant(T::schema());
-        schema
+        Schema::optional_of(T::schema())
     }
 }
 

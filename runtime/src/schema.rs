@@ -40,6 +40,11 @@ pub struct Schema {
     pub pipeline: Vec<SchemaEntry>,
     /// What the step-run hook reports.
     pub step: Vec<SchemaEntry>,
+    /// Whether the pipeline hook may fail (a hook-time source returns a `Result`): it then
+    /// reports nothing at all, as ZenML drops a component whose hook raises.
+    pub pipeline_fallible: bool,
+    /// Whether the step hook may fail, as [`pipeline_fallible`](Self::pipeline_fallible).
+    pub step_fallible: bool,
 }
 
 /// One thing a hook reports.
@@ -54,6 +59,9 @@ pub enum SchemaEntry {
         tag: Option<MetadataType>,
         /// Whether the key may be absent (an `Option` field, `skip_if`, an enum variant).
         optional: bool,
+        /// Keys of one hook with the same number here come all or none: the keys of a value
+        /// that may be absent as a whole (a hook-time source returning an `Option`).
+        together: Option<u32>,
     },
     /// Keys known only at hook time, from a `pipeline_with`/`step_with` function or a component
     /// whose impl is hand-written.
@@ -74,6 +82,7 @@ impl SchemaEntry {
             key: key.into(),
             tag,
             optional,
+            together: None,
         }
     }
 
@@ -88,10 +97,13 @@ impl SchemaEntry {
     #[must_use]
     pub fn into_optional(self) -> Self {
         match self {
-            Self::Key { key, tag, .. } => Self::Key {
+            Self::Key {
+                key, tag, together, ..
+            } => Self::Key {
                 key,
                 tag,
                 optional: true,
+                together,
             },
             dynamic @ Self::Dynamic { .. } => dynamic,
         }
@@ -105,6 +117,8 @@ impl Schema {
         Self {
             pipeline: vec![SchemaEntry::dynamic(source)],
             step: vec![SchemaEntry::dynamic(source)],
+            pipeline_fallible: false,
+            step_fallible: false,
         }
     }
 
@@ -114,7 +128,104 @@ impl Schema {
         Self {
             pipeline: Vec::new(),
             step: Vec::new(),
+            pipeline_fallible: false,
+            step_fallible: false,
         }
+    }
+
+    /// The schema of a value that may be absent as a whole (`Option<T>`): every key optional,
+    /// and the keys `inner` requires of each hook coming together, all or none.
+    #[must_use]
+    pub fn optional_of(inner: Schema) -> Self {
+        let mut out = Self::new();
+        out.pipeline_fallible = inner.pipeline_fallible;
+        out.step_fallible = inner.step_fallible;
+        let first = inner.max_group() + 1;
+        for (group, (into, from)) in (first..).zip([
+            (&mut out.pipeline, inner.pipeline),
+            (&mut out.step, inner.step),
+        ]) {
+            let required = from
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e,
+                        SchemaEntry::Key {
+                            optional: false,
+                            ..
+                        }
+                    )
+                })
+                .count();
+            let group = (required >= 2).then_some(group);
+            into.extend(from.into_iter().map(|entry| match entry {
+                SchemaEntry::Key {
+                    key,
+                    tag,
+                    optional: false,
+                    together: None,
+                } => SchemaEntry::Key {
+                    key,
+                    tag,
+                    optional: true,
+                    together: group,
+                },
+                other => other.into_optional(),
+            }));
+        }
+        out
+    }
+
+    /// Adds `hook`'s part of `from` (a flattened value's or a hook-time source's schema) to
+    /// this one's: its entries (made optional if `optional`, groups renumbered to stay apart),
+    /// and whether it may fail. `hook` is `"pipeline"` or `"step"`.
+    pub fn merge_hook(&mut self, hook: &str, from: Schema, optional: bool) {
+        let offset = self.max_group();
+        let (entries, fallible) = if hook == "pipeline" {
+            (from.pipeline, from.pipeline_fallible)
+        } else {
+            (from.step, from.step_fallible)
+        };
+        let (into, into_fallible) = if hook == "pipeline" {
+            (&mut self.pipeline, &mut self.pipeline_fallible)
+        } else {
+            (&mut self.step, &mut self.step_fallible)
+        };
+        *into_fallible |= fallible;
+        into.extend(entries.into_iter().map(|entry| {
+            let entry = match entry {
+                SchemaEntry::Key {
+                    key,
+                    tag,
+                    optional,
+                    together,
+                } => SchemaEntry::Key {
+                    key,
+                    tag,
+                    optional,
+                    together: together.map(|g| g + offset),
+                },
+                dynamic => dynamic,
+            };
+            if optional {
+                entry.into_optional()
+            } else {
+                entry
+            }
+        }));
+    }
+
+    /// The highest group number in use, 0 if none.
+    fn max_group(&self) -> u32 {
+        self.pipeline
+            .iter()
+            .chain(&self.step)
+            .filter_map(|e| match e {
+                SchemaEntry::Key { together, .. } => *together,
+                SchemaEntry::Dynamic { .. } => None,
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Adds the entries of one variant of an enum: each is optional, as the variant may not be
@@ -123,7 +234,16 @@ impl Schema {
     pub fn add_variant(&mut self, variant: Schema) {
         fn union(into: &mut Vec<SchemaEntry>, from: Vec<SchemaEntry>) {
             for entry in from {
-                let entry = entry.into_optional();
+                // A variant's keys come with its variant: not said across variants.
+                let entry = match entry.into_optional() {
+                    SchemaEntry::Key { key, tag, .. } => SchemaEntry::Key {
+                        key,
+                        tag,
+                        optional: true,
+                        together: None,
+                    },
+                    dynamic => dynamic,
+                };
                 let existing = into.iter_mut().find(|e| match (&**e, &entry) {
                     (SchemaEntry::Key { key: a, .. }, SchemaEntry::Key { key: b, .. }) => a == b,
                     (a, b) => a == b,
@@ -139,25 +259,53 @@ impl Schema {
                 }
             }
         }
+        self.pipeline_fallible |= variant.pipeline_fallible;
+        self.step_fallible |= variant.step_fallible;
         union(&mut self.pipeline, variant.pipeline);
         union(&mut self.step, variant.step);
     }
 }
 
 impl fmt::Display for Schema {
-    /// One line per entry: `pipeline key: tag`, `step key: dynamic (optional)`, …
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (hook, entries) in [("pipeline", &self.pipeline), ("step", &self.step)] {
+        for (hook, entries, fallible) in [
+            ("pipeline", &self.pipeline, self.pipeline_fallible),
+            ("step", &self.step, self.step_fallible),
+        ] {
             for entry in entries {
                 match entry {
-                    SchemaEntry::Key { key, tag, optional } => {
+                    SchemaEntry::Key {
+                        key,
+                        tag,
+                        optional,
+                        together,
+                    } => {
                         write!(f, "{hook} {key}: ")?;
                         match tag {
                             Some(tag) => write!(f, "{tag}")?,
                             None => f.write_str("dynamic")?,
                         }
-                        if *optional {
-                            f.write_str(" (optional)")?;
+                        let with: Vec<&str> = together
+                            .map(|group| {
+                                entries
+                                    .iter()
+                                    .filter_map(|e| match e {
+                                        SchemaEntry::Key {
+                                            key: other,
+                                            together: Some(g),
+                                            ..
+                                        } if *g == group && other != key => Some(other.as_ref()),
+                                        _ => None,
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        match (*optional, with.is_empty()) {
+                            (true, true) => f.write_str(" (optional)")?,
+                            (true, false) => {
+                                write!(f, " (optional, all or none with {})", with.join(", "))?;
+                            }
+                            (false, _) => {}
                         }
                         writeln!(f)?;
                     }
@@ -165,6 +313,9 @@ impl fmt::Display for Schema {
                         writeln!(f, "{hook} *: dynamic (from {source})")?;
                     }
                 }
+            }
+            if fallible {
+                writeln!(f, "{hook} may fail: then it reports nothing")?;
             }
         }
         Ok(())

@@ -491,7 +491,9 @@ fn schema_without_an_instance() {
         .step
         .iter()
         .map(|e| match e {
-            SchemaEntry::Key { key, tag, optional } => (key.to_string(), *tag, *optional),
+            SchemaEntry::Key {
+                key, tag, optional, ..
+            } => (key.to_string(), *tag, *optional),
             SchemaEntry::Dynamic { source } => (source.to_string(), None, false),
             _ => unreachable!(),
         })

@@ -69,7 +69,9 @@ fn the_schema_declares_hook_time_keys_with_tags_and_optional_flags() {
         .step
         .iter()
         .map(|e| match e {
-            SchemaEntry::Key { key, tag, optional } => (key.to_string(), *tag, *optional),
+            SchemaEntry::Key {
+                key, tag, optional, ..
+            } => (key.to_string(), *tag, *optional),
             other => panic!("nothing is dynamic here: {other:?}"),
         })
         .collect();
@@ -292,4 +294,82 @@ fn keys_given_by_constants_are_the_constants() {
             SchemaEntry::key("orchestrator_run_id", Some(MetadataType::Str), false),
         ]
     );
+}
+
+/// `schema()` says what can happen: a `Result` source makes its hook fallible (and only its
+/// hook); an `Option` source's required keys come together, all or none; an enum's variants
+/// say nothing of each other's keys.
+#[test]
+fn the_schema_says_what_can_fail_and_what_comes_together() {
+    #[derive(RunMetadata)]
+    #[metadata(step)]
+    struct Run {
+        #[metadata]
+        run_id: String,
+        #[metadata]
+        experiment_id: String,
+        #[metadata]
+        note: Option<String>,
+    }
+
+    #[derive(RunMetadata)]
+    #[metadata(step_with = Self::run)]
+    struct Fallible {
+        #[metadata(pipeline)]
+        uri: String,
+    }
+
+    impl Fallible {
+        fn run(&self, _: &StepRunInfo) -> Result<Option<Run>, String> {
+            Err("down".into())
+        }
+    }
+
+    #[derive(RunMetadata)]
+    #[metadata(step_with = Self::run)]
+    struct Infallible {
+        #[metadata(pipeline)]
+        uri: String,
+    }
+
+    impl Infallible {
+        fn run(&self, _: &StepRunInfo) -> Option<Run> {
+            None
+        }
+    }
+
+    let schema = Fallible::schema();
+    assert!(schema.step_fallible);
+    assert!(!schema.pipeline_fallible, "only the source's hook");
+    let together: Vec<Option<u32>> = schema
+        .step
+        .iter()
+        .map(|e| match e {
+            SchemaEntry::Key { together, .. } => *together,
+            _ => None,
+        })
+        .collect();
+    assert!(together[0].is_some());
+    assert_eq!(
+        together[0], together[1],
+        "run_id and experiment_id together"
+    );
+    assert_eq!(
+        together[2], None,
+        "note, optional on its own, is not tied to them"
+    );
+    assert_eq!(
+        schema.to_string(),
+        "pipeline uri: str\n\
+         step run_id: str (optional, all or none with experiment_id)\n\
+         step experiment_id: str (optional, all or none with run_id)\n\
+         step note: str (optional)\n\
+         step may fail: then it reports nothing\n"
+    );
+    let schema = Infallible::schema();
+    assert!(
+        !schema.pipeline_fallible && !schema.step_fallible,
+        "an Option cannot fail"
+    );
+    assert!(!schema.to_string().contains("may fail"));
 }

@@ -383,6 +383,7 @@ fn every_port_declares_its_keys() {
          step wandb_entity: str (optional)\n\
          step wandb_group: str (optional)\n\
          step wandb_job_type: str (optional)\n\
-         step wandb_url: str\n"
+         step wandb_url: str\n\
+         step may fail: then it reports nothing\n"
     );
 }
