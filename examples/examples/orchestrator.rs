@@ -5,7 +5,8 @@
 
 use std::io::{self, Write};
 
-use run_metadata::{Metadata, RunMetadata, Uri, metadata};
+use run_metadata::RunMetadata;
+use run_metadata::zenml::keys::METADATA_ORCHESTRATOR_URL;
 use uuid::Uuid;
 
 #[derive(RunMetadata)]
@@ -20,13 +21,21 @@ struct VertexOrchestrator {
     credentials_file: String,
 }
 
+/// What the pipeline hook adds when it runs: declared as a type, so that `schema()` lists it.
+#[derive(RunMetadata)]
+#[metadata(pipeline)]
+struct ConsoleLink {
+    #[metadata(uri, rename = METADATA_ORCHESTRATOR_URL)]
+    url: String,
+}
+
 /// `orchestrator_url`: the console page of this run's job.
-fn console_link(o: &VertexOrchestrator, _: Uuid) -> Metadata {
-    metadata! {
-        "orchestrator_url" => Uri::new(format!(
+fn console_link(o: &VertexOrchestrator, _: Uuid) -> ConsoleLink {
+    ConsoleLink {
+        url: format!(
             "https://console.cloud.google.com/vertex-ai/locations/{}/pipelines/runs/{}?project={}",
             o.location, o.job_id, o.project
-        )),
+        ),
     }
 }
 

@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use run_metadata::sink::Sink;
 use run_metadata::stack::{Component, ComponentKind, RunReport, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::zenml::keys::METADATA_EXPERIMENT_TRACKER_URL;
+use run_metadata::zenml::keys::{METADATA_EXPERIMENT_TRACKER_URL, METADATA_ORCHESTRATOR_URL};
 use run_metadata::zenml::{Client, Config, PlannedStep, ZenmlSink};
-use run_metadata::{Metadata, RunMetadata, StepRunInfo, StorageSize, Uri, metadata};
+use run_metadata::{RunMetadata, StepRunInfo, StorageSize};
 use uuid::Uuid;
 
 /// Runs pipelines on a cluster; links each run to its page in the console.
@@ -35,8 +35,18 @@ struct Orchestrator {
     api_token: String,
 }
 
-fn console_link(o: &Orchestrator, run_id: Uuid) -> Metadata {
-    metadata! { "orchestrator_url" => Uri::new(format!("{}/runs/{run_id}", o.console)) }
+/// The run's page in the console, known once the run has its id.
+#[derive(RunMetadata)]
+#[metadata(pipeline)]
+struct ConsoleLink {
+    #[metadata(uri, rename = METADATA_ORCHESTRATOR_URL)]
+    url: String,
+}
+
+fn console_link(o: &Orchestrator, run_id: Uuid) -> ConsoleLink {
+    ConsoleLink {
+        url: format!("{}/runs/{run_id}", o.console),
+    }
 }
 
 /// An MLflow-like tracker, as ZenML 0.98.0's reports: on each step that uses it, the tracking
@@ -52,11 +62,17 @@ struct ExperimentTracker {
     active: Arc<Mutex<Option<String>>>,
 }
 
-fn active_run(t: &ExperimentTracker, _: &StepRunInfo) -> Metadata {
-    match &*t.active.lock().unwrap_or_else(|e| e.into_inner()) {
-        Some(run_id) => metadata! { "mlflow_run_id" => run_id.clone() },
-        None => Metadata::new(),
-    }
+/// The tracker run a step has open.
+#[derive(RunMetadata)]
+#[metadata(step)]
+struct ActiveRun {
+    #[metadata]
+    mlflow_run_id: String,
+}
+
+fn active_run(t: &ExperimentTracker, _: &StepRunInfo) -> Option<ActiveRun> {
+    let run = t.active.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+    Some(ActiveRun { mlflow_run_id: run })
 }
 
 /// Stores artifacts: where, in which format, and how much the last step wrote.
