@@ -210,6 +210,49 @@ fn assert_exactly_once(database: &Database<'_>, store: &Path, what: &str) -> usi
     local.len()
 }
 
+/// Runs the process `start(n, kill)` gives with the fault at its request `n`, for n = 1, 2, ...:
+/// the process SIGKILLed (`kill`) or the answer dropped, each followed by `after(what, store)`,
+/// until a process ends before its request `n` in both modes: every request was hit, however
+/// many the process made (retries under load make more). Returns how many requests that was.
+fn at_every_request(
+    proxy: &Proxy,
+    mut start: impl FnMut(usize, bool) -> (Command, PathBuf),
+    mut after: impl FnMut(&str, &Path),
+) -> usize {
+    let mut done = [false, false];
+    let mut n = 0;
+    while done != [true, true] {
+        n += 1;
+        assert!(n < 200, "a process that never ends its requests");
+        for (mode, kill) in [(0, true), (1, false)] {
+            if done[mode] {
+                continue;
+            }
+            let (mut command, store) = start(n, kill);
+            let what = format!(
+                "{} at request {n}",
+                if kill { "killed" } else { "answer lost" }
+            );
+            if kill {
+                let child = gated(&mut command);
+                proxy.set(Fault::Kill {
+                    at: n,
+                    pid: child.id(),
+                });
+                open_gate(child).wait_with_output().unwrap();
+            } else {
+                proxy.set(Fault::DropAnswer(n));
+                command.output().unwrap();
+            }
+            if !proxy.fired() {
+                done[mode] = true;
+            }
+            after(&what, &store);
+        }
+    }
+    n - 1
+}
+
 fn store_in(dir: &TempDir, name: &str) -> PathBuf {
     dir.path(&format!("{name}.db"))
 }
@@ -268,45 +311,21 @@ fn a_client_killed_or_an_answer_lost_at_any_request_loses_and_repeats_nothing() 
     let warm = store_in(&dir, "warm");
     let out = runner("run", &warm, &proxy.url, "").output().unwrap();
     assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
-    // Then the fault at request 1, 2, ... until a run ends before reaching it: every request of
-    // a whole run was hit, however many it made (retries under load make more).
+    // Then the fault at every request of a whole run; one sync, straight to the server, after.
     let mut rows = 0;
-    let mut done = [false, false];
-    let mut n = 0;
-    while done != [true, true] {
-        n += 1;
-        assert!(n < 200, "a run that never ends its requests");
-        for (mode, kill) in [(0, true), (1, false)] {
-            if done[mode] {
-                continue;
-            }
+    let n = at_every_request(
+        &proxy,
+        |n, kill| {
             let store = store_in(&dir, &format!("n{n}-{kill}"));
-            let what = format!(
-                "{} at request {n}",
-                if kill { "client killed" } else { "answer lost" }
-            );
-            let mut child = runner("run", &store, &proxy.url, "");
-            if kill {
-                let child_proc = gated(&mut child);
-                proxy.set(Fault::Kill {
-                    at: n,
-                    pid: child_proc.id(),
-                });
-                open_gate(child_proc).wait_with_output().unwrap();
-            } else {
-                proxy.set(Fault::DropAnswer(n));
-                child.output().unwrap();
-            }
-            if !proxy.fired() {
-                done[mode] = true;
-            }
-            // One sync, straight to the server.
-            let out = runner("sync", &store, &url, "").output().unwrap();
+            (runner("run", &store, &proxy.url, ""), store)
+        },
+        |what, store| {
+            let out = runner("sync", store, &url, "").output().unwrap();
             assert_eq!(outbox_said(&out), (0, 0), "{what}: after one sync: {out:?}");
-            rows += assert_exactly_once(&Database::Sqlite(&server.database()), &store, &what);
-        }
-    }
-    assert!(n > 20, "a whole run makes {} requests", n - 1);
+            rows += assert_exactly_once(&Database::Sqlite(&server.database()), store, what);
+        },
+    );
+    assert!(n > 20, "a whole run makes {n} requests");
     assert!(rows > 0);
 }
 
@@ -431,52 +450,29 @@ fn a_sync_killed_or_losing_an_answer_at_any_request_is_finished_by_the_next() {
     let warm = kept_run("warm");
     let out = runner("sync", &warm, &url, "").output().unwrap();
     assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
-    // Then the fault at request 1, 2, ... of a sync until one ends before reaching it.
-    let mut done = [false, false];
-    let mut n = 0;
-    while done != [true, true] {
-        n += 1;
-        assert!(n < 200, "a sync that never ends its requests");
-        for (mode, kill) in [(0, true), (1, false)] {
-            if done[mode] {
-                continue;
-            }
+    // Then the fault at every request of a sync; the next sync, at the address the run was
+    // kept for (a store that never reached its server keeps what waits for it under that URL).
+    let n = at_every_request(
+        &proxy,
+        |n, kill| {
             let store = kept_run(&format!("n{n}-{kill}"));
-            let what = format!(
-                "sync {} at request {n}",
-                if kill { "killed" } else { "losing the answer" }
-            );
-            let mut sync = runner("sync", &store, &proxy.url, "");
-            if kill {
-                let child = gated(&mut sync);
-                proxy.set(Fault::Kill {
-                    at: n,
-                    pid: child.id(),
-                });
-                open_gate(child).wait_with_output().unwrap();
-            } else {
-                proxy.set(Fault::DropAnswer(n));
-                sync.output().unwrap();
-            }
-            if !proxy.fired() {
-                done[mode] = true;
-            }
-            // The next sync, at the address the run was kept for (a store that never reached
-            // its server keeps what waits for it under that URL).
+            (runner("sync", &store, &proxy.url, ""), store)
+        },
+        |what, store| {
             proxy.set(Fault::None);
-            let out = runner("sync", &store, &proxy.url, "").output().unwrap();
+            let out = runner("sync", store, &proxy.url, "").output().unwrap();
             assert_eq!(
                 outbox_said(&out),
                 (0, 0),
                 "{what}: after one more sync: {out:?}"
             );
             assert_eq!(
-                assert_exactly_once(&Database::Sqlite(&server.database()), &store, &what),
+                assert_exactly_once(&Database::Sqlite(&server.database()), store, what),
                 13
             );
-        }
-    }
-    assert!(n > 15, "a sync of a run makes {} requests", n - 1);
+        },
+    );
+    assert!(n > 15, "a sync of a run makes {n} requests");
 }
 
 /// Runs `scripts/zenml-mariadb.sh` with `args`; its standard output.
