@@ -221,25 +221,53 @@ fn lifecycle_fns(plan: &Plan) -> TokenStream {
     let krate = &plan.krate;
     let info = Ident::new("__run_metadata_info", Span::call_site());
     let failed = Ident::new("__run_metadata_step_failed", Span::call_site());
+    // `f` returns `()` or `Result<(), E>`: `try_*` gives its outcome to the stack, and the plain
+    // form (for a caller outside a stack) panics on an `Err`, as ZenML's raise would.
     let prepare = plan.prepare_step_run.map(|path| {
         let span = path.span();
         let (this, arg) = (Ident::new("self", span), at(&info, span));
-        let call = quote_spanned!(span=> #path(#this, #arg));
+        let krate_at = respan(krate, span);
+        let call = quote_spanned!(span=> #krate_at::__private::lifecycle(#path(#this, #arg)));
         quote! {
             #[inline]
+            fn try_prepare_step_run(
+                &self,
+                #info: &#krate::StepRunInfo,
+            ) -> #krate::__private::Result<(), #krate::HookError> {
+                #call
+            }
+
+            #[inline]
             fn prepare_step_run(&self, #info: &#krate::StepRunInfo) {
-                #call;
+                #krate::__private::or_raise(
+                    #krate::RunMetadata::try_prepare_step_run(self, #info),
+                    "prepare_step_run",
+                );
             }
         }
     });
     let cleanup = plan.cleanup_step_run.map(|path| {
         // The arguments keep the derive's span: a function of the wrong arity is reported at
         // its path, without a suggestion to edit the path itself.
-        let call = quote!(#path(self, #info, #failed));
+        let span = path.span();
+        let krate_at = respan(krate, span);
+        let call = quote!(#krate_at::__private::lifecycle(#path(self, #info, #failed)));
         quote! {
             #[inline]
+            fn try_cleanup_step_run(
+                &self,
+                #info: &#krate::StepRunInfo,
+                #failed: bool,
+            ) -> #krate::__private::Result<(), #krate::HookError> {
+                #call
+            }
+
+            #[inline]
             fn cleanup_step_run(&self, #info: &#krate::StepRunInfo, #failed: bool) {
-                #call;
+                #krate::__private::or_raise(
+                    #krate::RunMetadata::try_cleanup_step_run(self, #info, #failed),
+                    "cleanup_step_run",
+                );
             }
         }
     });

@@ -34,7 +34,7 @@
 //!
 //! A metadata hook that returns an error or panics raises `HookFailed` (a `RuntimeError`): ZenML
 //! logs it and drops that component's metadata for that hook, as it does for a Python
-//! component's, and the interpreter goes on. A panic in `prepare_step_run` or
+//! component's, and the interpreter goes on. An `Err` or a panic in `prepare_step_run` or
 //! `cleanup_step_run` raises it too, and there ZenML fails the step, as for any component. The
 //! hooks run with the GIL released.
 //!
@@ -79,8 +79,8 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 trait Component: Send + Sync {
     fn pipeline(&self, run_id: Uuid) -> Result<Metadata, HookError>;
     fn step(&self, info: &StepRunInfo) -> Result<Metadata, HookError>;
-    fn prepare(&self, info: &StepRunInfo);
-    fn cleanup(&self, info: &StepRunInfo, step_failed: bool);
+    fn prepare(&self, info: &StepRunInfo) -> Result<(), HookError>;
+    fn cleanup(&self, info: &StepRunInfo, step_failed: bool) -> Result<(), HookError>;
 }
 
 impl<T: RunMetadata + Send + Sync> Component for T {
@@ -90,11 +90,11 @@ impl<T: RunMetadata + Send + Sync> Component for T {
     fn step(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
         self.try_step_run_metadata(info)
     }
-    fn prepare(&self, info: &StepRunInfo) {
-        self.prepare_step_run(info);
+    fn prepare(&self, info: &StepRunInfo) -> Result<(), HookError> {
+        self.try_prepare_step_run(info)
     }
-    fn cleanup(&self, info: &StepRunInfo, step_failed: bool) {
-        self.cleanup_step_run(info, step_failed);
+    fn cleanup(&self, info: &StepRunInfo, step_failed: bool) -> Result<(), HookError> {
+        self.try_cleanup_step_run(info, step_failed)
     }
 }
 
@@ -169,10 +169,7 @@ impl Hooks {
         component: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let info = step_run_info(info, component)?;
-        self.run(py, "prepare_step_run", |c| {
-            c.prepare(&info);
-            Ok(())
-        })
+        self.run(py, "prepare_step_run", |c| c.prepare(&info))
     }
 
     /// ZenML's `cleanup_step_run(info, step_failed)`.
@@ -185,10 +182,7 @@ impl Hooks {
         component: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let info = step_run_info(info, component)?;
-        self.run(py, "cleanup_step_run", |c| {
-            c.cleanup(&info, step_failed);
-            Ok(())
-        })
+        self.run(py, "cleanup_step_run", |c| c.cleanup(&info, step_failed))
     }
 
     fn __repr__(&self) -> String {

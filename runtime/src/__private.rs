@@ -1,6 +1,7 @@
 //! What generated code calls. Not public API: no stability promise.
 
 pub use core::option::Option::{self, None, Some};
+pub use core::result::Result;
 pub use std::borrow::Cow;
 pub use uuid::Uuid;
 
@@ -150,6 +151,56 @@ impl<T: ToMetadata + ?Sized> WithOutput for T {
     #[inline]
     fn with_output(&self) -> Option<MetadataValue> {
         self.to_metadata_opt()
+    }
+}
+
+/// What a `prepare_step_run` / `cleanup_step_run` function may return: nothing, or whether it
+/// worked.
+#[diagnostic::on_unimplemented(
+    message = "a `prepare_step_run` or `cleanup_step_run` function returns `{Self}`",
+    label = "returns `{Self}`",
+    note = "return `()`, or `Result<(), E>` with `E: Display`: an `Err` fails the step, as an exception in ZenML's `prepare_step_run` or `cleanup_step_run` does"
+)]
+pub trait Lifecycle {
+    /// Whether it worked.
+    ///
+    /// # Errors
+    ///
+    /// Why not.
+    fn into_result(self) -> Result<(), HookError>;
+}
+
+impl Lifecycle for () {
+    #[inline]
+    fn into_result(self) -> Result<(), HookError> {
+        Ok(())
+    }
+}
+
+impl<E: core::fmt::Display> Lifecycle for Result<(), E> {
+    #[inline]
+    fn into_result(self) -> Result<(), HookError> {
+        self.map_err(HookError::new)
+    }
+}
+
+/// A lifecycle function's outcome; generated with the function's span.
+///
+/// # Errors
+///
+/// The function's.
+#[inline]
+pub fn lifecycle<T: Lifecycle>(outcome: T) -> Result<(), HookError> {
+    outcome.into_result()
+}
+
+/// The plain `prepare_step_run` / `cleanup_step_run` of a fallible one, for a caller outside a
+/// stack: an `Err` is raised, as a panic, as ZenML's exception would be (a stack calls the
+/// `try_*` form and reports it instead).
+#[inline]
+pub fn or_raise(outcome: Result<(), HookError>, which: &str) {
+    if let Err(e) = outcome {
+        panic!("{which} failed: {e}");
     }
 }
 

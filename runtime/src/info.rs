@@ -67,6 +67,31 @@ pub trait RunMetadata {
         let _ = (info, step_failed);
     }
 
+    /// [`prepare_step_run`](Self::prepare_step_run), or why the component could not prepare.
+    /// The stack calls this one: an `Err` (or a panic) fails the step before its body runs, with
+    /// no step hooks and no cleanup, as an exception in ZenML's `Stack.prepare_step_run` does.
+    /// The derive implements it for `prepare_step_run = f` where `f` returns a `Result`.
+    ///
+    /// # Errors
+    ///
+    /// Why the component could not prepare.
+    fn try_prepare_step_run(&self, info: &StepRunInfo) -> Result<(), HookError> {
+        self.prepare_step_run(info);
+        Ok(())
+    }
+
+    /// [`cleanup_step_run`](Self::cleanup_step_run), or why the component could not clean up.
+    /// The stack calls this one: an `Err` (or a panic) fails the step after its hooks, as an
+    /// exception in ZenML's `cleanup_step_run` (called in the step runner's `finally`) does.
+    ///
+    /// # Errors
+    ///
+    /// Why the component could not clean up.
+    fn try_cleanup_step_run(&self, info: &StepRunInfo, step_failed: bool) -> Result<(), HookError> {
+        self.cleanup_step_run(info, step_failed);
+        Ok(())
+    }
+
     /// The pipeline hook, or why it reports nothing: a hook-time source failed. The stack calls
     /// this one; by default it is [`pipeline_run_metadata`](Self::pipeline_run_metadata), which
     /// cannot fail. The derive implements it when the type has hook-time sources, and then
@@ -127,6 +152,18 @@ macro_rules! forward_run_metadata {
             fn cleanup_step_run(&self, info: &StepRunInfo, step_failed: bool) {
                 T::cleanup_step_run(self, info, step_failed);
             }
+
+            fn try_prepare_step_run(&self, info: &StepRunInfo) -> Result<(), HookError> {
+                T::try_prepare_step_run(self, info)
+            }
+
+            fn try_cleanup_step_run(
+                &self,
+                info: &StepRunInfo,
+                step_failed: bool,
+            ) -> Result<(), HookError> {
+                T::try_cleanup_step_run(self, info, step_failed)
+            }
         }
     )*};
 }
@@ -167,6 +204,16 @@ impl<T: RunMetadata> RunMetadata for Option<T> {
         if let Some(c) = self {
             c.cleanup_step_run(info, step_failed);
         }
+    }
+
+    fn try_prepare_step_run(&self, info: &StepRunInfo) -> Result<(), HookError> {
+        self.as_ref()
+            .map_or(Ok(()), |c| c.try_prepare_step_run(info))
+    }
+
+    fn try_cleanup_step_run(&self, info: &StepRunInfo, step_failed: bool) -> Result<(), HookError> {
+        self.as_ref()
+            .map_or(Ok(()), |c| c.try_cleanup_step_run(info, step_failed))
     }
 
     fn schema() -> Schema {

@@ -95,6 +95,10 @@ pub enum Hook {
     Pipeline,
     /// `step_run_metadata`
     Step,
+    /// `prepare_step_run`, before the step: its failure fails the step.
+    PrepareStepRun,
+    /// `cleanup_step_run`, after the step's hooks: its failure fails the step.
+    CleanupStepRun,
 }
 
 impl fmt::Display for Hook {
@@ -102,12 +106,15 @@ impl fmt::Display for Hook {
         f.write_str(match self {
             Self::Pipeline => "pipeline_run_metadata",
             Self::Step => "step_run_metadata",
+            Self::PrepareStepRun => "prepare_step_run",
+            Self::CleanupStepRun => "cleanup_step_run",
         })
     }
 }
 
 /// A hook that failed (a hook-time source returned an error) or panicked: its component
-/// reported nothing for that hook, the others did.
+/// reported nothing for that hook, the others did. For `prepare_step_run` and
+/// `cleanup_step_run`, the step failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HookFailure {
     /// The component.
@@ -142,13 +149,21 @@ impl fmt::Display for HookFailure {
 }
 
 impl Hook {
-    /// Both hooks.
+    /// Both metadata hooks.
     pub const ALL: [Hook; 2] = [Hook::Pipeline, Hook::Step];
 
-    /// The hook ZenML names `name` (`pipeline_run_metadata`, `step_run_metadata`).
+    /// The hook ZenML names `name` (`pipeline_run_metadata`, `step_run_metadata`,
+    /// `prepare_step_run`, `cleanup_step_run`).
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|h| h.to_string() == name)
+        [
+            Hook::Pipeline,
+            Hook::Step,
+            Hook::PrepareStepRun,
+            Hook::CleanupStepRun,
+        ]
+        .into_iter()
+        .find(|h| h.to_string() == name)
     }
 }
 

@@ -182,6 +182,7 @@ fn settings_that_do_not_read_fail_the_hook() {
         step,
         component,
         message,
+        panicked: true,
     } = &report.failures[0]
     else {
         panic!("{:?}", report.failures);
@@ -222,4 +223,178 @@ fn a_hook_reads_typed_settings_and_a_bad_one_is_its_failure() {
     assert!(w.step_run_metadata(&info).is_empty());
     sdk::end_run(true);
     log();
+}
+
+/// A component whose lifecycle may fail, as `prepare_step_run = f` and `cleanup_step_run = f`
+/// with `f` returning a `Result`; and another that reports on every step.
+mod fallible {
+    use run_metadata::{RunMetadata, StepRunInfo};
+
+    #[derive(RunMetadata)]
+    #[metadata(
+        step,
+        prepare_step_run = Self::open,
+        cleanup_step_run = Self::close
+    )]
+    pub struct Tracker {
+        #[metadata]
+        pub experiment: &'static str,
+        pub refuse_open: bool,
+        pub refuse_close: bool,
+    }
+
+    impl Tracker {
+        fn open(&self, info: &StepRunInfo) -> Result<(), String> {
+            if self.refuse_open {
+                return Err(format!("no tracker run for {}", info.pipeline_step_name));
+            }
+            Ok(())
+        }
+
+        fn close(&self, _: &StepRunInfo, _: bool) -> Result<(), std::io::Error> {
+            if self.refuse_close {
+                return Err(std::io::Error::other("the tracker run did not close"));
+            }
+            Ok(())
+        }
+    }
+
+    #[derive(RunMetadata)]
+    #[metadata(step)]
+    pub struct Operator {
+        #[metadata]
+        pub node_pool: &'static str,
+    }
+}
+
+fn fallible_stack(refuse_open: bool, refuse_close: bool) -> Stack {
+    Stack::new("local")
+        .with(Component::new(
+            ComponentKind::StepOperator,
+            "k8s",
+            fallible::Operator { node_pool: "gpu" },
+        ))
+        .with(Component::new(
+            ComponentKind::ExperimentTracker,
+            "tracker",
+            fallible::Tracker {
+                experiment: "exp",
+                refuse_open,
+                refuse_close,
+            },
+        ))
+}
+
+// ZenML 0.98.0's `orchestrators/step_runner.py`: `self._stack.prepare_step_run(info=...)`
+// (line 193) runs before the step's `try`, outside it: an exception there ends the step before
+// its body, and the `finally` (line 324) — `get_step_run_metadata`, `publish_step_run_metadata`,
+// `cleanup_step_run` (lines 326-335) — never runs. `Stack.prepare_step_run` (`stack/stack.py`
+// line 1563) calls each active component with no `try`.
+#[test]
+fn a_prepare_step_run_that_fails_fails_the_step_before_its_body() {
+    let stack = fallible_stack(true, false);
+    let mut sink = MemorySink::default();
+    let mut run = stack.start_run(&mut sink, "training", "r");
+    let spec = StepSpec::new("train")
+        .with_step_operator("k8s")
+        .with_experiment_tracker("tracker");
+    let mut body_ran = false;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run.step(&spec, || {
+            body_ran = true;
+            Ok::<(), String>(())
+        })
+    }));
+    assert!(outcome.is_err(), "the step raises, as in ZenML");
+    assert!(!body_ran, "the body never ran");
+    let report = run.finish();
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    let Failure::Prepare {
+        step,
+        component,
+        message,
+        panicked: false,
+    } = &report.failures[0]
+    else {
+        panic!("{:?}", report.failures);
+    };
+    assert_eq!(
+        (step.as_str(), component.name.as_str()),
+        ("train", "tracker")
+    );
+    assert_eq!(message, "no tracker run for train");
+    assert_eq!(
+        report.failures[0].to_string(),
+        "experiment_tracker `tracker`'s prepare_step_run failed before step `train`, which did \
+         not run: no tracker run for train"
+    );
+    // No step hook of any component, no cleanup; the step failed; the failure went to the sink.
+    assert!(published(&sink).is_empty());
+    let finished: Vec<Status> = sink
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StepFinished(s) => Some(s.status),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, [Status::Failed]);
+    assert!(
+        sink.events.iter().any(|e| matches!(
+            e,
+            Event::HookFailed(_, f) if f.hook == run_metadata::sink::Hook::PrepareStepRun
+                && !f.panicked
+        )),
+        "{:?}",
+        sink.events
+    );
+}
+
+// ZenML 0.98.0's `orchestrators/step_runner.py` lines 324-335: in the `finally`, after the step
+// hooks are collected and published, `self._stack.cleanup_step_run(info=..., step_failed=...)`
+// is called with no `try`: its exception fails the step even after a successful body.
+#[test]
+fn a_cleanup_step_run_that_fails_fails_the_step_after_its_hooks() {
+    let dir = run_metadata_tests::TempDir::new("lifecycle-cleanup");
+    let mut store = run_metadata::store::Store::open(dir.path("runs.db")).unwrap();
+    let stack = fallible_stack(false, true);
+    let mut run = stack.start_run(&mut store, "training", "r");
+    let spec = StepSpec::new("train")
+        .with_step_operator("k8s")
+        .with_experiment_tracker("tracker");
+    let value = run.step(&spec, || Ok::<u32, String>(7));
+    assert_eq!(value, Ok(7), "the body's result is the caller's");
+    let run_id = run.record().id;
+    let report = run.finish();
+    assert!(
+        matches!(
+            &report.failures[..],
+            [Failure::Cleanup { step, message, panicked: false, .. }]
+                if step == "train" && message == "the tracker run did not close"
+        ),
+        "{:?}",
+        report.failures
+    );
+    // The hooks reported before the cleanup; the step and the run failed; the store keeps the
+    // failure, for `show`.
+    let steps = store.steps(run_id).unwrap();
+    assert_eq!(steps[0].status, Status::Failed);
+    assert_eq!(
+        store.find_run(&run_id.to_string()).unwrap().status,
+        Status::Failed
+    );
+    let step = run_metadata::Resource::step_run(steps[0].id);
+    let reported = store.metadata(step).unwrap();
+    assert_eq!(
+        reported.len(),
+        2,
+        "both components' step hooks: {reported:?}"
+    );
+    let failures = store.hook_failures(step).unwrap();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].hook, run_metadata::sink::Hook::CleanupStepRun);
+    assert_eq!(
+        failures[0].to_string(),
+        "experiment_tracker `tracker`'s cleanup_step_run failed: the tracker run did not close"
+    );
 }

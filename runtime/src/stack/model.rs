@@ -199,42 +199,38 @@ impl Stack {
         Self::collect(Hook::Step, used, |c| c.try_step_run_metadata(info))
     }
 
-    /// Calls `prepare_step_run` of the components the step uses, in stack order. A panic
-    /// stops it there, with the component that panicked and its message.
+    /// Calls `prepare_step_run` of the components the step uses, in stack order; the first
+    /// that fails (returns an `Err` or panics) stops it there.
     ///
     /// # Errors
     ///
-    /// The component whose preparation panicked, and the panic's message.
-    pub fn prepare_step_run(
-        &self,
-        info: &StepRunInfo,
-        step: &StepSpec,
-    ) -> Result<(), (ComponentInfo, String)> {
+    /// The failure: the component, its error's or panic's message, whether it panicked.
+    pub fn prepare_step_run(&self, info: &StepRunInfo, step: &StepSpec) -> Result<(), HookFailure> {
         for c in self.components.iter().filter(|c| step.uses(&c.info)) {
-            panic::catch_unwind(AssertUnwindSafe(|| c.hooks.prepare_step_run(info)))
-                .map_err(|payload| (c.info.clone(), panic_message(&*payload)))?;
+            lifecycle(c, Hook::PrepareStepRun, || {
+                c.hooks.try_prepare_step_run(info)
+            })?;
         }
         Ok(())
     }
 
-    /// Calls `cleanup_step_run` of the components the step uses, each even if another panics;
-    /// returns those that panicked, with the message.
+    /// Calls `cleanup_step_run` of the components the step uses, each even if another fails;
+    /// returns the failures (an `Err` or a panic).
     #[must_use]
     pub fn cleanup_step_run(
         &self,
         info: &StepRunInfo,
         step: &StepSpec,
         step_failed: bool,
-    ) -> Vec<(ComponentInfo, String)> {
+    ) -> Vec<HookFailure> {
         self.components
             .iter()
             .filter(|c| step.uses(&c.info))
             .filter_map(|c| {
-                panic::catch_unwind(AssertUnwindSafe(|| {
-                    c.hooks.cleanup_step_run(info, step_failed);
-                }))
+                lifecycle(c, Hook::CleanupStepRun, || {
+                    c.hooks.try_cleanup_step_run(info, step_failed)
+                })
                 .err()
-                .map(|payload| (c.info.clone(), panic_message(&*payload)))
             })
             .collect()
     }
@@ -274,5 +270,25 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
         s.clone()
     } else {
         "a panic with a payload that is not a string".to_owned()
+    }
+}
+
+/// One lifecycle call of `c`, inside `catch_unwind`: an `Err` or a panic as a [`HookFailure`]
+/// of `hook`.
+fn lifecycle(
+    c: &Component,
+    hook: Hook,
+    call: impl FnOnce() -> Result<(), crate::info::HookError>,
+) -> Result<(), HookFailure> {
+    let failure = |message: String, panicked: bool| HookFailure {
+        component: c.info.clone(),
+        hook,
+        message,
+        panicked,
+    };
+    match panic::catch_unwind(AssertUnwindSafe(call)) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(failure(e.to_string(), false)),
+        Err(payload) => Err(failure(panic_message(&*payload), true)),
     }
 }

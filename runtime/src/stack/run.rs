@@ -11,7 +11,7 @@ use super::model::{Collected, Stack, StepSpec};
 use crate::component::ComponentInfo;
 use crate::info::StepRunInfo;
 use crate::resource::Resource;
-use crate::sink::{HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
+use crate::sink::{Hook, HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
 use crate::time::Utc;
 
 /// Something that went wrong during a run without stopping it.
@@ -20,23 +20,27 @@ use crate::time::Utc;
 pub enum Failure {
     /// A component's hook failed or panicked: it reported nothing there.
     Hook(HookFailure),
-    /// A component's `prepare_step_run` panicked: the step failed before it ran.
+    /// A component's `prepare_step_run` failed or panicked: the step failed before it ran.
     Prepare {
         /// The step.
         step: String,
         /// The component.
         component: ComponentInfo,
-        /// The panic's message.
+        /// The error's or the panic's message.
         message: String,
+        /// Whether it panicked, rather than returned an error.
+        panicked: bool,
     },
-    /// A component's `cleanup_step_run` panicked.
+    /// A component's `cleanup_step_run` failed or panicked: the step failed after its hooks.
     Cleanup {
         /// The step.
         step: String,
         /// The component.
         component: ComponentInfo,
-        /// The panic's message.
+        /// The error's or the panic's message.
         message: String,
+        /// Whether it panicked, rather than returned an error.
+        panicked: bool,
     },
     /// The sink refused a component's metadata.
     Publish {
@@ -64,17 +68,21 @@ impl fmt::Display for Failure {
                 step,
                 component,
                 message,
+                panicked,
             } => write!(
                 f,
-                "{component}'s prepare_step_run panicked before step `{step}`: {message}"
+                "{component}'s prepare_step_run {} before step `{step}`, which did not run: {message}",
+                if *panicked { "panicked" } else { "failed" }
             ),
             Self::Cleanup {
                 step,
                 component,
                 message,
+                panicked,
             } => write!(
                 f,
-                "{component}'s cleanup_step_run panicked after step `{step}`: {message}"
+                "{component}'s cleanup_step_run {} after step `{step}`, which failed: {message}",
+                if *panicked { "panicked" } else { "failed" }
             ),
             Self::Publish {
                 resource,
@@ -248,27 +256,22 @@ impl<S: Sink> Run<'_, S> {
         info.settings.clone_from(&spec.settings);
         // As ZenML: the components prepare, the step runs; then, whatever its outcome, the
         // step hooks report and the components clean up.
-        if let Err((component, message)) = self.stack.prepare_step_run(&info, spec) {
-            self.report.failures.push(Failure::Prepare {
-                step: spec.name.clone(),
-                component,
-                message: message.clone(),
-            });
+        if let Err(failure) = self.stack.prepare_step_run(&info, spec) {
+            let message = failure.to_string();
+            self.lifecycle_failed(&step, spec, failure);
             self.end_step(&mut step, Status::Failed, SystemTime::now(), spec);
             panic::resume_unwind(Box::new(message));
         }
         let outcome = panic::catch_unwind(AssertUnwindSafe(body));
         // The step's own time: what the hooks and the sink take after it is not the step's.
         let finished = SystemTime::now();
-        let failed = !matches!(outcome, Ok(Ok(_)));
+        let mut failed = !matches!(outcome, Ok(Ok(_)));
         let collected = self.stack.step_run_metadata(&info, spec);
         self.publish(Resource::step_run(step.id), collected);
-        for (component, message) in self.stack.cleanup_step_run(&info, spec, failed) {
-            self.report.failures.push(Failure::Cleanup {
-                step: spec.name.clone(),
-                component,
-                message,
-            });
+        for failure in self.stack.cleanup_step_run(&info, spec, failed) {
+            // As ZenML: an exception in cleanup fails the step, even after a successful body.
+            failed = true;
+            self.lifecycle_failed(&step, spec, failure);
         }
         let status = if failed {
             Status::Failed
@@ -335,6 +338,37 @@ impl<S: Sink> Run<'_, S> {
             started: SystemTime::now(),
             finished: None,
         }
+    }
+
+    /// A component's `prepare_step_run` or `cleanup_step_run` failed: in the report, and to the
+    /// sink, for the step.
+    fn lifecycle_failed(&mut self, step: &StepRecord, spec: &StepSpec, failure: HookFailure) {
+        let kept = self.sink.hook_failed(Resource::step_run(step.id), &failure);
+        let shown = failure.to_string();
+        let HookFailure {
+            component,
+            hook,
+            message,
+            panicked,
+        } = failure;
+        let step_name = spec.name.clone();
+        self.report.failures.push(if hook == Hook::PrepareStepRun {
+            Failure::Prepare {
+                step: step_name,
+                component,
+                message,
+                panicked,
+            }
+        } else {
+            Failure::Cleanup {
+                step: step_name,
+                component,
+                message,
+                panicked,
+            }
+        });
+        self.report
+            .register(kept, || format!("the failure ({shown})"));
     }
 
     fn publish(&mut self, resource: Resource, collected: Collected) {
