@@ -398,3 +398,38 @@ fn a_cleanup_step_run_that_fails_fails_the_step_after_its_hooks() {
         "experiment_tracker `tracker`'s cleanup_step_run failed: the tracker run did not close"
     );
 }
+
+#[test]
+fn try_step_returns_a_failed_preparation_instead_of_raising_it() {
+    let stack = fallible_stack(true, false);
+    let mut sink = MemorySink::default();
+    let mut run = stack.start_run(&mut sink, "training", "r");
+    let spec = StepSpec::new("train")
+        .with_step_operator("k8s")
+        .with_experiment_tracker("tracker");
+    let mut body_ran = false;
+    let outcome = run.try_step(&spec, || {
+        body_ran = true;
+        Ok::<(), String>(())
+    });
+    let Err(Failure::Prepare {
+        step,
+        message,
+        panicked: false,
+        ..
+    }) = &outcome
+    else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(
+        (step.as_str(), message.as_str()),
+        ("train", "no tracker run for train")
+    );
+    assert!(!body_ran);
+    // The run goes on: the next step, which prepares nothing that fails, runs.
+    let next = run.try_step(&StepSpec::new("report"), || Ok::<u8, String>(1));
+    assert_eq!(next, Ok(Ok(1)));
+    let report = run.finish();
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    assert_eq!(report.failures[0], outcome.unwrap_err());
+}

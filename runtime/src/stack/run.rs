@@ -232,7 +232,9 @@ impl<S: Sink> Run<'_, S> {
 
     /// Runs a step: its code, then — on success, on error and on panic alike — the step hooks of
     /// the components it uses, published; then the step's outcome. A panic resumes after
-    /// publishing.
+    /// publishing. A component whose `prepare_step_run` fails fails the step before its code
+    /// runs, and this raises it (a panic), as ZenML's step runner raises;
+    /// [`try_step`](Self::try_step) returns it instead.
     ///
     /// # Errors
     ///
@@ -242,6 +244,54 @@ impl<S: Sink> Run<'_, S> {
         spec: &StepSpec,
         body: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, E> {
+        match self.try_step(spec, body) {
+            Ok(outcome) => outcome,
+            Err(failure) => panic::resume_unwind(Box::new(failure.to_string())),
+        }
+    }
+
+    /// As [`step`](Self::step), but a component whose `prepare_step_run` fails (returns an `Err`
+    /// or panics) is returned, not raised: the step failed before its code ran, and no step hook
+    /// or cleanup was called. The failure is in the run's report and with the sink too.
+    ///
+    /// ```
+    /// use run_metadata::sink::MemorySink;
+    /// use run_metadata::stack::{Component, ComponentKind, Failure, Stack, StepSpec};
+    /// use run_metadata::{RunMetadata, StepRunInfo};
+    ///
+    /// #[derive(RunMetadata)]
+    /// #[metadata(step, prepare_step_run = Self::open)]
+    /// struct Tracker {
+    ///     #[metadata]
+    ///     experiment: &'static str,
+    /// }
+    ///
+    /// impl Tracker {
+    ///     fn open(&self, _: &StepRunInfo) -> Result<(), &'static str> {
+    ///         Err("the tracker is away")
+    ///     }
+    /// }
+    ///
+    /// let stack = Stack::new("local").with(Component::new(
+    ///     ComponentKind::ExperimentTracker,
+    ///     "tracker",
+    ///     Tracker { experiment: "exp" },
+    /// ));
+    /// let mut sink = MemorySink::default();
+    /// let mut run = stack.start_run(&mut sink, "training", "r1");
+    /// let spec = StepSpec::new("train").with_experiment_tracker("tracker");
+    /// let outcome = run.try_step(&spec, || Ok::<(), String>(()));
+    /// assert!(matches!(outcome, Err(Failure::Prepare { .. })));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The preparation's failure ([`Failure::Prepare`]); the step's own outcome is the `Ok`.
+    pub fn try_step<T, E>(
+        &mut self,
+        spec: &StepSpec,
+        body: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Result<T, E>, Failure> {
         let mut step = self.new_step(spec, Status::Running);
         let registered = self.sink.start_step(&mut step);
         self.report
@@ -257,10 +307,9 @@ impl<S: Sink> Run<'_, S> {
         // As ZenML: the components prepare, the step runs; then, whatever its outcome, the
         // step hooks report and the components clean up.
         if let Err(failure) = self.stack.prepare_step_run(&info, spec) {
-            let message = failure.to_string();
-            self.lifecycle_failed(&step, spec, failure);
+            let failure = self.lifecycle_failed(&step, spec, failure);
             self.end_step(&mut step, Status::Failed, SystemTime::now(), spec);
-            panic::resume_unwind(Box::new(message));
+            return Err(failure);
         }
         let outcome = panic::catch_unwind(AssertUnwindSafe(body));
         // The step's own time: what the hooks and the sink take after it is not the step's.
@@ -271,7 +320,7 @@ impl<S: Sink> Run<'_, S> {
         for failure in self.stack.cleanup_step_run(&info, spec, failed) {
             // As ZenML: an exception in cleanup fails the step, even after a successful body.
             failed = true;
-            self.lifecycle_failed(&step, spec, failure);
+            let _ = self.lifecycle_failed(&step, spec, failure);
         }
         let status = if failed {
             Status::Failed
@@ -280,7 +329,7 @@ impl<S: Sink> Run<'_, S> {
         };
         self.end_step(&mut step, status, finished, spec);
         match outcome {
-            Ok(result) => result,
+            Ok(result) => Ok(result),
             Err(payload) => panic::resume_unwind(payload),
         }
     }
@@ -340,9 +389,14 @@ impl<S: Sink> Run<'_, S> {
         }
     }
 
-    /// A component's `prepare_step_run` or `cleanup_step_run` failed: in the report, and to the
-    /// sink, for the step.
-    fn lifecycle_failed(&mut self, step: &StepRecord, spec: &StepSpec, failure: HookFailure) {
+    /// A component's `prepare_step_run` or `cleanup_step_run` failed: in the report (and
+    /// returned), and to the sink, for the step.
+    fn lifecycle_failed(
+        &mut self,
+        step: &StepRecord,
+        spec: &StepSpec,
+        failure: HookFailure,
+    ) -> Failure {
         let kept = self.sink.hook_failed(Resource::step_run(step.id), &failure);
         let shown = failure.to_string();
         let HookFailure {
@@ -352,7 +406,7 @@ impl<S: Sink> Run<'_, S> {
             panicked,
         } = failure;
         let step_name = spec.name.clone();
-        self.report.failures.push(if hook == Hook::PrepareStepRun {
+        let failed = if hook == Hook::PrepareStepRun {
             Failure::Prepare {
                 step: step_name,
                 component,
@@ -366,9 +420,11 @@ impl<S: Sink> Run<'_, S> {
                 message,
                 panicked,
             }
-        });
+        };
+        self.report.failures.push(failed.clone());
         self.report
             .register(kept, || format!("the failure ({shown})"));
+        failed
     }
 
     fn publish(&mut self, resource: Resource, collected: Collected) {
