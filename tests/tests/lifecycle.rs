@@ -102,6 +102,17 @@ fn log() -> Vec<String> {
     sdk::LOG.with(|l| l.borrow_mut().drain(..).collect())
 }
 
+/// The statuses the steps finished with, in order.
+fn finished(sink: &MemorySink) -> Vec<Status> {
+    sink.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StepFinished(s) => Some(s.status),
+            _ => None,
+        })
+        .collect()
+}
+
 fn published(sink: &MemorySink) -> Vec<String> {
     sink.events
         .iter()
@@ -189,15 +200,7 @@ fn settings_that_do_not_read_fail_the_hook() {
     };
     assert_eq!((step.as_str(), component.name.as_str()), ("train", "wandb"));
     assert!(message.contains("experiment_tracker.wandb"), "{message}");
-    let finished: Vec<Status> = sink
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::StepFinished(s) => Some(s.status),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(finished, [Status::Failed]);
+    assert_eq!(finished(&sink), [Status::Failed]);
     assert!(published(&sink).is_empty());
     sdk::end_run(true);
     log();
@@ -285,6 +288,13 @@ fn fallible_stack(refuse_open: bool, refuse_close: bool) -> Stack {
         ))
 }
 
+/// A step that uses both components of [`fallible_stack`].
+fn fallible_spec() -> StepSpec {
+    StepSpec::new("train")
+        .with_step_operator("k8s")
+        .with_experiment_tracker("tracker")
+}
+
 // ZenML 0.98.0's `orchestrators/step_runner.py`: `self._stack.prepare_step_run(info=...)`
 // (line 193) runs before the step's `try`, outside it: an exception there ends the step before
 // its body, and the `finally` (line 324) — `get_step_run_metadata`, `publish_step_run_metadata`,
@@ -295,9 +305,7 @@ fn a_prepare_step_run_that_fails_fails_the_step_before_its_body() {
     let stack = fallible_stack(true, false);
     let mut sink = MemorySink::default();
     let mut run = stack.start_run(&mut sink, "training", "r");
-    let spec = StepSpec::new("train")
-        .with_step_operator("k8s")
-        .with_experiment_tracker("tracker");
+    let spec = fallible_spec();
     let mut body_ran = false;
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         run.step(&spec, || {
@@ -330,15 +338,7 @@ fn a_prepare_step_run_that_fails_fails_the_step_before_its_body() {
     );
     // No step hook of any component, no cleanup; the step failed; the failure went to the sink.
     assert!(published(&sink).is_empty());
-    let finished: Vec<Status> = sink
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::StepFinished(s) => Some(s.status),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(finished, [Status::Failed]);
+    assert_eq!(finished(&sink), [Status::Failed]);
     assert!(
         sink.events.iter().any(|e| matches!(
             e,
@@ -359,9 +359,7 @@ fn a_cleanup_step_run_that_fails_fails_the_step_after_its_hooks() {
     let mut store = run_metadata::store::Store::open(dir.path("runs.db")).unwrap();
     let stack = fallible_stack(false, true);
     let mut run = stack.start_run(&mut store, "training", "r");
-    let spec = StepSpec::new("train")
-        .with_step_operator("k8s")
-        .with_experiment_tracker("tracker");
+    let spec = fallible_spec();
     let value = run.step(&spec, || Ok::<u32, String>(7));
     assert_eq!(value, Ok(7), "the body's result is the caller's");
     let run_id = run.record().id;
@@ -404,9 +402,7 @@ fn try_step_returns_a_failed_preparation_instead_of_raising_it() {
     let stack = fallible_stack(true, false);
     let mut sink = MemorySink::default();
     let mut run = stack.start_run(&mut sink, "training", "r");
-    let spec = StepSpec::new("train")
-        .with_step_operator("k8s")
-        .with_experiment_tracker("tracker");
+    let spec = fallible_spec();
     let mut body_ran = false;
     let outcome = run.try_step(&spec, || {
         body_ran = true;

@@ -59,6 +59,18 @@ fn outbox_said(out: &Output) -> (usize, usize) {
     (numbers[0], numbers[1])
 }
 
+/// A [`Row`] from the columns resource id, resource type, component, key, value, tag.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((
+        r.get::<_, String>(0)?.replace('-', ""),
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
 /// The store's metadata rows and the ids of its runs and steps.
 fn local_rows(store: &Path) -> (Vec<Row>, Vec<String>) {
     let conn = rusqlite::Connection::open(store).unwrap();
@@ -70,16 +82,7 @@ fn local_rows(store: &Path) -> (Vec<Row>, Vec<String>) {
         )
         .unwrap();
     let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?.replace('-', ""),
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
+        .query_map([], row_of)
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -145,20 +148,11 @@ fn server_rows(database: &Database<'_>, ids: &[String]) -> Vec<Row> {
              JOIN stack_component c ON c.id = m.stack_component_id",
         )
         .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?.replace('-', ""),
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .filter(|row: &Row| ids.binary_search(&row.0).is_ok())
-    .collect()
+    stmt.query_map([], row_of)
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|row: &Row| ids.binary_search(&row.0).is_ok())
+        .collect()
 }
 
 /// Rows counted: each row and how many times it is there.

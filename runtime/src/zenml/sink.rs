@@ -169,12 +169,9 @@ impl ZenmlSink {
     /// Sends what is kept, unless the server was left alone lately (`force` tries anyway),
     /// waiting up to `wait` for another process sending it.
     fn deliver(&mut self, wait: Duration, force: bool) -> Result<SyncReport, StoreError> {
-        if let Some((why, until)) = &self.quiet
-            && !force
-            && Instant::now() < *until
-        {
+        if let (Some(why), false) = (self.quiet_since(), force) {
             return Ok(SyncReport {
-                stopped: Some(why.clone()),
+                stopped: Some(why.to_owned()),
                 ..SyncReport::default()
             });
         }
@@ -185,6 +182,14 @@ impl ZenmlSink {
             SyncOptions::default().wait(wait),
         )?;
         Ok(self.delivered(report))
+    }
+
+    /// Why the server is being left alone now (sending stopped lately), if it is.
+    fn quiet_since(&self) -> Option<&str> {
+        self.quiet
+            .as_ref()
+            .filter(|(_, until)| Instant::now() < *until)
+            .map(|(why, _)| why.as_str())
     }
 
     /// Notes what a drain did: whether to leave the server alone a while, what was published.
@@ -207,10 +212,7 @@ impl ZenmlSink {
         write: impl FnOnce(&Outbox, &rusqlite::Transaction<'_>) -> rusqlite::Result<Item>,
     ) -> Result<Item, SinkError> {
         let outbox = &self.outbox;
-        let quiet = self
-            .quiet
-            .as_ref()
-            .is_some_and(|(_, until)| Instant::now() < *until);
+        let quiet = self.quiet_since().is_some();
         let (item, alone) = self.store.write(|tx| {
             let item = write(outbox, tx)?;
             // Metadata alone in the outbox, the server not left alone lately: the lease is
@@ -406,8 +408,13 @@ impl Sink for ZenmlSink {
             id: self.current(resource.id)?,
             ..resource
         };
-        // Metadata of a run this sink started, or of one of its steps, waits behind the run.
-        let behind = self.run_of(resource)?;
+        // Metadata of a run this sink started, or of one of its steps, waits behind the run
+        // (looked up only while some run of this sink waits).
+        let behind = if self.behind.is_empty() {
+            None
+        } else {
+            self.run_of(resource)?
+        };
         self.write_ahead(
             || {
                 format!(

@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
-use super::{Outbox, Result, lease};
+use super::{Outbox, Result};
 use crate::store::{Store, StoreError};
 
 /// One kept item: a run or step to register (by its local id), metadata (by its place), a
@@ -116,20 +116,6 @@ impl Outbox {
     /// SQLite's.
     pub fn adopt(&self, store: &mut Store, url: &str) -> Result<usize> {
         let url = url.trim_end_matches('/').to_owned();
-        store.write(|tx| {
-            // Not while a live process is sending what is kept under that URL.
-            if lease::held(tx, &url)? {
-                return Ok(0);
-            }
-            let mut moved = 0;
-            for table in ["outbox", "outbox_runs", "outbox_steps", "outbox_statuses"] {
-                moved += tx.execute(
-                    &format!("UPDATE OR REPLACE {table} SET server = ?1 WHERE server = ?2"),
-                    [&self.server, &url],
-                )?;
-            }
-            lease::tick(tx)?;
-            Ok(moved)
-        })
+        store.write(|tx| super::rekey(tx, &url, &self.server))
     }
 }

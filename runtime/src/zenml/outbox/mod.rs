@@ -107,6 +107,53 @@ pub struct KeptMetadata {
     pub last_error: Option<String>,
 }
 
+/// The columns kept metadata is read from, in [`KeptRow::read`]'s order.
+const KEPT_COLUMNS: &str = "id, resource_id, resource_type, component_id, component_name, \
+                            component_kind, metadata_values, metadata_types, attempts, last_error";
+
+/// A row of kept metadata, its values still JSON.
+struct KeptRow {
+    id: i64,
+    resource: Resource,
+    component: Option<ComponentInfo>,
+    values: String,
+    types: String,
+    attempts: u32,
+    last_error: Option<String>,
+}
+
+impl KeptRow {
+    /// The row, from [`KEPT_COLUMNS`].
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            resource: resource_from_row(r, 1)?,
+            component: component_from_row(r, 3)?,
+            values: r.get(6)?,
+            types: r.get(7)?,
+            attempts: r.get(8)?,
+            last_error: r.get(9)?,
+        })
+    }
+
+    /// The metadata, read back from its JSON.
+    fn decode(self) -> Result<KeptMetadata> {
+        let metadata =
+            Metadata::from_json(&self.values, &self.types).map_err(|error| StoreError::Decode {
+                key: format!("outbox metadata {}", self.id),
+                error,
+            })?;
+        Ok(KeptMetadata {
+            id: self.id,
+            resource: self.resource,
+            component: self.component,
+            metadata,
+            attempts: self.attempts,
+            last_error: self.last_error,
+        })
+    }
+}
+
 /// A final status kept in an outbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeptStatus {
@@ -146,18 +193,7 @@ impl Outbox {
                      ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen = excluded.seen",
                     params![id, url, millis(SystemTime::now())],
                 )?;
-                // What a live process is sending under the URL stays there until it is done;
-                // a later call moves it.
-                if lease::held(tx, &url)? {
-                    return Ok(());
-                }
-                for table in ["outbox", "outbox_runs", "outbox_steps", "outbox_statuses"] {
-                    tx.execute(
-                        &format!("UPDATE OR REPLACE {table} SET server = ?1 WHERE server = ?2"),
-                        [&id, &url],
-                    )?;
-                }
-                lease::tick(tx)
+                rekey(tx, &url, &id).map(drop)
             })?;
             return Ok(Self::new(id));
         }
@@ -264,83 +300,33 @@ impl Outbox {
     ///
     /// [`StoreError::Decode`] for metadata that cannot be read back; SQLite's.
     pub fn metadata(&self, store: &Store, with_refused: bool) -> Result<Vec<KeptMetadata>> {
-        let mut stmt = store.conn().prepare(
-            "SELECT id, resource_id, resource_type, component_id, component_name, component_kind,
-                    metadata_values, metadata_types, attempts, last_error
-             FROM outbox o WHERE server = ?1 AND (refused IS NULL OR ?2)
+        let mut stmt = store.conn().prepare(&format!(
+            "SELECT {KEPT_COLUMNS} FROM outbox o WHERE server = ?1 AND (refused IS NULL OR ?2)
                  AND NOT EXISTS (SELECT 1 FROM outbox_runs r
                                  WHERE r.local_id = o.resource_id AND r.server = ?1)
                  AND NOT EXISTS (SELECT 1 FROM outbox_steps s
                                  WHERE s.local_id = o.resource_id AND s.server = ?1)
-             ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![self.server, with_refused], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                resource_from_row(r, 1)?,
-                component_from_row(r, 3)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-                r.get::<_, u32>(8)?,
-                r.get::<_, Option<String>>(9)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, resource, component, values, types, attempts, last_error) = row?;
-            let metadata =
-                Metadata::from_json(&values, &types).map_err(|error| StoreError::Decode {
-                    key: format!("outbox metadata {id}"),
-                    error,
-                })?;
-            out.push(KeptMetadata {
-                id,
-                resource,
-                component,
-                metadata,
-                attempts,
-                last_error,
-            });
-        }
-        Ok(out)
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![self.server, with_refused], KeptRow::read)?;
+        rows.map(|row| row?.decode()).collect()
     }
 
     /// The metadata kept at `id`, if it still is (and is not parked).
     pub(crate) fn metadata_at(&self, store: &Store, id: i64) -> Result<Option<KeptMetadata>> {
-        let kept: Option<(Resource, Option<ComponentInfo>, String, String, u32)> = store
+        store
             .conn()
             .query_row(
-                "SELECT resource_id, resource_type, component_id, component_name, component_kind,
-                        metadata_values, metadata_types, attempts
-                 FROM outbox WHERE server = ?1 AND id = ?2 AND refused IS NULL",
+                &format!(
+                    "SELECT {KEPT_COLUMNS} FROM outbox
+                     WHERE server = ?1 AND id = ?2 AND refused IS NULL"
+                ),
                 params![self.server, id],
-                |r| {
-                    Ok((
-                        resource_from_row(r, 0)?,
-                        component_from_row(r, 2)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ))
-                },
+                KeptRow::read,
             )
-            .optional()?;
-        let Some((resource, component, values, types, attempts)) = kept else {
-            return Ok(None);
-        };
-        let metadata =
-            Metadata::from_json(&values, &types).map_err(|error| StoreError::Decode {
-                key: format!("outbox metadata {id}"),
-                error,
-            })?;
-        Ok(Some(KeptMetadata {
-            id,
-            resource,
-            component,
-            metadata,
-            attempts,
-            last_error: None,
-        }))
+            .optional()?
+            .map(KeptRow::decode)
+            .transpose()
     }
 
     /// The server took the metadata kept at `id`: it leaves the outbox.
@@ -440,6 +426,27 @@ impl Outbox {
         let rows = stmt.query_map([&self.server], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.map(|r| r.map_err(StoreError::from)).collect()
     }
+}
+
+/// Moves what is kept for the server key `from` (a URL it was never reached at) to the key `to`,
+/// inside `tx`; how many items moved. Nothing moves while a live process holds the lease on
+/// `from`: what it may be sending stays there until it is done, and a later call moves it.
+fn rekey(tx: &Transaction<'_>, from: &str, to: &str) -> rusqlite::Result<usize> {
+    if lease::held(tx, from)? {
+        return Ok(0);
+    }
+    let mut moved = 0;
+    for table in ["outbox", "outbox_runs", "outbox_steps", "outbox_statuses"] {
+        moved += tx.execute(
+            &format!("UPDATE OR REPLACE {table} SET server = ?1 WHERE server = ?2"),
+            [to, from],
+        )?;
+    }
+    // What moved is new to the senders of `to`.
+    if moved > 0 {
+        lease::tick(tx)?;
+    }
+    Ok(moved)
 }
 
 pub(crate) mod items;

@@ -159,18 +159,7 @@ impl Outbox {
     /// its final status kept, to be set after its steps.
     pub(crate) fn took_run(&self, store: &mut Store, local: Uuid, remote: Uuid) -> Result<()> {
         store.write(|tx| {
-            let ended: Option<(String, Option<i64>)> = tx
-                .query_row(
-                    "SELECT status, finished FROM outbox_runs WHERE server = ?1 AND local_id = ?2",
-                    [&self.server, &local.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            tx.execute(
-                "DELETE FROM outbox_runs WHERE server = ?1 AND local_id = ?2",
-                [&self.server, &local.to_string()],
-            )?;
-            self.map_id(tx, local, remote)?;
+            let ended = self.leave(tx, "outbox_runs", local, remote)?;
             replace_id(
                 tx,
                 local,
@@ -190,6 +179,34 @@ impl Outbox {
             }
             Ok(())
         })
+    }
+
+    /// The run or step kept under `local` in `table` (`outbox_runs` or `outbox_steps`) leaves
+    /// the outbox as the server's `remote`: its status and end as they stand now (it may have
+    /// ended while it was being sent), and `remote` remembered for `local`.
+    fn leave(
+        &self,
+        tx: &Transaction<'_>,
+        table: &'static str,
+        local: Uuid,
+        remote: Uuid,
+    ) -> rusqlite::Result<Option<(String, Option<i64>)>> {
+        let local_id = local.to_string();
+        let ended = tx
+            .query_row(
+                &format!(
+                    "SELECT status, finished FROM {table} WHERE server = ?1 AND local_id = ?2"
+                ),
+                [&self.server, &local_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE server = ?1 AND local_id = ?2"),
+            [&self.server, &local_id],
+        )?;
+        self.map_id(tx, local, remote)?;
+        Ok(ended)
     }
 
     /// Remembers that the record kept under `local` is `remote` on the server, so that what is
@@ -319,18 +336,7 @@ impl Outbox {
         sent: Option<SystemTime>,
     ) -> Result<()> {
         store.write(|tx| {
-            let ended: Option<(String, Option<i64>)> = tx
-                .query_row(
-                    "SELECT status, finished FROM outbox_steps WHERE server = ?1 AND local_id = ?2",
-                    [&self.server, &local.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            tx.execute(
-                "DELETE FROM outbox_steps WHERE server = ?1 AND local_id = ?2",
-                [&self.server, &local.to_string()],
-            )?;
-            self.map_id(tx, local, remote)?;
+            let ended = self.leave(tx, "outbox_steps", local, remote)?;
             replace_id(
                 tx,
                 local,
