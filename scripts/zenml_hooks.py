@@ -8,8 +8,8 @@ kfp and modal are replaced by in-process stubs before ZenML's integration module
 Input: a JSON array of cases.
 
     {"name": "mlflow-active",
-     "component": "mlflow" | "wandb" | "comet"
-                  | "vertex_orchestrator" | "azureml_orchestrator" | "modal_orchestrator",
+     "component": "mlflow" | "wandb" | "comet" | "vertex_orchestrator"
+                  | "azureml_orchestrator" | "modal_orchestrator" | "kubeflow_orchestrator",
      "hook": "step" | "pipeline",
      "config": {...},          # fields of the flavor's config class, validated by ZenML
      "env": {"VAR": "value"},  # set for this case only; a null value unsets the variable
@@ -17,12 +17,16 @@ Input: a JSON array of cases.
      "info": {"run_id", "step_run_id", "run_name", "pipeline_name", "pipeline_step_name",
               "settings": {"experiment_tracker.wandb": {...}, ...}},   # step hook
      "run_id": "<uuid>",       # pipeline hook
+     "run_settings": {"orchestrator.kubeflow": {...}, ...},   # pipeline hook: the settings of
+                               # the run `Client().get_pipeline_run(run_id)` returns
      "component_name": "..."}  # optional, defaults to the value of "component"
 
 The step hook is `get_step_run_metadata(info)`, called with a real `StepRunInfo` whose step
 configuration carries `info.settings`, so the component's own `get_settings` resolves them (by
 the legacy key "<type>.<flavor>" or the canonical key "<type>:<component_name>"). The pipeline
-hook is `get_pipeline_run_metadata(run_id)`. Each case builds a fresh component from the flavor's
+hook is `get_pipeline_run_metadata(run_id)`; where it fetches the run (Kubeflow), it is given a
+run whose pipeline configuration carries `run_settings`, validated by ZenML's
+`PipelineConfiguration`, so the component's `get_settings(run)` resolves them. Each case builds a fresh component from the flavor's
 config class. Variables the hooks read for orchestrator run ids (see RUN_ID_ENV_VARS) are removed
 before the case's env is applied, and the whole environment is restored after each case.
 
@@ -76,7 +80,12 @@ STUBBED_PACKAGES = (
     "kfp",
     "azure",
     "modal",
+    "kubernetes",
+    "kfp_server_api",
 )
+
+# What ZenML's Kubernetes serialization reads from a model class: a stub class has none.
+KUBERNETES_MODEL_MAPS = ("openapi_types", "attribute_map")
 
 # component -> (module, flavor class)
 FLAVORS = {
@@ -86,6 +95,7 @@ FLAVORS = {
     "vertex_orchestrator": ("zenml.integrations.gcp.flavors", "VertexOrchestratorFlavor"),
     "azureml_orchestrator": ("zenml.integrations.azure.flavors", "AzureMLOrchestratorFlavor"),
     "modal_orchestrator": ("zenml.integrations.modal.flavors", "ModalOrchestratorFlavor"),
+    "kubeflow_orchestrator": ("zenml.integrations.kubeflow.flavors", "KubeflowOrchestratorFlavor"),
 }
 
 # Variables read by the orchestrators' get_orchestrator_run_id / get_pipeline_run_metadata.
@@ -97,6 +107,7 @@ RUN_ID_ENV_VARS = (
     "AZUREML_JOB_ID",
     "ZENML_MODAL_RUN_ID",
     "ZENML_MODAL_APP_NAME",
+    "KFP_RUN_ID",
 )
 
 # mlflow.store.db.db_types.DATABASE_ENGINES, read by the MLflow tracker's URI check.
@@ -119,6 +130,9 @@ class _StubType(type):
     def __getattr__(cls, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        if name in KUBERNETES_MODEL_MAPS:
+            # A Kubernetes model class with no attributes, as ZenML's pod settings read it.
+            return {}
         attribute = _stub_class(name, cls.__module__, f"{cls.__qualname__}.{name}")
         setattr(cls, name, attribute)
         return attribute
@@ -198,6 +212,7 @@ class SdkState:
         self.artifact_store_path: str = DEFAULT_ARTIFACT_STORE_PATH
         self.azureml_job: Any = None
         self.azureml_error: Optional[str] = None
+        self.run_settings: Dict[str, Any] = {}
 
 
 STATE = SdkState()
@@ -223,6 +238,17 @@ class _ActiveStackClient:
     def __init__(self) -> None:
         artifact_store = types.SimpleNamespace(path=STATE.artifact_store_path)
         self.active_stack = types.SimpleNamespace(artifact_store=artifact_store)
+
+
+class _RunClient:
+    """Stands in for zenml.client.Client where a hook fetches its pipeline run to read the run's
+    settings: the run's pipeline configuration holds the case's `run_settings`."""
+
+    def get_pipeline_run(self, run_id: Any) -> Any:
+        from zenml.config.pipeline_configurations import PipelineConfiguration
+
+        configuration = PipelineConfiguration(name="training", settings=STATE.run_settings)
+        return types.SimpleNamespace(id=run_id, pipeline_configuration=configuration)
 
 
 def install_sdk_stubs() -> None:
@@ -275,6 +301,8 @@ class HookRunner:
             implementation = flavor.implementation_class
             if component == "mlflow":
                 sys.modules[implementation.__module__].Client = _ActiveStackClient
+            if component == "kubeflow_orchestrator":
+                sys.modules[implementation.__module__].Client = _RunClient
             self._flavors[component] = flavor
         return self._flavors[component]
 
@@ -321,6 +349,7 @@ class HookRunner:
             resource = self._resource(id=info.step_run_id, type=self._resource_types.STEP_RUN)
         elif hook == "pipeline":
             run_id = UUID(case["run_id"])
+            STATE.run_settings = case.get("run_settings") or {}
             metadata = component.get_pipeline_run_metadata(run_id=run_id)
             resource = self._resource(id=run_id, type=self._resource_types.PIPELINE_RUN)
         else:

@@ -49,6 +49,7 @@ pub enum Name {
     StepWith,
     PrepareStepRun,
     CleanupStepRun,
+    Settings,
     Crate,
     Bound,
 }
@@ -71,6 +72,7 @@ impl Name {
             Name::StepWith => "step_with",
             Name::PrepareStepRun => "prepare_step_run",
             Name::CleanupStepRun => "cleanup_step_run",
+            Name::Settings => "settings",
             Name::Crate => "crate",
             Name::Bound => "bound",
         }
@@ -97,6 +99,7 @@ const TABLE: &[(Name, &[Place], Takes)] = &[
     (Name::StepWith, &[C, V], Takes::Path),
     (Name::PrepareStepRun, &[C], Takes::Path),
     (Name::CleanupStepRun, &[C], Takes::Path),
+    (Name::Settings, &[F], Takes::Flag),
     (Name::Crate, &[C], Takes::Path),
     (Name::Bound, &[C], Takes::Str),
 ];
@@ -187,6 +190,10 @@ pub struct FieldAttrs {
     /// Every conversion written, in order: the first one counts, the others are errors.
     pub converts: Vec<(Flag, Convert)>,
     pub skip_if: Option<syn::Path>,
+    /// `settings`: the field holds the component's configured settings.
+    pub settings: Option<Flag>,
+    /// Every attribute written, in order, at its name.
+    pub written: Vec<(Name, Span)>,
 }
 
 impl TypeAttrs {
@@ -197,6 +204,14 @@ impl TypeAttrs {
 }
 
 impl FieldAttrs {
+    /// Every attribute written besides `settings`, by name, at its name.
+    pub fn besides_settings(&self) -> impl Iterator<Item = (Name, Span)> + '_ {
+        self.written
+            .iter()
+            .copied()
+            .filter(|(name, _)| *name != Name::Settings)
+    }
+
     /// Whether `flatten` is written.
     pub fn flatten(&self) -> Option<Flag> {
         self.converts
@@ -253,6 +268,7 @@ impl Items {
             ..FieldAttrs::default()
         };
         for (flag, name, value) in items {
+            out.written.push((name, flag.span));
             match (name, value) {
                 (Name::Pipeline, _) => out.pipeline = Some(flag),
                 (Name::Step, _) => out.step = Some(flag),
@@ -263,6 +279,7 @@ impl Items {
                 (Name::With, Value::Path(p)) => out.converts.push((flag, Convert::With(p))),
                 (Name::Flatten, _) => out.converts.push((flag, Convert::Flatten)),
                 (Name::SkipIf, Value::Path(p)) => out.skip_if = Some(p),
+                (Name::Settings, _) => out.settings = Some(flag),
                 // Placement and values were checked against the table when parsed.
                 _ => {}
             }

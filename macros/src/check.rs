@@ -21,6 +21,8 @@ pub struct Plan<'a> {
     pub step_with: Option<&'a syn::Path>,
     pub prepare_step_run: Option<&'a syn::Path>,
     pub cleanup_step_run: Option<&'a syn::Path>,
+    /// The field marked `settings`: the component's configured settings.
+    pub settings: Option<&'a Field<'a>>,
 }
 
 pub enum Body<'a> {
@@ -130,6 +132,7 @@ pub fn check<'a>(cx: &Ctxt, container: &'a Container<'a>) -> Plan<'a> {
         })
         .ok()
     });
+    let settings = settings_field(cx, &container.data);
     let outer = defaults(cx, attrs, None);
     let body = match &container.data {
         Data::Struct(fields) => Body::Struct(unit(cx, fields, &outer, None)),
@@ -151,7 +154,58 @@ pub fn check<'a>(cx: &Ctxt, container: &'a Container<'a>) -> Plan<'a> {
         step_with: attrs.step_with.as_ref(),
         prepare_step_run: attrs.prepare_step_run.as_ref(),
         cleanup_step_run: attrs.cleanup_step_run.as_ref(),
+        settings,
     }
+}
+
+/// The struct's field marked `settings`: one at most, with no other attribute, and only on a
+/// struct (an enum has no one configuration).
+fn settings_field<'a>(cx: &Ctxt, data: &'a Data<'a>) -> Option<&'a Field<'a>> {
+    let fields: Vec<&Field> = match data {
+        Data::Struct(fields) => fields.iter().collect(),
+        Data::Enum(variants) => {
+            for field in variants.iter().flat_map(|v| &v.fields) {
+                if let Some(flag) = field.attrs.settings {
+                    cx.error_at(
+                        flag.span,
+                        "`settings` marks a struct's field: an enum's variants have no one \
+                         configuration; hold the settings in a struct that derives \
+                         `RunMetadata`, or implement `run_metadata::ComponentSettings` for the enum",
+                    );
+                }
+            }
+            return None;
+        }
+    };
+    let mut found: Option<&Field> = None;
+    for field in fields {
+        let Some(flag) = field.attrs.settings else {
+            continue;
+        };
+        for (name, span) in field.attrs.besides_settings() {
+            cx.error_at(
+                span,
+                format!(
+                    "`{}` conflicts with `settings`: the settings field holds the component's \
+                     configured settings, which hooks read with `settings_of`; it reports no \
+                     metadata itself",
+                    name.as_str()
+                ),
+            );
+        }
+        match found {
+            Some(first) => cx.error_at(
+                flag.span,
+                format!(
+                    "a component has one settings type, and {} already holds it: put every \
+                     setting in that type",
+                    describe(first)
+                ),
+            ),
+            None => found = Some(field),
+        }
+    }
+    found
 }
 
 fn defaults<'a>(cx: &Ctxt, attrs: &'a TypeAttrs, outer: Option<&Defaults<'a>>) -> Defaults<'a> {
@@ -216,6 +270,10 @@ fn unit<'a>(
         let Some(marker) = field.attrs.marks.marker else {
             continue;
         };
+        if field.attrs.settings.is_some() {
+            // Not reported: see `settings_field`.
+            continue;
+        }
         let Some(entry) = entry(cx, field, marker, defaults) else {
             continue;
         };

@@ -24,6 +24,7 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
     let checks = const_key_checks(plan);
     let source_checks = source_checks(plan, input);
     let declared = declared_keys(plan);
+    let settings = settings_impl(plan, input);
     let (plain_impl_generics, plain_ty_generics, plain_where) = input.generics.split_for_impl();
     let impls = quote! {
         #[automatically_derived]
@@ -39,6 +40,7 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
         {
             const KEYS: [#krate::__private::Option<&'static [&'static str]>; 2] = #declared;
         }
+        #settings
     };
     // The checked key constants are the impls' and the checks' own: all in one anonymous scope.
     quote! {
@@ -47,6 +49,32 @@ pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {
             #source_checks
             #impls
         };
+    }
+}
+
+/// `#[metadata(settings)]`: the field's type is the component's settings type, its value the
+/// configured settings. Spanned at the type, so that one that is not `Serialize` and
+/// `Deserialize` is reported there.
+fn settings_impl(plan: &Plan, input: &DeriveInput) -> TokenStream {
+    let Some(field) = plan.settings else {
+        return TokenStream::new();
+    };
+    let krate = &plan.krate;
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let ty = field.ty;
+    let member = &field.member;
+    let settings = quote_spanned!(ty.span()=> type Settings = #ty;);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::ComponentSettings for #ident #ty_generics #where_clause {
+            #settings
+
+            #[inline]
+            fn configured_settings(&self) -> &#ty {
+                &self.#member
+            }
+        }
     }
 }
 
@@ -183,7 +211,7 @@ fn binding(index: usize) -> Ident {
 fn hook_arg(hook: Hook) -> Ident {
     Ident::new(
         match hook {
-            Hook::Pipeline => "__run_metadata_run_id",
+            Hook::Pipeline => "__run_metadata_run",
             Hook::Step => "__run_metadata_info",
         },
         Span::call_site(),
@@ -352,6 +380,37 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
         .map(|path| with_call(krate, path, hook, &metadata, &arg));
     // `#[inline]`: codegen waits for a crate that calls the hook, as for serde's generic
     // impls, instead of happening in every crate that derives.
+    if fallible && hook == Hook::Pipeline {
+        // The sources and flattened values are told the whole run; the hook of a run id alone
+        // tells them a run with only its id.
+        let run_id = Ident::new("__run_metadata_run_id", Span::call_site());
+        return Some(quote! {
+            #[inline]
+            fn pipeline_run_metadata(&self, #run_id: #krate::__private::Uuid) -> #krate::Metadata {
+                #krate::__private::or_nothing(Self::try_pipeline_run_metadata(self, #run_id))
+            }
+
+            #[inline]
+            fn try_pipeline_run_metadata(
+                &self,
+                #run_id: #krate::__private::Uuid,
+            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
+                Self::try_pipeline_run_metadata_for(self, &#krate::__private::run_of(#run_id))
+            }
+
+            #[inline]
+            #[allow(unused_mut)]
+            fn try_pipeline_run_metadata_for(
+                &self,
+                #arg: &#krate::PipelineRunInfo,
+            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
+                let mut #metadata = #krate::__private::with_capacity(#capacity);
+                #body
+                #with
+                ::core::result::Result::Ok(#metadata)
+            }
+        });
+    }
     Some(if fallible {
         quote! {
             #[inline]
@@ -400,12 +459,18 @@ fn source_for(krate: &syn::Path, path: &syn::Path, hook: Hook, this_ty: &Ident) 
     let helper = Ident::new(&format!("{}_source", hook.name()), span);
     let this = Ident::new("__run_metadata_self", span);
     let arg = at(&hook_arg(hook), span);
-    let arg_ty = match hook {
-        Hook::Pipeline => quote_spanned!(span=> #krate::__private::Uuid),
-        Hook::Step => quote_spanned!(span=> &#krate::StepRunInfo),
-    };
-    quote_spanned! {span=>
-        #krate::__private::#helper(|#this: &#this_ty, #arg: #arg_ty| #path(#this, #arg))
+    match hook {
+        // The function takes the run's id or the run: its parameter's type picks (`RunArg`).
+        Hook::Pipeline => quote_spanned! {span=>
+            #krate::__private::#helper(|#this: &#this_ty, #arg: &#krate::PipelineRunInfo| {
+                #path(#this, #krate::__private::RunArg::run_arg(#arg))
+            })
+        },
+        Hook::Step => quote_spanned! {span=>
+            #krate::__private::#helper(|#this: &#this_ty, #arg: &#krate::StepRunInfo| {
+                #path(#this, #arg)
+            })
+        },
     }
 }
 
@@ -460,7 +525,7 @@ fn unit_code(plan: &Plan, unit: &Unit, hook: Hook) -> (Option<TokenStream>, Toke
             // failure is this hook's (a hook with a flattened field is always `fallible`).
             let call = match hook {
                 Hook::Pipeline => quote_spanned! {ty.span()=>
-                    <#ty as #krate::RunMetadata>::try_pipeline_run_metadata(#bind, #arg)?
+                    <#ty as #krate::RunMetadata>::try_pipeline_run_metadata_for(#bind, #arg)?
                 },
                 Hook::Step => quote_spanned! {ty.span()=>
                     <#ty as #krate::RunMetadata>::try_step_run_metadata(#bind, #arg)?

@@ -8,7 +8,7 @@ class RustMetadata:
     """Mixin for a ZenML stack component whose run metadata comes from a Rust struct.
 
     Put it first among the bases and name the Rust constructor, and the settings class if the
-    component reads per-step settings::
+    component reads settings (ZenML then validates a step's or a run's settings with it)::
 
         class RustExperimentTracker(RustMetadata, BaseExperimentTracker):
             rust_component = RustTracker
@@ -54,7 +54,7 @@ class RustMetadata:
         # The base class's own metadata first (ZenML's integrations report theirs), then the
         # struct's, which wins on a shared key.
         metadata = dict(super().get_pipeline_run_metadata(run_id) or {})
-        metadata.update(self._rust_hooks().pipeline_run_metadata(run_id))
+        metadata.update(self._rust_hooks().pipeline_run_metadata(run_id, self))
         return metadata
 
     def get_step_run_metadata(self, info):
@@ -96,18 +96,35 @@ def config_json(config):
     return json.dumps(config)
 
 
-def settings_json(info, component=None):
-    """The step's settings as JSON, keyed as ZenML keys them; with `component`, its own settings
-    as its ``get_settings(info)`` resolves them, under ``"{type}.{flavor}"``."""
-    config = getattr(info, "config", None)
-    settings = {
-        key: value.model_dump(mode="json") if hasattr(value, "model_dump") else value
-        for key, value in (getattr(config, "settings", None) or {}).items()
-    }
-    if component is not None and getattr(component, "settings_class", None) is not None:
-        own = component.get_settings(info).model_dump(mode="json")
-        settings[f"{component.type}.{component.flavor}"] = own
-    return json.dumps(settings)
+def _settings_json(settings):
+    return json.dumps(
+        {
+            key: value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+            for key, value in (settings or {}).items()
+        }
+    )
+
+
+def settings_json(info):
+    """The step's settings as JSON, keyed as ZenML keys them (``info.config.settings``)."""
+    return _settings_json(getattr(getattr(info, "config", None), "settings", None))
+
+
+def run_settings_json(run_id, component):
+    """The run's settings as JSON, as ``component.get_settings(run)`` reads them; ``{}`` for a
+    component without a settings class, which reads none (and so costs no request)."""
+    if getattr(component, "settings_class", None) is None:
+        return "{}"
+    from zenml.client import Client
+
+    run = Client().get_pipeline_run(run_id)
+    return _settings_json(run.config.settings)
+
+
+def component_ref(component):
+    """A component's type, name and flavor, as ZenML's settings keys use them."""
+    kind = getattr(component.type, "value", component.type)
+    return (str(kind), str(component.name), str(component.flavor))
 
 
 def warn_non_finite(keys):

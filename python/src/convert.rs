@@ -7,7 +7,9 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{
     PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType,
 };
-use run_metadata::{Integer, Metadata, MetadataValue, StepRunInfo};
+use run_metadata::{
+    ComponentKind, ComponentRef, Integer, Metadata, MetadataValue, PipelineRunInfo, StepRunInfo,
+};
 use uuid::Uuid;
 
 use crate::bridge;
@@ -172,16 +174,14 @@ fn context(py: Python<'_>, e: PyErr, key: &str) -> PyErr {
 
 /// ZenML's `StepRunInfo` (or any object with its attributes) as a [`StepRunInfo`]: the ids,
 /// `run_name`, `pipeline_step_name`, `pipeline.name`, and each of `config.settings` as the JSON
-/// of its pydantic model (`model_dump(mode="json")`), keyed as ZenML keys them. With the
-/// `component` whose hook this is, and which has a settings class, its own settings as ZenML's
-/// `component.get_settings(info)` resolves them (its config overlaid with the step's) are under
-/// `"{type}.{flavor}"` (`"experiment_tracker.mlflow"`), where [`StepRunInfo::settings`] reads
-/// them.
+/// of its pydantic model (`model_dump(mode="json")`), keyed as ZenML keys them; with the
+/// `component` whose hook this is named in [`StepRunInfo::component`], so that
+/// [`StepRunInfo::settings_of`] resolves its settings as its `get_settings(info)` would.
 ///
 /// # Errors
 ///
-/// `AttributeError` if an attribute is missing, `ValueError` if an id is not a UUID or the
-/// settings do not encode as JSON.
+/// `AttributeError` if an attribute is missing, `ValueError` if an id is not a UUID, the
+/// settings do not encode as JSON, or the component's type is not one ZenML has.
 pub fn step_run_info(
     info: &Bound<'_, PyAny>,
     component: Option<&Bound<'_, PyAny>>,
@@ -198,12 +198,48 @@ pub fn step_run_info(
     if !pipeline.is_none() {
         out = out.with_pipeline_name(pipeline.getattr("name")?.extract::<String>()?);
     }
-    let settings: String =
-        bridge::call(info.py(), "settings_json", (info, component))?.extract()?;
-    let settings: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&settings)
-        .map_err(|e| PyValueError::new_err(format!("info.config.settings: {e}")))?;
-    for (key, value) in settings {
-        out = out.with_settings(key, value);
+    let settings: String = bridge::call(info.py(), "settings_json", (info,))?.extract()?;
+    out.settings = settings_map(&settings, "info.config.settings")?;
+    out.component = component.map(component_ref).transpose()?;
+    Ok(out)
+}
+
+/// The run `run_id` as a pipeline hook is told it: with the `component` whose hook this is,
+/// and, if that component has a settings class, the run's settings as ZenML's
+/// `Client().get_pipeline_run(run_id).config.settings` gives them (what its `get_settings(run)`
+/// reads; ZenML's own orchestrators fetch the run the same way).
+///
+/// # Errors
+///
+/// As [`step_run_info`], and whatever fetching the run raises.
+pub fn pipeline_run_info(
+    py: Python<'_>,
+    run_id: Uuid,
+    component: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PipelineRunInfo> {
+    let mut out = PipelineRunInfo::new(run_id);
+    if let Some(component) = component {
+        let settings: String =
+            bridge::call(py, "run_settings_json", (run_id.to_string(), component))?.extract()?;
+        out.settings = settings_map(&settings, "run.config.settings")?;
+        out.component = Some(component_ref(component)?);
     }
     Ok(out)
+}
+
+fn settings_map(
+    json: &str,
+    what: &str,
+) -> PyResult<serde_json::Map<String, serde_json::Value>> {
+    serde_json::from_str(json).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
+}
+
+/// A ZenML component's type, name and flavor.
+fn component_ref(component: &Bound<'_, PyAny>) -> PyResult<ComponentRef> {
+    let (kind, name, flavor): (String, String, String) =
+        bridge::call(component.py(), "component_ref", (component,))?.extract()?;
+    let kind = ComponentKind::from_name(&kind).ok_or_else(|| {
+        PyValueError::new_err(format!("{kind:?} is not a ZenML stack component type"))
+    })?;
+    Ok(ComponentRef::new(kind, name, flavor))
 }

@@ -52,11 +52,11 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
-use run_metadata::{HookError, Metadata, RunMetadata, StepRunInfo};
+use run_metadata::{HookError, Metadata, PipelineRunInfo, RunMetadata, StepRunInfo};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-pub use convert::{metadata_to_python, step_run_info, to_python};
+pub use convert::{metadata_to_python, pipeline_run_info, step_run_info, to_python};
 
 create_exception!(
     run_metadata,
@@ -77,15 +77,15 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 
 /// What [`Hooks`] calls: a [`RunMetadata`] type with its own type erased.
 trait Component: Send + Sync {
-    fn pipeline(&self, run_id: Uuid) -> Result<Metadata, HookError>;
+    fn pipeline(&self, run: &PipelineRunInfo) -> Result<Metadata, HookError>;
     fn step(&self, info: &StepRunInfo) -> Result<Metadata, HookError>;
     fn prepare(&self, info: &StepRunInfo) -> Result<(), HookError>;
     fn cleanup(&self, info: &StepRunInfo, step_failed: bool) -> Result<(), HookError>;
 }
 
 impl<T: RunMetadata + Send + Sync> Component for T {
-    fn pipeline(&self, run_id: Uuid) -> Result<Metadata, HookError> {
-        self.try_pipeline_run_metadata(run_id)
+    fn pipeline(&self, run: &PipelineRunInfo) -> Result<Metadata, HookError> {
+        self.try_pipeline_run_metadata_for(run)
     }
     fn step(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
         self.try_step_run_metadata(info)
@@ -133,16 +133,20 @@ impl Hooks {
 
 #[pymethods]
 impl Hooks {
-    /// ZenML's `get_pipeline_run_metadata(run_id)`.
+    /// ZenML's `get_pipeline_run_metadata(run_id)`, with the component whose settings to
+    /// resolve (see [`pipeline_run_info`]).
+    #[pyo3(signature = (run_id, component = None))]
     fn pipeline_run_metadata<'py>(
         &self,
         py: Python<'py>,
         run_id: &Bound<'py, PyAny>,
+        component: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let text = run_id.str()?.to_string();
         let run_id = Uuid::parse_str(&text)
             .map_err(|e| PyValueError::new_err(format!("run_id {text:?}: {e}")))?;
-        let metadata = self.run(py, "pipeline_run_metadata", |c| c.pipeline(run_id))?;
+        let run = pipeline_run_info(py, run_id, component)?;
+        let metadata = self.run(py, "pipeline_run_metadata", |c| c.pipeline(&run))?;
         metadata_to_python(py, &metadata)
     }
 

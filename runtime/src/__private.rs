@@ -11,7 +11,7 @@ use crate::special::{DType, Path, StorageSize, Uri};
 use crate::value::MetadataValue;
 
 pub use crate::schema::{Schema, SchemaEntry};
-pub use crate::{HookError, HookOutput, RunMetadata, StepRunInfo};
+pub use crate::{HookError, HookOutput, PipelineRunInfo, RunMetadata, StepRunInfo};
 pub use run_metadata_macros::metadata_impl;
 
 /// Appends `value` under a key the macro checked: valid, and unique in this hook.
@@ -44,7 +44,7 @@ pub fn merge(metadata: &mut Metadata, other: Metadata) {
 /// that nothing else depends on it.
 pub struct Source<F, R> {
     call: F,
-    pipeline: fn(R, Uuid) -> Result<Metadata, HookError>,
+    pipeline: fn(R, &PipelineRunInfo) -> Result<Metadata, HookError>,
     step: fn(R, &StepRunInfo) -> Result<Metadata, HookError>,
     schema: fn(&'static str) -> Schema,
     keys: [Option<&'static [&'static str]>; 2],
@@ -53,7 +53,7 @@ pub struct Source<F, R> {
 /// `pipeline_with = f`. A `const fn`, so that the derive's compile-time checks make the source
 /// exactly as the hook does: a wrong function is one error, not one per use.
 #[inline]
-pub const fn pipeline_source<S: ?Sized, R: HookOutput, F: Fn(&S, Uuid) -> R>(
+pub const fn pipeline_source<S: ?Sized, R: HookOutput, F: Fn(&S, &PipelineRunInfo) -> R>(
     call: F,
 ) -> Source<F, R> {
     Source {
@@ -80,17 +80,21 @@ pub const fn step_source<S: ?Sized, R: HookOutput, F: Fn(&S, &StepRunInfo) -> R>
 }
 
 impl<F, R> Source<F, R> {
-    /// What the source reports for run `run_id`.
+    /// What the source reports for `run`.
     ///
     /// # Errors
     ///
     /// The source's.
     #[inline]
-    pub fn pipeline<S: ?Sized>(&self, component: &S, run_id: Uuid) -> Result<Metadata, HookError>
+    pub fn pipeline<S: ?Sized>(
+        &self,
+        component: &S,
+        run: &PipelineRunInfo,
+    ) -> Result<Metadata, HookError>
     where
-        F: Fn(&S, Uuid) -> R,
+        F: Fn(&S, &PipelineRunInfo) -> R,
     {
-        (self.pipeline)((self.call)(component, run_id), run_id)
+        (self.pipeline)((self.call)(component, run), run)
     }
 
     /// What the source reports for the step.
@@ -110,6 +114,39 @@ impl<F, R> Source<F, R> {
     pub fn schema_of(&self, name: &'static str) -> Schema {
         (self.schema)(name)
     }
+}
+
+/// What a `pipeline_with` function takes: the run's id, or the whole [`PipelineRunInfo`]. The
+/// derive passes `RunArg::run_arg(run)`, and the function's parameter type picks the impl.
+#[diagnostic::on_unimplemented(
+    message = "a `pipeline_with` function takes the run's id or the run, not `{Self}`",
+    label = "this function's second parameter is `{Self}`",
+    note = "take `run_id: uuid::Uuid`, or `run: &run_metadata::PipelineRunInfo` to read the run's name and settings"
+)]
+pub trait RunArg<'a> {
+    /// The argument, from the run.
+    fn run_arg(run: &'a PipelineRunInfo) -> Self;
+}
+
+impl RunArg<'_> for Uuid {
+    #[inline]
+    fn run_arg(run: &PipelineRunInfo) -> Self {
+        run.run_id
+    }
+}
+
+impl<'a> RunArg<'a> for &'a PipelineRunInfo {
+    #[inline]
+    fn run_arg(run: &'a PipelineRunInfo) -> Self {
+        run
+    }
+}
+
+/// The run a plain pipeline hook is told: only its id.
+#[inline]
+#[must_use]
+pub fn run_of(run_id: Uuid) -> PipelineRunInfo {
+    PipelineRunInfo::new(run_id)
 }
 
 /// What a fallible hook gives when called as the infallible one: nothing, on a failure.

@@ -8,11 +8,10 @@
 
 use core::fmt;
 
-use uuid::Uuid;
-
 use crate::__private::Declared;
-use crate::info::{HookError, RunMetadata, StepRunInfo};
+use crate::info::{HookError, RunMetadata};
 use crate::metadata::Metadata;
+use crate::run_info::{PipelineRunInfo, StepRunInfo};
 use crate::schema::Schema;
 
 /// What a hook-time source (`#[metadata(pipeline_with = f)]`, `#[metadata(step_with = f)]`) may
@@ -31,12 +30,12 @@ use crate::schema::Schema;
     note = "return a type that derives `RunMetadata` (its keys are then declared), an `Option` of one, `run_metadata::Metadata` (keys known only at run time), or a `Result` of any of these whose error implements `Display`"
 )]
 pub trait HookOutput {
-    /// The metadata for the pipeline hook of run `run_id`.
+    /// The metadata for the pipeline hook of `run`.
     ///
     /// # Errors
     ///
     /// The source's failure.
-    fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError>;
+    fn pipeline_output(self, run: &PipelineRunInfo) -> Result<Metadata, HookError>;
 
     /// The metadata for the step hook.
     ///
@@ -59,8 +58,8 @@ impl<T: RunMetadata + Declared> HookOutput for T {
     const KEYS: [Option<&'static [&'static str]>; 2] = <T as Declared>::KEYS;
 
     #[inline]
-    fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError> {
-        self.try_pipeline_run_metadata(run_id)
+    fn pipeline_output(self, run: &PipelineRunInfo) -> Result<Metadata, HookError> {
+        self.try_pipeline_run_metadata_for(run)
     }
 
     #[inline]
@@ -77,7 +76,7 @@ impl HookOutput for Metadata {
     const KEYS: [Option<&'static [&'static str]>; 2] = [None, None];
 
     #[inline]
-    fn pipeline_output(self, _: Uuid) -> Result<Metadata, HookError> {
+    fn pipeline_output(self, _: &PipelineRunInfo) -> Result<Metadata, HookError> {
         Ok(self)
     }
 
@@ -95,8 +94,8 @@ impl<T: HookOutput, E: fmt::Display> HookOutput for Result<T, E> {
     const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
 
     #[inline]
-    fn pipeline_output(self, run_id: Uuid) -> Result<Metadata, HookError> {
-        self.map_err(HookError::new)?.pipeline_output(run_id)
+    fn pipeline_output(self, run: &PipelineRunInfo) -> Result<Metadata, HookError> {
+        self.map_err(HookError::new)?.pipeline_output(run)
     }
 
     #[inline]

@@ -1,10 +1,11 @@
-//! The `RunMetadata` trait, what a step hook is told, and why a hook may report nothing.
+//! The `RunMetadata` trait, and why a hook may report nothing.
 
 use core::fmt;
 
 use uuid::Uuid;
 
 use crate::metadata::Metadata;
+use crate::run_info::{PipelineRunInfo, StepRunInfo};
 use crate::schema::Schema;
 
 /// A stack component that reports metadata on the runs it takes part in: ZenML's
@@ -105,6 +106,19 @@ pub trait RunMetadata {
         Ok(self.pipeline_run_metadata(run_id))
     }
 
+    /// The pipeline hook told the whole run: its settings, and the component whose hook it is
+    /// ([`PipelineRunInfo`]). The stack and the Python bridge call this one; by default it is
+    /// [`try_pipeline_run_metadata`](Self::try_pipeline_run_metadata) of the run's id. The
+    /// derive implements it when the type has hook-time sources, which may take the
+    /// `&PipelineRunInfo` instead of the run's id.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_pipeline_run_metadata`](Self::try_pipeline_run_metadata).
+    fn try_pipeline_run_metadata_for(&self, run: &PipelineRunInfo) -> Result<Metadata, HookError> {
+        self.try_pipeline_run_metadata(run.run_id)
+    }
+
     /// As [`try_pipeline_run_metadata`](Self::try_pipeline_run_metadata), for the step hook.
     ///
     /// # Errors
@@ -139,6 +153,13 @@ macro_rules! forward_run_metadata {
 
             fn try_pipeline_run_metadata(&self, run_id: Uuid) -> Result<Metadata, HookError> {
                 T::try_pipeline_run_metadata(self, run_id)
+            }
+
+            fn try_pipeline_run_metadata_for(
+                &self,
+                run: &PipelineRunInfo,
+            ) -> Result<Metadata, HookError> {
+                T::try_pipeline_run_metadata_for(self, run)
             }
 
             fn try_step_run_metadata(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
@@ -189,6 +210,13 @@ impl<T: RunMetadata> RunMetadata for Option<T> {
         )
     }
 
+    fn try_pipeline_run_metadata_for(&self, run: &PipelineRunInfo) -> Result<Metadata, HookError> {
+        self.as_ref().map_or_else(
+            || Ok(Metadata::new()),
+            |c| c.try_pipeline_run_metadata_for(run),
+        )
+    }
+
     fn try_step_run_metadata(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
         self.as_ref()
             .map_or_else(|| Ok(Metadata::new()), |c| c.try_step_run_metadata(info))
@@ -218,104 +246,6 @@ impl<T: RunMetadata> RunMetadata for Option<T> {
 
     fn schema() -> Schema {
         Schema::optional_of(T::schema())
-    }
-}
-
-/// What a step hook is told about the step that just ran (ZenML's `StepRunInfo`).
-///
-/// ```
-/// use run_metadata::StepRunInfo;
-/// use uuid::Uuid;
-///
-/// let info = StepRunInfo::new(Uuid::nil(), Uuid::max(), "training-2026_11_29", "train")
-///     .with_pipeline_name("training");
-/// assert_eq!(info.pipeline_name, "training");
-/// assert_eq!(info.pipeline_step_name, "train");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct StepRunInfo {
-    /// The pipeline run's id.
-    pub run_id: Uuid,
-    /// The step run's id.
-    pub step_run_id: Uuid,
-    /// The pipeline run's name.
-    pub run_name: String,
-    /// The pipeline's name; empty unless set.
-    pub pipeline_name: String,
-    /// The step's name in the pipeline.
-    pub pipeline_step_name: String,
-    /// The step's settings, as ZenML's `info.config.settings`, each a JSON object: keyed by
-    /// `"{component type}.{flavor}"` (`"experiment_tracker.wandb"`), or, as ZenML 0.98 also
-    /// keys them, `"{component type}:{component name}"`. Called from ZenML through
-    /// `run-metadata-python`, the component's own settings as ZenML resolves them (its config
-    /// overlaid with the step's) are under `"{component type}.{flavor}"`. Read them typed with
-    /// [`settings`](Self::settings).
-    pub settings: serde_json::Map<String, serde_json::Value>,
-}
-
-impl StepRunInfo {
-    /// The info of step `pipeline_step_name` of run `run_id`; the pipeline name starts empty.
-    pub fn new(
-        run_id: Uuid,
-        step_run_id: Uuid,
-        run_name: impl Into<String>,
-        pipeline_step_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            run_id,
-            step_run_id,
-            run_name: run_name.into(),
-            pipeline_name: String::new(),
-            pipeline_step_name: pipeline_step_name.into(),
-            settings: serde_json::Map::new(),
-        }
-    }
-
-    /// Sets the settings under `key` (`"experiment_tracker.wandb"`).
-    #[must_use]
-    pub fn with_settings(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.settings.insert(key.into(), value);
-        self
-    }
-
-    /// The settings under `key`, read as `T` (any `serde::Deserialize` type); `None` if the
-    /// step has none there.
-    ///
-    /// ```
-    /// use run_metadata::StepRunInfo;
-    /// use uuid::Uuid;
-    ///
-    /// let info = StepRunInfo::new(Uuid::nil(), Uuid::nil(), "run", "train")
-    ///     .with_settings("experiment_tracker.wandb", serde_json::json!({"tags": ["nightly"]}));
-    /// let tags: Option<serde_json::Value> = info.settings("experiment_tracker.wandb")?;
-    /// assert_eq!(tags.unwrap()["tags"][0], "nightly");
-    /// assert_eq!(info.settings::<serde_json::Value>("orchestrator.kubeflow")?, None);
-    /// # Ok::<(), run_metadata::HookError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// A [`HookError`] naming the key, if the settings there do not read as `T`: returned from
-    /// a hook-time source, it is that hook's failure, as a ZenML component's would be.
-    pub fn settings<T: serde::de::DeserializeOwned>(
-        &self,
-        key: &str,
-    ) -> Result<Option<T>, HookError> {
-        self.settings
-            .get(key)
-            .map(|value| {
-                serde_json::from_value(value.clone())
-                    .map_err(|e| HookError::new(format!("settings {key:?}: {e}")))
-            })
-            .transpose()
-    }
-
-    /// Sets the pipeline's name.
-    #[must_use]
-    pub fn with_pipeline_name(mut self, pipeline_name: impl Into<String>) -> Self {
-        self.pipeline_name = pipeline_name.into();
-        self
     }
 }
 

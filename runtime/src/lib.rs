@@ -52,8 +52,10 @@ mod json;
 mod key;
 mod metadata;
 mod resource;
+mod run_info;
 mod schema;
 mod secret;
+mod settings;
 pub mod sink;
 mod special;
 pub mod stack;
@@ -66,16 +68,19 @@ pub mod zenml;
 #[doc(hidden)]
 pub mod __private;
 
+pub use crate::component::ComponentKind;
 pub use crate::convert::{MetadataKey, TOO_DEEP, ToMetadata};
 pub use crate::hook::HookOutput;
-pub use crate::info::{HookError, RunMetadata, StepRunInfo};
+pub use crate::info::{HookError, RunMetadata};
 pub use crate::integer::Integer;
 pub use crate::json::DecodeError;
 pub use crate::key::{KeyError, KeyProblem, MAX_KEY_LEN, check_key, key_problem};
 pub use crate::metadata::{Iter, Metadata, Types};
 pub use crate::resource::{Resource, ResourceType};
+pub use crate::run_info::{PipelineRunInfo, StepRunInfo};
 pub use crate::schema::{Schema, SchemaEntry};
 pub use crate::secret::{NeverTracked, Secret};
+pub use crate::settings::{ComponentRef, ComponentSettings, resolve_settings};
 pub use crate::special::{DType, HasDType, Path, StorageSize, Uri};
 pub use crate::value::{MAX_DEPTH, MetadataType, MetadataValue, UnknownType};
 #[doc = include_str!("../docs/derive.md")]

@@ -6,11 +6,14 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use run_metadata::{HookError, Metadata, RunMetadata, StepRunInfo};
+use run_metadata::{
+    ComponentKind, ComponentRef, HookError, Metadata, PipelineRunInfo, RunMetadata, StepRunInfo,
+};
 use run_metadata_examples::ports::sdk::{Env, azureml, comet, mlflow, wandb};
 use run_metadata_examples::ports::{
-    azureml::AzureMlOrchestrator, comet::CometTracker, mlflow::MlflowTracker,
-    modal::ModalOrchestrator, vertex::VertexOrchestrator, wandb::WandbTracker,
+    azureml::AzureMlOrchestrator, comet::CometTracker, kubeflow::KubeflowOrchestrator,
+    mlflow::MlflowTracker, modal::ModalOrchestrator, vertex::VertexOrchestrator,
+    wandb::WandbTracker,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -32,6 +35,13 @@ fn cases() -> Vec<Value> {
         json!({"name": name, "component": component, "hook": "pipeline", "config": config,
                "env": env, "sdk": sdk, "run_id": RUN_ID})
     };
+    // A pipeline hook that reads the run's settings (ZenML's reads them from the run it fetches).
+    let kubeflow = |name: &str, config: Value, env: Value, run_settings: Value| {
+        json!({"name": name, "component": "kubeflow_orchestrator", "component_name": "kf-prod",
+               "hook": "pipeline", "config": config, "env": env, "sdk": {}, "run_id": RUN_ID,
+               "run_settings": run_settings})
+    };
+    let kf_host = || json!({"kubeflow_hostname": "https://kf.example.com/pipeline/"});
     let wandb_config = json!({"api_key": "key", "entity": "vision", "project_name": "detector"});
     let comet_config = json!({"api_key": "key", "workspace": "vision", "project_name": "detector"});
     let azure = || json!({"subscription_id": "sub", "resource_group": "rg", "workspace": "ws"});
@@ -69,6 +79,14 @@ fn cases() -> Vec<Value> {
             json!({"experiment_tracker.wandb": {"run_name": "nightly", "job_type": "eval"}}),
         ),
         step(
+            "wandb-settings-by-name-first",
+            "wandb",
+            json!({"api_key": "key", "run_name": "configured", "group": "g-config"}),
+            json!({"run": null}),
+            json!({"experiment_tracker.wandb": {"run_name": "by-flavor", "job_type": "eval"},
+                   "experiment_tracker:wandb": {"job_type": "by-name"}}),
+        ),
+        step(
             "wandb-no-run-no-metadata",
             "wandb",
             json!({"api_key": "key"}),
@@ -88,6 +106,45 @@ fn cases() -> Vec<Value> {
             comet_config,
             json!({"experiment": null}),
             json!({"experiment_tracker.comet": {"run_name": "from-settings"}}),
+        ),
+        kubeflow("kubeflow-no-hostname", json!({}), json!({}), json!({})),
+        kubeflow("kubeflow-no-namespace", kf_host(), json!({}), json!({})),
+        kubeflow(
+            "kubeflow-configured-namespace",
+            json!({"kubeflow_hostname": "https://kf.example.com//", "user_namespace": "cfg"}),
+            json!({"KFP_RUN_ID": "kfp-7"}),
+            json!({}),
+        ),
+        kubeflow(
+            "kubeflow-run-settings-by-flavor",
+            kf_host(),
+            json!({"KFP_RUN_ID": "kfp-8"}),
+            json!({"orchestrator.kubeflow": {"user_namespace": "team-a"}}),
+        ),
+        kubeflow(
+            "kubeflow-run-settings-by-name-first",
+            json!({"kubeflow_hostname": "https://kf.example.com", "user_namespace": "cfg"}),
+            json!({"KFP_RUN_ID": "kfp-9"}),
+            json!({"orchestrator.kubeflow": {"user_namespace": "team-a"},
+                   "orchestrator:kf-prod": {"user_namespace": "team-b"}}),
+        ),
+        kubeflow(
+            "kubeflow-run-settings-clear-namespace",
+            json!({"kubeflow_hostname": "https://kf.example.com", "user_namespace": "cfg"}),
+            json!({}),
+            json!({"orchestrator.kubeflow": {"user_namespace": null}}),
+        ),
+        kubeflow(
+            "kubeflow-no-run-id",
+            kf_host(),
+            json!({}),
+            json!({"orchestrator:kf-prod": {"user_namespace": "team-a"}}),
+        ),
+        kubeflow(
+            "kubeflow-settings-of-another-component",
+            kf_host(),
+            json!({"KFP_RUN_ID": "kfp-10"}),
+            json!({"orchestrator:kf-staging": {"user_namespace": "team-c"}}),
         ),
         pipeline(
             "vertex-pipeline-job",
@@ -166,12 +223,9 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// The settings fields a configuration sets (ZenML's configs extend their settings).
-fn configured(config: &Value, fields: &[&str]) -> serde_json::Map<String, Value> {
-    fields
-        .iter()
-        .filter_map(|f| Some(((*f).to_owned(), config.get(*f)?.clone())))
-        .collect()
+/// A port built from its ZenML configuration, as the Python bridge builds one.
+fn from_config<T: serde::de::DeserializeOwned>(config: &Value) -> T {
+    serde_json::from_value(config.clone()).unwrap()
 }
 
 /// What the port reports for `case`: `(key, value, tag)`s, or the hook's failure.
@@ -186,7 +240,10 @@ fn rust(case: &Value) -> Result<Vec<(String, Value, String)>, HookError> {
             .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default())),
     );
     let info = &case["info"];
-    let step_info = || {
+    let component = case["component"].as_str().unwrap();
+    let name = case["component_name"].as_str().unwrap_or(component);
+    let tracker = |flavor: &str| ComponentRef::new(ComponentKind::ExperimentTracker, name, flavor);
+    let step_info = |component: ComponentRef| {
         let mut i = StepRunInfo::new(
             Uuid::parse_str(RUN_ID).unwrap(),
             Uuid::parse_str(STEP_ID).unwrap(),
@@ -197,7 +254,7 @@ fn rust(case: &Value) -> Result<Vec<(String, Value, String)>, HookError> {
         for (k, v) in info["settings"].as_object().into_iter().flatten() {
             i = i.with_settings(k.clone(), v.clone());
         }
-        i
+        i.with_component(component)
     };
     let run_id = Uuid::parse_str(RUN_ID).unwrap();
     let metadata: Metadata = match case["component"].as_str().unwrap() {
@@ -212,7 +269,7 @@ fn rust(case: &Value) -> Result<Vec<(String, Value, String)>, HookError> {
             let port = MlflowTracker {
                 tracking_uri: text(config, "tracking_uri").unwrap(),
             };
-            port.try_step_run_metadata(&step_info())?
+            port.try_step_run_metadata(&step_info(tracker("mlflow")))?
         }
         "wandb" => {
             wandb::set_run(sdk["run"].as_object().map(|r| {
@@ -228,29 +285,16 @@ fn rust(case: &Value) -> Result<Vec<(String, Value, String)>, HookError> {
                     job_type: t("job_type"),
                 }
             }));
-            let port = WandbTracker {
-                name: "wandb".into(),
-                entity: text(config, "entity"),
-                project_name: text(config, "project_name"),
-                settings: configured(
-                    config,
-                    &["run_name", "enable_zenml_metadata", "group", "job_type"],
-                ),
-            };
-            port.try_step_run_metadata(&step_info())?
+            let port: WandbTracker = from_config(config);
+            port.try_step_run_metadata(&step_info(tracker("wandb")))?
         }
         "comet" => {
             comet::set_experiment(sdk["experiment"].as_object().map(|e| comet::Experiment {
                 url: e.get("url").and_then(Value::as_str).map(str::to_owned),
                 name: e.get("name").and_then(Value::as_str).map(str::to_owned),
             }));
-            let port = CometTracker {
-                name: "comet".into(),
-                workspace: text(config, "workspace"),
-                project_name: text(config, "project_name"),
-                settings: configured(config, &["run_name"]),
-            };
-            port.try_step_run_metadata(&step_info())?
+            let port: CometTracker = from_config(config);
+            port.try_step_run_metadata(&step_info(tracker("comet")))?
         }
         "vertex_orchestrator" => VertexOrchestrator {
             location: text(config, "location").unwrap(),
@@ -272,6 +316,19 @@ fn rust(case: &Value) -> Result<Vec<(String, Value, String)>, HookError> {
             AzureMlOrchestrator { env }.try_pipeline_run_metadata(run_id)?
         }
         "modal_orchestrator" => ModalOrchestrator { env }.try_pipeline_run_metadata(run_id)?,
+        "kubeflow_orchestrator" => {
+            let mut port: KubeflowOrchestrator = from_config(config);
+            port.env = env;
+            let mut run = PipelineRunInfo::new(run_id).with_component(ComponentRef::new(
+                ComponentKind::Orchestrator,
+                name,
+                "kubeflow",
+            ));
+            for (k, v) in case["run_settings"].as_object().into_iter().flatten() {
+                run = run.with_settings(k.clone(), v.clone());
+            }
+            port.try_pipeline_run_metadata_for(&run)?
+        }
         other => panic!("no port of {other}"),
     };
     Ok(metadata
@@ -349,7 +406,7 @@ fn ports_report_what_zenml_reports() {
         }
         compared += 1;
     }
-    assert_eq!(compared, 17);
+    assert_eq!(compared, 26);
 }
 
 #[test]
@@ -362,6 +419,7 @@ fn every_port_declares_its_keys() {
         VertexOrchestrator::schema(),
         AzureMlOrchestrator::schema(),
         ModalOrchestrator::schema(),
+        KubeflowOrchestrator::schema(),
     ];
     for schema in &schemas {
         let entries: Vec<&SchemaEntry> = schema.pipeline.iter().chain(&schema.step).collect();

@@ -3,29 +3,32 @@
 
 use run_metadata::zenml::keys::METADATA_EXPERIMENT_TRACKER_URL;
 use run_metadata::{HookError, RunMetadata, StepRunInfo};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::sdk::comet;
-use super::{or, py, settings};
+use super::{or, py};
 
 /// The tracker's configuration.
 #[derive(RunMetadata)]
 #[metadata(step_with = Self::experiment)]
+#[derive(Deserialize)]
 pub struct CometTracker {
-    /// The component's name.
-    pub name: String,
     /// `config.workspace`
     pub workspace: Option<String>,
     /// `config.project_name`
     pub project_name: Option<String>,
-    /// The settings fields set in the configuration.
-    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// The configured settings (ZenML's config extends its settings).
+    #[metadata(settings)]
+    #[serde(flatten)]
+    pub settings: CometSettings,
 }
 
 /// `CometExperimentTrackerSettings`, the field the hook reads.
-#[derive(Deserialize)]
-struct CometSettings {
-    run_name: Option<String>,
+#[derive(Serialize, Deserialize)]
+pub struct CometSettings {
+    /// `run_name`
+    #[serde(default)]
+    pub run_name: Option<String>,
 }
 
 /// What the hook reports.
@@ -46,11 +49,7 @@ impl CometTracker {
             py(self.workspace.as_deref()),
             py(self.project_name.as_deref())
         );
-        let s: CometSettings = settings(
-            info,
-            &self.settings,
-            ("experiment_tracker", "comet", &self.name),
-        )?;
+        let s = info.settings_of(self)?;
         let default_name = format!("{}_{}", info.run_name, info.pipeline_step_name);
         Ok(Experiment {
             url: or(exp.url, Some(default_url)).unwrap_or_default(),

@@ -4,7 +4,9 @@
 //!
 //! Each port is a derived struct: the component's configuration is its fields, what exists only
 //! when the hook runs comes from a `*_with` source returning a derived struct, so `schema()`
-//! names every key with its tag and whether it may be absent. The vendor SDKs are stand-ins in
+//! names every key with its tag and whether it may be absent. A component with settings holds
+//! its configured ones in a `#[metadata(settings)]` field, and its hooks read them resolved as
+//! ZenML's `get_settings` resolves them (`info.settings_of(self)`). The vendor SDKs are stand-ins in
 //! [`sdk`], holding what the real ones hold (the active run, the environment).
 //!
 //! | port | ZenML | hook |
@@ -15,40 +17,16 @@
 //! | [`vertex::VertexOrchestrator`] | `VertexOrchestrator` | pipeline |
 //! | [`azureml::AzureMlOrchestrator`] | `AzureMLOrchestrator` | pipeline |
 //! | [`modal::ModalOrchestrator`] | `ModalOrchestrator` | pipeline |
+//! | [`kubeflow::KubeflowOrchestrator`] | `KubeflowOrchestrator` | pipeline (reads the run's settings) |
 
 pub mod azureml;
 pub mod comet;
+pub mod kubeflow;
 pub mod mlflow;
 pub mod modal;
 pub mod sdk;
 pub mod vertex;
 pub mod wandb;
-
-use run_metadata::{HookError, StepRunInfo};
-use serde::de::DeserializeOwned;
-
-/// ZenML's `StackComponent.get_settings`: the component's configured settings, updated by the
-/// step's under `"{kind}:{name}"`, else `"{kind}.{flavor}"`, read as `T`.
-///
-/// # Errors
-///
-/// The settings do not read as `T`.
-pub fn settings<T: DeserializeOwned>(
-    info: &StepRunInfo,
-    configured: &serde_json::Map<String, serde_json::Value>,
-    component: (&str, &str, &str),
-) -> Result<T, HookError> {
-    let (kind, flavor, name) = component;
-    let mut merged = configured.clone();
-    let step = [format!("{kind}:{name}"), format!("{kind}.{flavor}")]
-        .into_iter()
-        .find_map(|key| info.settings.get(&key));
-    if let Some(serde_json::Value::Object(step)) = step {
-        merged.extend(step.clone());
-    }
-    serde_json::from_value(serde_json::Value::Object(merged))
-        .map_err(|e| HookError::new(format!("{kind} settings: {e}")))
-}
 
 /// Python's `a or b` on optional strings: the first that is set and not empty.
 pub fn or(a: Option<String>, b: Option<String>) -> Option<String> {

@@ -3,33 +3,42 @@
 
 use run_metadata::zenml::keys::METADATA_EXPERIMENT_TRACKER_URL;
 use run_metadata::{HookError, RunMetadata, StepRunInfo};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::sdk::wandb;
-use super::{or, py, settings};
+use super::{or, py};
 
 /// The tracker's configuration.
 #[derive(RunMetadata)]
 #[metadata(step_with = Self::run_metadata)]
+#[derive(Deserialize)]
 pub struct WandbTracker {
-    /// The component's name.
-    pub name: String,
     /// `config.entity`
     pub entity: Option<String>,
     /// `config.project_name`
     pub project_name: Option<String>,
-    /// The settings fields set in the configuration (ZenML's config extends the settings).
-    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// The configured settings: ZenML's config extends its settings, so they are read from
+    /// the same fields.
+    #[metadata(settings)]
+    #[serde(flatten)]
+    pub settings: WandbSettings,
 }
 
 /// `WandbExperimentTrackerSettings`, the fields the hook reads.
-#[derive(Deserialize)]
-struct WandbSettings {
-    run_name: Option<String>,
+#[derive(Serialize, Deserialize)]
+pub struct WandbSettings {
+    /// `run_name`
+    #[serde(default)]
+    pub run_name: Option<String>,
+    /// `enable_zenml_metadata`
     #[serde(default = "yes")]
-    enable_zenml_metadata: bool,
-    group: Option<String>,
-    job_type: Option<String>,
+    pub enable_zenml_metadata: bool,
+    /// `group`
+    #[serde(default)]
+    pub group: Option<String>,
+    /// `job_type`
+    #[serde(default)]
+    pub job_type: Option<String>,
 }
 
 fn yes() -> bool {
@@ -69,11 +78,7 @@ impl WandbTracker {
             py(self.project_name.as_deref())
         );
         let url = or(run.url, Some(default_url)).unwrap_or_default();
-        let s: WandbSettings = settings(
-            info,
-            &self.settings,
-            ("experiment_tracker", "wandb", &self.name),
-        )?;
+        let s = info.settings_of(self)?;
         let default_name = format!("{}_{}", info.run_name, info.pipeline_step_name);
         let default_group = s.enable_zenml_metadata.then(|| info.run_name.clone());
         Ok(WandbRun {

@@ -14,5 +14,5 @@ mod model;
 mod run;
 
 pub use crate::component::{ComponentInfo, ComponentKind};
-pub use model::{Collected, Component, Stack, StepSpec};
+pub use model::{Collected, Component, RunSpec, Stack, StepSpec};
 pub use run::{Failure, Run, RunReport, default_run_name};

@@ -8,18 +8,23 @@ use std::panic::{self, AssertUnwindSafe};
 use uuid::Uuid;
 
 use crate::component::{ComponentInfo, ComponentKind};
-use crate::info::{HookError, RunMetadata, StepRunInfo};
+use crate::info::{HookError, RunMetadata};
 use crate::metadata::Metadata;
+use crate::run_info::{PipelineRunInfo, StepRunInfo};
+use crate::settings::ComponentRef;
 use crate::sink::{Hook, HookFailure};
 
-/// A component in a stack: who it is and its hooks.
+/// A component in a stack: who it is, its flavor and its hooks.
 pub struct Component {
     info: ComponentInfo,
+    /// Its settings keys' names: kind, name and flavor.
+    reference: ComponentRef,
     hooks: Box<dyn RunMetadata + Send + Sync>,
 }
 
 impl Component {
-    /// A component of `kind` named `name`, with a new random id.
+    /// A component of `kind` named `name`, with a new random id, of flavor
+    /// [`rust`](ComponentRef::DEFAULT_FLAVOR) unless [`with_flavor`](Self::with_flavor) says.
     pub fn new(
         kind: ComponentKind,
         name: impl Into<String>,
@@ -35,14 +40,26 @@ impl Component {
         name: impl Into<String>,
         hooks: impl RunMetadata + Send + Sync + 'static,
     ) -> Self {
+        let name = name.into();
         Self {
-            info: ComponentInfo {
-                id,
-                name: name.into(),
-                kind,
-            },
+            reference: ComponentRef::new(kind, name.clone(), ComponentRef::DEFAULT_FLAVOR),
+            info: ComponentInfo { id, name, kind },
             hooks: Box::new(hooks),
         }
+    }
+
+    /// The component, of flavor `flavor` (`"wandb"`): step and run settings under
+    /// `"{type}.{flavor}"` are its, unless some are under `"{type}:{name}"`.
+    #[must_use]
+    pub fn with_flavor(mut self, flavor: impl Into<String>) -> Self {
+        self.reference.flavor = flavor.into();
+        self
+    }
+
+    /// Its kind, name and flavor: what its settings are looked up by.
+    #[must_use]
+    pub fn reference(&self) -> &ComponentRef {
+        &self.reference
     }
 
     /// Who it is.
@@ -56,6 +73,7 @@ impl fmt::Debug for Component {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Component")
             .field("info", &self.info)
+            .field("flavor", &self.reference.flavor)
             .finish_non_exhaustive()
     }
 }
@@ -78,7 +96,8 @@ pub struct StepSpec {
     pub experiment_tracker: Option<String>,
     /// The step operator the step runs on, by component name.
     pub step_operator: Option<String>,
-    /// The step's settings, passed to every hook in [`StepRunInfo::settings`].
+    /// The step's settings (ZenML's `settings={...}` of a step), over the run's: passed to
+    /// every hook in [`StepRunInfo::settings`].
     pub settings: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -124,6 +143,54 @@ impl StepSpec {
             _ => return true,
         };
         named.as_deref() == Some(component.name.as_str())
+    }
+}
+
+/// What a run is, as far as the stack is concerned: its pipeline, its name, its settings.
+///
+/// ```
+/// use run_metadata::stack::RunSpec;
+///
+/// let spec = RunSpec::new("training")
+///     .named("training-42")
+///     .with_settings("orchestrator:kubeflow", serde_json::json!({"user_namespace": "team-a"}));
+/// assert_eq!(spec.pipeline, "training");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunSpec {
+    /// The pipeline's name.
+    pub pipeline: String,
+    /// The run's name; `None` names it as ZenML does (see
+    /// [`default_run_name`](super::default_run_name)).
+    pub name: Option<String>,
+    /// The run's settings (ZenML's `settings={...}` of a pipeline): told to the pipeline hooks
+    /// in [`PipelineRunInfo::settings`], and under each step's own.
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+impl RunSpec {
+    /// A run of pipeline `pipeline`, named by its start time, with no settings.
+    pub fn new(pipeline: impl Into<String>) -> Self {
+        Self {
+            pipeline: pipeline.into(),
+            name: None,
+            settings: serde_json::Map::new(),
+        }
+    }
+
+    /// The run named `name`.
+    #[must_use]
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The run's settings under `key` (`"orchestrator.kubeflow"`).
+    #[must_use]
+    pub fn with_settings(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
+        self.settings.insert(key.into(), value);
+        self
     }
 }
 
@@ -184,19 +251,27 @@ impl Stack {
         self.components.iter().map(Component::info)
     }
 
-    /// Every component's pipeline metadata for run `run_id`.
+    /// Every component's pipeline metadata for `run`, each told it is the component (see
+    /// [`PipelineRunInfo::settings_of`]).
     #[must_use]
-    pub fn pipeline_run_metadata(&self, run_id: Uuid) -> Collected {
+    pub fn pipeline_run_metadata(&self, run: &PipelineRunInfo) -> Collected {
+        let mut run = run.clone();
         Self::collect(Hook::Pipeline, self.components.iter(), |c| {
-            c.try_pipeline_run_metadata(run_id)
+            run.component = Some(c.reference.clone());
+            c.hooks.try_pipeline_run_metadata_for(&run)
         })
     }
 
-    /// The step metadata of the components the step uses.
+    /// The step metadata of the components the step uses, each told it is the component (see
+    /// [`StepRunInfo::settings_of`]).
     #[must_use]
     pub fn step_run_metadata(&self, info: &StepRunInfo, step: &StepSpec) -> Collected {
         let used = self.components.iter().filter(|c| step.uses(&c.info));
-        Self::collect(Hook::Step, used, |c| c.try_step_run_metadata(info))
+        let mut info = info.clone();
+        Self::collect(Hook::Step, used, |c| {
+            info.component = Some(c.reference.clone());
+            c.hooks.try_step_run_metadata(&info)
+        })
     }
 
     /// Calls `prepare_step_run` of the components the step uses, in stack order; the first
@@ -206,9 +281,11 @@ impl Stack {
     ///
     /// The failure: the component, its error's or panic's message, whether it panicked.
     pub fn prepare_step_run(&self, info: &StepRunInfo, step: &StepSpec) -> Result<(), HookFailure> {
+        let mut info = info.clone();
         for c in self.components.iter().filter(|c| step.uses(&c.info)) {
+            info.component = Some(c.reference.clone());
             lifecycle(c, Hook::PrepareStepRun, || {
-                c.hooks.try_prepare_step_run(info)
+                c.hooks.try_prepare_step_run(&info)
             })?;
         }
         Ok(())
@@ -223,12 +300,14 @@ impl Stack {
         step: &StepSpec,
         step_failed: bool,
     ) -> Vec<HookFailure> {
+        let mut info = info.clone();
         self.components
             .iter()
             .filter(|c| step.uses(&c.info))
             .filter_map(|c| {
+                info.component = Some(c.reference.clone());
                 lifecycle(c, Hook::CleanupStepRun, || {
-                    c.hooks.try_cleanup_step_run(info, step_failed)
+                    c.hooks.try_cleanup_step_run(&info, step_failed)
                 })
                 .err()
             })
@@ -238,11 +317,11 @@ impl Stack {
     fn collect<'a>(
         hook: Hook,
         components: impl Iterator<Item = &'a Component>,
-        call: impl Fn(&dyn RunMetadata) -> Result<Metadata, HookError>,
+        mut call: impl FnMut(&Component) -> Result<Metadata, HookError>,
     ) -> Collected {
         let mut out = Collected::default();
         for component in components {
-            match panic::catch_unwind(AssertUnwindSafe(|| call(&*component.hooks))) {
+            match panic::catch_unwind(AssertUnwindSafe(|| call(component))) {
                 Ok(Ok(metadata)) if metadata.is_empty() => {}
                 Ok(Ok(metadata)) => out.reports.push((component.info.clone(), metadata)),
                 Ok(Err(error)) => out.failures.push(HookFailure {

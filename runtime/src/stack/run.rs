@@ -7,10 +7,11 @@ use std::time::SystemTime;
 
 use uuid::Uuid;
 
-use super::model::{Collected, Stack, StepSpec};
+use super::model::{Collected, RunSpec, Stack, StepSpec};
 use crate::component::ComponentInfo;
-use crate::info::StepRunInfo;
 use crate::resource::Resource;
+use crate::run_info::{PipelineRunInfo, StepRunInfo};
+use crate::settings::step_settings;
 use crate::sink::{Hook, HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
 use crate::time::Utc;
 
@@ -116,7 +117,7 @@ impl Stack {
         pipeline: impl Into<String>,
         run_name: impl Into<String>,
     ) -> Run<'_, S> {
-        self.start(sink, pipeline.into(), Some(run_name.into()))
+        self.start_run_with(sink, RunSpec::new(pipeline).named(run_name))
     }
 
     /// As [`start_run`](Self::start_run), the run named as ZenML names runs by default:
@@ -127,10 +128,60 @@ impl Stack {
         sink: S,
         pipeline: impl Into<String>,
     ) -> Run<'_, S> {
-        self.start(sink, pipeline.into(), None)
+        self.start_run_with(sink, RunSpec::new(pipeline))
     }
 
-    fn start<S: Sink>(&self, sink: S, pipeline: String, name: Option<String>) -> Run<'_, S> {
+    /// As [`start_run`](Self::start_run), for the run `spec` describes: its settings reach
+    /// the pipeline hooks ([`PipelineRunInfo::settings`]) and, under each step's own, the step
+    /// hooks, as ZenML's compiler merges them.
+    ///
+    /// ```
+    /// use run_metadata::sink::MemorySink;
+    /// use run_metadata::stack::{Component, ComponentKind, RunSpec, Stack};
+    /// use run_metadata::{PipelineRunInfo, RunMetadata};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Default, Serialize, Deserialize)]
+    /// struct Settings {
+    ///     user_namespace: Option<String>,
+    /// }
+    ///
+    /// #[derive(RunMetadata)]
+    /// #[metadata(pipeline_with = Self::namespace)]
+    /// struct Kubeflow {
+    ///     #[metadata(settings)]
+    ///     configured: Settings,
+    /// }
+    ///
+    /// #[derive(RunMetadata)]
+    /// #[metadata(pipeline)]
+    /// struct Namespace {
+    ///     #[metadata]
+    ///     namespace: Option<String>,
+    /// }
+    ///
+    /// impl Kubeflow {
+    ///     fn namespace(&self, run: &PipelineRunInfo) -> Result<Namespace, run_metadata::HookError> {
+    ///         Ok(Namespace { namespace: run.settings_of(self)?.user_namespace })
+    ///     }
+    /// }
+    ///
+    /// let stack = Stack::new("k8s").with(
+    ///     Component::new(ComponentKind::Orchestrator, "kf", Kubeflow { configured: Settings::default() })
+    ///         .with_flavor("kubeflow"),
+    /// );
+    /// let mut sink = MemorySink::default();
+    /// let spec = RunSpec::new("training")
+    ///     .with_settings("orchestrator.kubeflow", serde_json::json!({"user_namespace": "team-a"}));
+    /// let run = stack.start_run_with(&mut sink, spec);
+    /// assert_eq!(run.finish().published, 1);
+    /// ```
+    pub fn start_run_with<S: Sink>(&self, sink: S, spec: RunSpec) -> Run<'_, S> {
+        let RunSpec {
+            pipeline,
+            name,
+            settings,
+        } = spec;
         let started = SystemTime::now();
         let name = name.unwrap_or_else(|| default_run_name(&pipeline, started));
         let mut run = Run {
@@ -146,11 +197,16 @@ impl Stack {
                 finished: None,
             },
             report: RunReport::default(),
+            settings,
         };
         let registered = run.sink.start_run(&mut run.record);
         run.report
             .register(registered, || format!("run `{}`", run.record.name));
-        let collected = self.pipeline_run_metadata(run.record.id);
+        let mut info = PipelineRunInfo::new(run.record.id)
+            .with_run_name(run.record.name.clone())
+            .with_pipeline_name(run.record.pipeline.clone());
+        info.settings.clone_from(&run.settings);
+        let collected = self.pipeline_run_metadata(&info);
         run.publish(Resource::pipeline_run(run.record.id), collected);
         run
     }
@@ -215,6 +271,8 @@ pub struct Run<'s, S: Sink> {
     sink: S,
     record: RunRecord,
     report: RunReport,
+    /// The run's settings, under each step's.
+    settings: serde_json::Map<String, serde_json::Value>,
 }
 
 impl<S: Sink> Run<'_, S> {
@@ -303,7 +361,7 @@ impl<S: Sink> Run<'_, S> {
             spec.name.clone(),
         )
         .with_pipeline_name(self.record.pipeline.clone());
-        info.settings.clone_from(&spec.settings);
+        info.settings = step_settings(&self.settings, &spec.settings);
         // As ZenML: the components prepare, the step runs; then, whatever its outcome, the
         // step hooks report and the components clean up.
         if let Err(failure) = self.stack.prepare_step_run(&info, spec) {
