@@ -381,35 +381,13 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
     // `#[inline]`: codegen waits for a crate that calls the hook, as for serde's generic
     // impls, instead of happening in every crate that derives.
     if fallible && hook == Hook::Pipeline {
-        // The sources and flattened values are told the whole run; the hook of a run id alone
-        // tells them a run with only its id.
-        let run_id = Ident::new("__run_metadata_run_id", Span::call_site());
-        return Some(quote! {
-            #[inline]
-            fn pipeline_run_metadata(&self, #run_id: #krate::__private::Uuid) -> #krate::Metadata {
-                #krate::__private::or_nothing(Self::try_pipeline_run_metadata(self, #run_id))
-            }
-
-            #[inline]
-            fn try_pipeline_run_metadata(
-                &self,
-                #run_id: #krate::__private::Uuid,
-            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
-                Self::try_pipeline_run_metadata_for(self, &#krate::__private::run_of(#run_id))
-            }
-
-            #[inline]
-            #[allow(unused_mut)]
-            fn try_pipeline_run_metadata_for(
-                &self,
-                #arg: &#krate::PipelineRunInfo,
-            ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
-                let mut #metadata = #krate::__private::with_capacity(#capacity);
-                #body
-                #with
-                ::core::result::Result::Ok(#metadata)
-            }
-        });
+        let collect = quote! {
+            let mut #metadata = #krate::__private::with_capacity(#capacity);
+            #body
+            #with
+            ::core::result::Result::Ok(#metadata)
+        };
+        return Some(pipeline_fns(krate, &arg, &collect));
     }
     Some(if fallible {
         quote! {
@@ -441,6 +419,36 @@ fn hook_fn(plan: &Plan, hook: Hook) -> Option<TokenStream> {
             }
         }
     })
+}
+
+/// The fallible pipeline hook: sources and flattened values are told the whole run
+/// (`try_pipeline_run_metadata_for`, running `collect`); the hook of a run id alone tells them a
+/// run with only its id.
+fn pipeline_fns(krate: &syn::Path, run: &Ident, collect: &TokenStream) -> TokenStream {
+    let run_id = Ident::new("__run_metadata_run_id", Span::call_site());
+    quote! {
+        #[inline]
+        fn pipeline_run_metadata(&self, #run_id: #krate::__private::Uuid) -> #krate::Metadata {
+            #krate::__private::or_nothing(Self::try_pipeline_run_metadata(self, #run_id))
+        }
+
+        #[inline]
+        fn try_pipeline_run_metadata(
+            &self,
+            #run_id: #krate::__private::Uuid,
+        ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
+            Self::try_pipeline_run_metadata_for(self, &#krate::__private::run_of(#run_id))
+        }
+
+        #[inline]
+        #[allow(unused_mut)]
+        fn try_pipeline_run_metadata_for(
+            &self,
+            #run: &#krate::PipelineRunInfo,
+        ) -> ::core::result::Result<#krate::Metadata, #krate::HookError> {
+            #collect
+        }
+    }
 }
 
 /// A hook-time source, written the same in the hook and in the schema so that a function of

@@ -122,9 +122,12 @@ def run_settings_json(run_id, component):
 
 
 def component_ref(component):
-    """A component's type, name and flavor, as ZenML's settings keys use them."""
-    kind = getattr(component.type, "value", component.type)
-    return (str(kind), str(component.name), str(component.flavor))
+    """A component's type, name and flavor, as ZenML's settings keys use them; ``None`` for an
+    object that is not a stack component (it has no settings keys)."""
+    kind, name, flavor = (getattr(component, a, None) for a in ("type", "name", "flavor"))
+    if kind is None or name is None or flavor is None:
+        return None
+    return (str(getattr(kind, "value", kind)), str(name), str(flavor))
 
 
 def warn_non_finite(keys):

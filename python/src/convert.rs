@@ -200,7 +200,9 @@ pub fn step_run_info(
     }
     let settings: String = bridge::call(info.py(), "settings_json", (info,))?.extract()?;
     out.settings = settings_map(&settings, "info.config.settings")?;
-    out.component = component.map(component_ref).transpose()?;
+    if let Some(component) = component {
+        out.component = component_ref(component)?;
+    }
     Ok(out)
 }
 
@@ -222,7 +224,7 @@ pub fn pipeline_run_info(
         let settings: String =
             bridge::call(py, "run_settings_json", (run_id.to_string(), component))?.extract()?;
         out.settings = settings_map(&settings, "run.config.settings")?;
-        out.component = Some(component_ref(component)?);
+        out.component = component_ref(component)?;
     }
     Ok(out)
 }
@@ -234,12 +236,16 @@ fn settings_map(
     serde_json::from_str(json).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
-/// A ZenML component's type, name and flavor.
-fn component_ref(component: &Bound<'_, PyAny>) -> PyResult<ComponentRef> {
-    let (kind, name, flavor): (String, String, String) =
+/// A ZenML component's type, name and flavor; `None` for an object that has none of them.
+fn component_ref(component: &Bound<'_, PyAny>) -> PyResult<Option<ComponentRef>> {
+    let named: Option<(String, String, String)> =
         bridge::call(component.py(), "component_ref", (component,))?.extract()?;
-    let kind = ComponentKind::from_name(&kind).ok_or_else(|| {
-        PyValueError::new_err(format!("{kind:?} is not a ZenML stack component type"))
-    })?;
-    Ok(ComponentRef::new(kind, name, flavor))
+    named
+        .map(|(kind, name, flavor)| {
+            let kind = ComponentKind::from_name(&kind).ok_or_else(|| {
+                PyValueError::new_err(format!("{kind:?} is not a ZenML stack component type"))
+            })?;
+            Ok(ComponentRef::new(kind, name, flavor))
+        })
+        .transpose()
 }

@@ -10,6 +10,7 @@ use crate::metadata::Metadata;
 use crate::special::{DType, Path, StorageSize, Uri};
 use crate::value::MetadataValue;
 
+pub use crate::hook::{RunArg, run_of};
 pub use crate::schema::{Schema, SchemaEntry};
 pub use crate::{HookError, HookOutput, PipelineRunInfo, RunMetadata, StepRunInfo};
 pub use run_metadata_macros::metadata_impl;
@@ -114,39 +115,6 @@ impl<F, R> Source<F, R> {
     pub fn schema_of(&self, name: &'static str) -> Schema {
         (self.schema)(name)
     }
-}
-
-/// What a `pipeline_with` function takes: the run's id, or the whole [`PipelineRunInfo`]. The
-/// derive passes `RunArg::run_arg(run)`, and the function's parameter type picks the impl.
-#[diagnostic::on_unimplemented(
-    message = "a `pipeline_with` function takes the run's id or the run, not `{Self}`",
-    label = "this function's second parameter is `{Self}`",
-    note = "take `run_id: uuid::Uuid`, or `run: &run_metadata::PipelineRunInfo` to read the run's name and settings"
-)]
-pub trait RunArg<'a> {
-    /// The argument, from the run.
-    fn run_arg(run: &'a PipelineRunInfo) -> Self;
-}
-
-impl RunArg<'_> for Uuid {
-    #[inline]
-    fn run_arg(run: &PipelineRunInfo) -> Self {
-        run.run_id
-    }
-}
-
-impl<'a> RunArg<'a> for &'a PipelineRunInfo {
-    #[inline]
-    fn run_arg(run: &'a PipelineRunInfo) -> Self {
-        run
-    }
-}
-
-/// The run a plain pipeline hook is told: only its id.
-#[inline]
-#[must_use]
-pub fn run_of(run_id: Uuid) -> PipelineRunInfo {
-    PipelineRunInfo::new(run_id)
 }
 
 /// What a fallible hook gives when called as the infallible one: nothing, on a failure.

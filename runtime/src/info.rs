@@ -1,9 +1,8 @@
-//! The `RunMetadata` trait, and why a hook may report nothing.
-
-use core::fmt;
+//! The `RunMetadata` trait.
 
 use uuid::Uuid;
 
+use crate::hook_error::HookError;
 use crate::metadata::Metadata;
 use crate::run_info::{PipelineRunInfo, StepRunInfo};
 use crate::schema::Schema;
@@ -36,6 +35,26 @@ use crate::schema::Schema;
 /// let info = StepRunInfo::new(Uuid::nil(), Uuid::nil(), "run-1", "train");
 /// assert!(o.step_run_metadata(&info).is_empty());
 /// ```
+///
+/// What the stack calls, and what the derive writes for it:
+///
+/// - the hooks through their fallible forms, [`try_pipeline_run_metadata_for`] (told the run:
+///   its settings, and which component it runs for) and [`try_step_run_metadata`]; an `Err` drops
+///   the component's metadata for that hook, as ZenML drops a hook that raises;
+/// - the lifecycle, [`try_prepare_step_run`] (an `Err` fails the step before its body) and
+///   [`try_cleanup_step_run`] (an `Err` fails the step after its hooks), as ZenML's step runner;
+/// - settings: a component that implements [`ComponentSettings`](crate::ComponentSettings)
+///   (`#[metadata(settings)]`) reads its own, resolved as ZenML's `get_settings` resolves them,
+///   with [`StepRunInfo::settings_of`] and [`PipelineRunInfo::settings_of`];
+/// - [`schema`](Self::schema): every key with its tag, whether it may be absent and with which
+///   keys it comes (all or none), and whether each hook may fail.
+///
+/// The derive's documentation shows each: [`derive@RunMetadata`](crate::RunMetadata).
+///
+/// [`try_pipeline_run_metadata_for`]: Self::try_pipeline_run_metadata_for
+/// [`try_step_run_metadata`]: Self::try_step_run_metadata
+/// [`try_prepare_step_run`]: Self::try_prepare_step_run
+/// [`try_cleanup_step_run`]: Self::try_cleanup_step_run
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not report run metadata",
     label = "`{Self}` does not implement `RunMetadata`",
@@ -246,94 +265,5 @@ impl<T: RunMetadata> RunMetadata for Option<T> {
 
     fn schema() -> Schema {
         Schema::optional_of(T::schema())
-    }
-}
-
-/// Why a hook reported nothing: a source it reads failed. ZenML drops the component's whole
-/// result for that hook, field keys included, and so does this crate; the stack reports the
-/// failure (run report, store, `run-metadata show`).
-///
-/// `?` turns the errors a source meets into one: text (`String`, `&str`), a boxed error, I/O
-/// and JSON errors.
-///
-/// ```
-/// use run_metadata::HookError;
-///
-/// let e = HookError::new("no active MLflow run");
-/// assert_eq!(e.to_string(), "no active MLflow run");
-///
-/// // An SDK that fails with text, a file read and a rule of its own, in one source.
-/// fn active_run(sdk: Result<String, String>, config: &str) -> Result<String, HookError> {
-///     let run = sdk?;
-///     let config = std::fs::read_to_string(config)?;
-///     if config.is_empty() {
-///         return Err("an empty MLflow configuration".into());
-///     }
-///     Ok(run)
-/// }
-/// let e = active_run(Err("not logged in".into()), "mlflow.json").unwrap_err();
-/// assert_eq!(e.message(), "not logged in");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HookError {
-    message: String,
-}
-
-impl HookError {
-    /// A failure, told by `message`.
-    pub fn new(message: impl fmt::Display) -> Self {
-        Self {
-            message: message.to_string(),
-        }
-    }
-
-    /// What went wrong.
-    #[must_use]
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for HookError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for HookError {}
-
-impl From<String> for HookError {
-    fn from(message: String) -> Self {
-        Self { message }
-    }
-}
-
-impl From<&str> for HookError {
-    fn from(message: &str) -> Self {
-        Self::new(message)
-    }
-}
-
-impl From<Box<dyn std::error::Error + Send + Sync>> for HookError {
-    fn from(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
-        Self::new(error)
-    }
-}
-
-impl From<std::io::Error> for HookError {
-    fn from(error: std::io::Error) -> Self {
-        Self::new(error)
-    }
-}
-
-impl From<serde_json::Error> for HookError {
-    fn from(error: serde_json::Error) -> Self {
-        Self::new(error)
-    }
-}
-
-impl From<core::fmt::Error> for HookError {
-    fn from(error: core::fmt::Error) -> Self {
-        Self::new(error)
     }
 }

@@ -45,6 +45,7 @@ mod convert;
 #[cfg(test)]
 mod fuzz;
 mod hook;
+mod hook_error;
 mod index;
 mod info;
 mod integer;
@@ -71,7 +72,8 @@ pub mod __private;
 pub use crate::component::ComponentKind;
 pub use crate::convert::{MetadataKey, TOO_DEEP, ToMetadata};
 pub use crate::hook::HookOutput;
-pub use crate::info::{HookError, RunMetadata};
+pub use crate::hook_error::HookError;
+pub use crate::info::RunMetadata;
 pub use crate::integer::Integer;
 pub use crate::json::DecodeError;
 pub use crate::key::{KeyError, KeyProblem, MAX_KEY_LEN, check_key, key_problem};

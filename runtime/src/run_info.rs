@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::info::HookError;
+use crate::hook_error::HookError;
 use crate::settings::{ComponentRef, ComponentSettings, resolve_settings};
 
 /// What a step hook is told about the step that just ran (ZenML's `StepRunInfo`).

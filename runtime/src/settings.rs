@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::component::ComponentKind;
-use crate::info::HookError;
+use crate::hook_error::HookError;
 
 /// A component as ZenML's settings keys name it: its type, its name and its flavor.
 ///
@@ -229,5 +229,39 @@ fn truthy(value: &serde_json::Value) -> bool {
         serde_json::Value::String(s) => !s.is_empty(),
         serde_json::Value::Array(a) => !a.is_empty(),
         serde_json::Value::Object(o) => !o.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::step_settings;
+
+    /// ZenML's `dict_utils.recursive_update(run, step, ignore_none=True)`, case by case.
+    #[test]
+    fn step_settings_update_the_runs_as_zenml_merges_them() {
+        let run = json!({
+            "orchestrator:kf": {"ns": "a", "pod": {"cpu": 1, "mem": 2}, "flag": "on"},
+            "experiment_tracker.wandb": {"tags": ["x"]},
+            "resources": 0,
+        });
+        let step = json!({
+            "orchestrator:kf": {"ns": null, "pod": {"cpu": 4, "gpu": null}, "flag": {"deep": null}},
+            "resources": {"cpu": 2, "gpu": null},
+            "step_operator.k8s": {"image": "i"},
+        });
+        let merged = step_settings(run.as_object().unwrap(), step.as_object().unwrap());
+        assert_eq!(
+            serde_json::Value::Object(merged),
+            json!({
+                // `None` keeps the run's value; dicts merge; a true non-dict is replaced by the
+                // update as it is (nulls included), a false one by the update merged into `{}`.
+                "orchestrator:kf": {"ns": "a", "pod": {"cpu": 4, "mem": 2}, "flag": {"deep": null}},
+                "experiment_tracker.wandb": {"tags": ["x"]},
+                "resources": {"cpu": 2},
+                "step_operator.k8s": {"image": "i"},
+            })
+        );
     }
 }

@@ -305,3 +305,264 @@ fn step_hooks_are_told_the_run_and_step() {
     });
     assert_eq!(Some(info.step_run_id), step_id);
 }
+
+// Settings, as ZenML's `StackComponent.get_settings` resolves them (stack/stack_component.py):
+// the component's config, updated with the step's (or run's) settings under "{type}:{name}",
+// else "{type}.{flavor}"; a step's settings are the run's, recursively updated with the step's
+// own, a `None` leaving the run's value (config/step_configurations.py,
+// `_apply_pipeline_configuration`).
+
+mod settings {
+    use std::sync::{Arc, Mutex};
+
+    use run_metadata::sink::{Hook, MemorySink};
+    use run_metadata::stack::{Component, ComponentKind, Failure, RunSpec, Stack, StepSpec};
+    use run_metadata::{ComponentRef, HookError, PipelineRunInfo, RunMetadata, StepRunInfo};
+    use serde::{Deserialize, Serialize};
+    use serde_json::json;
+    use uuid::Uuid;
+
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(default)]
+    struct TrackerSettings {
+        run_name: Option<String>,
+        tags: Vec<String>,
+        timeout: u32,
+    }
+
+    /// What each hook and lifecycle call resolved, in order.
+    type Seen = Arc<Mutex<Vec<(String, TrackerSettings)>>>;
+
+    /// Records the settings each hook and lifecycle call resolved.
+    #[derive(RunMetadata)]
+    #[metadata(
+        pipeline_with = Self::on_run,
+        step_with = Self::on_step,
+        prepare_step_run = Self::prepare,
+        cleanup_step_run = Self::cleanup
+    )]
+    struct Tracker {
+        #[metadata(settings)]
+        configured: TrackerSettings,
+        seen: Seen,
+    }
+
+    #[derive(RunMetadata)]
+    #[metadata(pipeline, step)]
+    struct Named {
+        #[metadata]
+        run_name: Option<String>,
+    }
+
+    impl Tracker {
+        fn new(configured: TrackerSettings) -> (Self, Seen) {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let tracker = Self {
+                configured,
+                seen: Arc::clone(&seen),
+            };
+            (tracker, seen)
+        }
+
+        fn note(&self, what: &str, s: &TrackerSettings) {
+            self.seen.lock().unwrap().push((what.to_owned(), s.clone()));
+        }
+
+        fn on_run(&self, run: &PipelineRunInfo) -> Result<Named, HookError> {
+            let s = run.settings_of(self)?;
+            self.note("pipeline", &s);
+            Ok(Named {
+                run_name: s.run_name,
+            })
+        }
+
+        fn on_step(&self, info: &StepRunInfo) -> Result<Named, HookError> {
+            let s = info.settings_of(self)?;
+            self.note("step", &s);
+            Ok(Named {
+                run_name: s.run_name,
+            })
+        }
+
+        fn prepare(&self, info: &StepRunInfo) -> Result<(), HookError> {
+            let s = info.settings_of(self)?;
+            self.note("prepare", &s);
+            Ok(())
+        }
+
+        fn cleanup(&self, info: &StepRunInfo, _: bool) -> Result<(), HookError> {
+            let s = info.settings_of(self)?;
+            self.note("cleanup", &s);
+            Ok(())
+        }
+    }
+
+    fn configured() -> TrackerSettings {
+        TrackerSettings {
+            run_name: Some("configured".into()),
+            tags: vec!["cfg".into()],
+            timeout: 60,
+        }
+    }
+
+    fn stack_of(tracker: Tracker) -> Stack {
+        Stack::new("s").with(
+            Component::new(ComponentKind::ExperimentTracker, "tracker", tracker)
+                .with_flavor("wandb"),
+        )
+    }
+
+    #[test]
+    fn the_key_with_the_components_name_wins_over_its_flavors_and_updates_the_configuration() {
+        let (tracker, seen) = Tracker::new(configured());
+        let stack = stack_of(tracker);
+        let mut sink = MemorySink::default();
+        let mut run = stack.start_run(&mut sink, "p", "r");
+        let step = StepSpec::new("train")
+            .with_experiment_tracker("tracker")
+            .with_settings("experiment_tracker.wandb", json!({"run_name": "by-flavor"}))
+            .with_settings("experiment_tracker:tracker", json!({"tags": ["by-name"]}));
+        run.step(&step, || Ok::<(), String>(())).unwrap();
+        let report = run.finish();
+        assert!(report.failures.is_empty(), "{:?}", report.failures);
+        let by_name = TrackerSettings {
+            tags: vec!["by-name".into()],
+            ..configured()
+        };
+        // The pipeline hook has no run settings: the configuration as it is. Each step call
+        // resolves the step's: only the key with the name counts, and it updates the
+        // configuration field by field.
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                ("pipeline".to_owned(), configured()),
+                ("prepare".to_owned(), by_name.clone()),
+                ("step".to_owned(), by_name.clone()),
+                ("cleanup".to_owned(), by_name),
+            ]
+        );
+    }
+
+    #[test]
+    fn run_settings_reach_the_pipeline_hook_and_lie_under_each_steps() {
+        let (tracker, seen) = Tracker::new(configured());
+        let stack = stack_of(tracker);
+        let mut sink = MemorySink::default();
+        let spec = RunSpec::new("p").named("r").with_settings(
+            "experiment_tracker.wandb",
+            json!({"run_name": "from-run", "timeout": 5}),
+        );
+        let mut run = stack.start_run_with(&mut sink, spec);
+        // The step's `null` keeps the run's run name; its timeout replaces the run's.
+        let step = StepSpec::new("train")
+            .with_experiment_tracker("tracker")
+            .with_settings(
+                "experiment_tracker.wandb",
+                json!({"run_name": null, "timeout": 9}),
+            );
+        run.step(&step, || Ok::<(), String>(())).unwrap();
+        assert!(run.finish().failures.is_empty());
+        let seen = seen.lock().unwrap();
+        let from_run = TrackerSettings {
+            run_name: Some("from-run".into()),
+            timeout: 5,
+            ..configured()
+        };
+        assert_eq!(seen[0], ("pipeline".to_owned(), from_run.clone()));
+        assert_eq!(
+            seen[2],
+            (
+                "step".to_owned(),
+                TrackerSettings {
+                    timeout: 9,
+                    ..from_run
+                }
+            )
+        );
+        // What the hooks reported came from the resolved settings.
+        let reported: Vec<String> = sink
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                run_metadata::sink::Event::Published(_, _, m) => {
+                    Some(m.get("run_name").unwrap().to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reported, ["from-run", "from-run"]);
+    }
+
+    #[test]
+    fn settings_that_do_not_read_fail_that_hook_naming_the_component_and_key() {
+        let (tracker, _) = Tracker::new(configured());
+        let stack = stack_of(tracker);
+        let mut sink = MemorySink::default();
+        let spec = RunSpec::new("p")
+            .named("r")
+            .with_settings("experiment_tracker:tracker", json!({"timeout": "soon"}));
+        let run = stack.start_run_with(&mut sink, spec);
+        let report = run.finish();
+        let [Failure::Hook(failure)] = report.failures.as_slice() else {
+            panic!("one hook failure: {:?}", report.failures);
+        };
+        assert_eq!(failure.hook, Hook::Pipeline);
+        assert!(!failure.panicked);
+        assert!(
+            failure.message.starts_with(
+                "experiment_tracker `tracker` (wandb)'s settings under \
+                 \"experiment_tracker:tracker\" do not read as "
+            ) && failure
+                .message
+                .contains("invalid type: string \"soon\", expected u32"),
+            "{}",
+            failure.message
+        );
+        assert_eq!(report.published, 0);
+    }
+
+    #[test]
+    fn a_preparation_whose_settings_do_not_read_fails_the_step_before_it_runs() {
+        let (tracker, _) = Tracker::new(configured());
+        let stack = stack_of(tracker);
+        let mut sink = MemorySink::default();
+        let mut run = stack.start_run(&mut sink, "p", "r");
+        let step = StepSpec::new("train")
+            .with_experiment_tracker("tracker")
+            .with_settings("experiment_tracker.wandb", json!(["not", "an", "object"]));
+        let mut ran = false;
+        let outcome = run.try_step(&step, || {
+            ran = true;
+            Ok::<(), String>(())
+        });
+        let Err(Failure::Prepare { message, .. }) = outcome else {
+            panic!("the preparation fails: {outcome:?}");
+        };
+        assert!(!ran);
+        assert_eq!(
+            message,
+            "experiment_tracker `tracker` (wandb)'s settings under \"experiment_tracker.wandb\" \
+             are an array, not a JSON object"
+        );
+    }
+
+    #[test]
+    fn outside_a_stack_settings_resolve_only_for_a_named_component() {
+        let (tracker, _) = Tracker::new(configured());
+        let bare = StepRunInfo::new(Uuid::nil(), Uuid::nil(), "r", "train");
+        assert_eq!(bare.settings_of(&tracker).unwrap(), configured());
+        let with = bare.with_settings("experiment_tracker.wandb", json!({"timeout": 1}));
+        let e = with.settings_of(&tracker).unwrap_err();
+        assert!(
+            e.message().contains("no component is named"),
+            "{}",
+            e.message()
+        );
+        let named = with.with_component(ComponentRef::new(
+            ComponentKind::ExperimentTracker,
+            "t",
+            "wandb",
+        ));
+        assert_eq!(named.settings_of(&tracker).unwrap().timeout, 1);
+    }
+}

@@ -3,7 +3,8 @@
 //!
 //! - [`Tracker`], an experiment tracker. The pipeline run gets the tracking server's address;
 //!   each step that uses the tracker gets the run it opened for that step (`prepare_step_run`),
-//!   named by the step's settings, with a link to it as `experiment_tracker_url`.
+//!   named by its settings (the config's, updated by the step's, as ZenML's `get_settings`
+//!   resolves them), with a link to it as `experiment_tracker_url`.
 //! - [`Runner`], an orchestrator that runs steps as ZenML's local one does. The pipeline run
 //!   gets a link to the run, its working folder, its memory limit and the seed it derived.
 //!
@@ -14,7 +15,7 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 use run_metadata::{HookError, RunMetadata, StepRunInfo};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// The experiment tracker.
@@ -31,19 +32,24 @@ pub struct Tracker {
     /// The experiment every run goes into.
     #[metadata(pipeline, step)]
     experiment: String,
+    /// The configured settings: ZenML's config class extends the settings class, so they are
+    /// read from the same config.
+    #[metadata(settings)]
+    #[serde(flatten)]
+    settings: TrackerSettings,
     /// The run opened for each step, by step run id, while the step runs.
     #[serde(skip)]
     runs: Mutex<HashMap<Uuid, String>>,
 }
 
-/// A step's settings for the tracker (ZenML's `experiment_tracker.rust_tracker` settings).
-#[derive(Deserialize, Default)]
+/// The tracker's settings (`RustTrackerSettings` in the flavor).
+#[derive(Serialize, Deserialize, Default)]
 #[serde(default)]
-struct TrackerSettings {
+pub struct TrackerSettings {
     /// The tracker run's name: `{pipeline}`, `{step}` and `{run}` are replaced.
-    run_name: Option<String>,
+    pub run_name: Option<String>,
     /// Tags for the tracker run.
-    tags: BTreeSet<String>,
+    pub tags: BTreeSet<String>,
 }
 
 /// What the tracker reports for a step: known only while its run is open.
@@ -61,9 +67,6 @@ struct TrackedRun {
 }
 
 impl Tracker {
-    /// The settings key ZenML gives this flavor's per-step settings.
-    const SETTINGS: &str = "experiment_tracker.rust_tracker";
-
     fn start_run(&self, info: &StepRunInfo) {
         let run_id = format!("{:032x}", info.step_run_id.as_u128() ^ 0x5eed);
         self.runs
@@ -81,7 +84,7 @@ impl Tracker {
 
     /// The run open for this step, named as its settings say.
     fn active_run(&self, info: &StepRunInfo) -> Result<TrackedRun, HookError> {
-        let settings: TrackerSettings = info.settings(Self::SETTINGS)?.unwrap_or_default();
+        let settings = info.settings_of(self)?;
         let run_id = (self.runs.lock().unwrap_or_else(|e| e.into_inner()))
             .get(&info.step_run_id)
             .cloned()

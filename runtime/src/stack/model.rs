@@ -8,7 +8,8 @@ use std::panic::{self, AssertUnwindSafe};
 use uuid::Uuid;
 
 use crate::component::{ComponentInfo, ComponentKind};
-use crate::info::{HookError, RunMetadata};
+use crate::hook_error::HookError;
+use crate::info::RunMetadata;
 use crate::metadata::Metadata;
 use crate::run_info::{PipelineRunInfo, StepRunInfo};
 use crate::settings::ComponentRef;
@@ -357,7 +358,7 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 fn lifecycle(
     c: &Component,
     hook: Hook,
-    call: impl FnOnce() -> Result<(), crate::info::HookError>,
+    call: impl FnOnce() -> Result<(), crate::hook_error::HookError>,
 ) -> Result<(), HookFailure> {
     let failure = |message: String, panicked: bool| HookFailure {
         component: c.info.clone(),

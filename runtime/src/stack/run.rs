@@ -133,48 +133,18 @@ impl Stack {
 
     /// As [`start_run`](Self::start_run), for the run `spec` describes: its settings reach
     /// the pipeline hooks ([`PipelineRunInfo::settings`]) and, under each step's own, the step
-    /// hooks, as ZenML's compiler merges them.
+    /// hooks, as ZenML's compiler merges them (see [`StepRunInfo::settings_of`]).
     ///
     /// ```
     /// use run_metadata::sink::MemorySink;
-    /// use run_metadata::stack::{Component, ComponentKind, RunSpec, Stack};
-    /// use run_metadata::{PipelineRunInfo, RunMetadata};
-    /// use serde::{Deserialize, Serialize};
+    /// use run_metadata::stack::{RunSpec, Stack};
     ///
-    /// #[derive(Default, Serialize, Deserialize)]
-    /// struct Settings {
-    ///     user_namespace: Option<String>,
-    /// }
-    ///
-    /// #[derive(RunMetadata)]
-    /// #[metadata(pipeline_with = Self::namespace)]
-    /// struct Kubeflow {
-    ///     #[metadata(settings)]
-    ///     configured: Settings,
-    /// }
-    ///
-    /// #[derive(RunMetadata)]
-    /// #[metadata(pipeline)]
-    /// struct Namespace {
-    ///     #[metadata]
-    ///     namespace: Option<String>,
-    /// }
-    ///
-    /// impl Kubeflow {
-    ///     fn namespace(&self, run: &PipelineRunInfo) -> Result<Namespace, run_metadata::HookError> {
-    ///         Ok(Namespace { namespace: run.settings_of(self)?.user_namespace })
-    ///     }
-    /// }
-    ///
-    /// let stack = Stack::new("k8s").with(
-    ///     Component::new(ComponentKind::Orchestrator, "kf", Kubeflow { configured: Settings::default() })
-    ///         .with_flavor("kubeflow"),
-    /// );
+    /// let stack = Stack::new("k8s");
     /// let mut sink = MemorySink::default();
     /// let spec = RunSpec::new("training")
     ///     .with_settings("orchestrator.kubeflow", serde_json::json!({"user_namespace": "team-a"}));
     /// let run = stack.start_run_with(&mut sink, spec);
-    /// assert_eq!(run.finish().published, 1);
+    /// assert_eq!(run.record().pipeline, "training");
     /// ```
     pub fn start_run_with<S: Sink>(&self, sink: S, spec: RunSpec) -> Run<'_, S> {
         let RunSpec {
