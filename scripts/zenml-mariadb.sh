@@ -72,6 +72,8 @@ start_server() {
     mkdir -p "$dir/server$n/config" "$dir/server$n/stores"
     (
         cd "$dir"
+        # The user's own ZenML client settings are not this server's.
+        for name in $(compgen -e | grep '^ZENML_STORE_'); do unset "$name"; done
         ZENML_ANALYTICS_OPT_IN=false \
         ZENML_CONFIG_PATH="$dir/server$n/config" \
         ZENML_LOCAL_STORES_PATH="$dir/server$n/stores" \

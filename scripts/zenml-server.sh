@@ -68,6 +68,9 @@ start() {
     [ -f "$secret_file" ] || "$venv/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$secret_file"
     (
         cd "$dir"
+        # The user's own ZenML client settings (a store URL, a username, a password for a remote
+        # server) are not this server's: its store is the SQLite file below.
+        for name in $(compgen -e | grep '^ZENML_STORE_'); do unset "$name"; done
         ZENML_ANALYTICS_OPT_IN=false \
         ZENML_CONFIG_PATH="$data/config" \
         ZENML_LOCAL_STORES_PATH="$data/stores" \

@@ -713,6 +713,12 @@ fn schema_fn(plan: &Plan) -> TokenStream {
         let path = plan.with(hook)?;
         Some(with_schema(krate, &schema, hook, path))
     });
+    let prepares = plan
+        .prepare_step_run
+        .map(|_| quote!(#schema.prepares_step_run = true;));
+    let cleans_up = plan
+        .cleanup_step_run
+        .map(|_| quote!(#schema.cleans_up_step_run = true;));
     quote! {
         #[inline]
         #[allow(unused_mut)]
@@ -720,6 +726,8 @@ fn schema_fn(plan: &Plan) -> TokenStream {
             let mut #schema = #krate::__private::Schema::new();
             #body
             #(#with)*
+            #prepares
+            #cleans_up
             #schema
         }
     }

@@ -8,7 +8,8 @@ use pyo3::types::{
     PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType,
 };
 use run_metadata::{
-    ComponentKind, ComponentRef, Integer, Metadata, MetadataValue, PipelineRunInfo, StepRunInfo,
+    ComponentKind, ComponentRef, Integer, MAX_DEPTH, Metadata, MetadataValue, PipelineRunInfo,
+    StepRunInfo,
 };
 use uuid::Uuid;
 
@@ -20,11 +21,21 @@ use crate::bridge;
 ///
 /// # Errors
 ///
-/// As [`to_python`], naming the key.
+/// As [`to_python`], naming the key; `HookFailed` for a value that nests deeper than
+/// [`MAX_DEPTH`], before anything is converted.
 pub fn metadata_to_python<'py>(
     py: Python<'py>,
     metadata: &Metadata,
 ) -> PyResult<Bound<'py, PyDict>> {
+    if let Some((key, _)) = metadata
+        .iter()
+        .find(|(_, v)| v.nests_deeper_than(MAX_DEPTH))
+    {
+        return Err(crate::HookFailed::new_err(format!(
+            "metadata key {key:?} nests deeper than {MAX_DEPTH} levels, more than ZenML's \
+             store and this crate read back: the component's metadata for this hook is dropped"
+        )));
+    }
     let dict = PyDict::new(py);
     let mut non_finite = Vec::new();
     for (key, value) in metadata {

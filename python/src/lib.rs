@@ -66,13 +66,18 @@ create_exception!(
      metadata for that hook."
 );
 
-/// A panic's message, if it has one.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic
+/// A panic's message, if it has one; the payload is dropped inside `catch_unwind`, so that a
+/// payload whose `Drop` panics too is contained (and then leaked, not dropped again).
+fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    let message = panic
         .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)")
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned());
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(panic))) {
+        std::mem::forget(again);
+    }
+    message
 }
 
 /// What [`Hooks`] calls: a [`RunMetadata`] type with its own type erased.
@@ -99,11 +104,15 @@ impl<T: RunMetadata + Send + Sync> Component for T {
 }
 
 /// One Rust component, built from its ZenML config: the hooks ZenML calls, with Python's
-/// arguments and results.
+/// arguments and results. A config the struct cannot read is kept as the reason: each metadata
+/// hook then fails with it (ZenML logs it and drops this component's metadata), and
+/// `prepare_step_run`/`cleanup_step_run` fail the step only if the struct defines them.
 #[pyclass(frozen, module = "run_metadata", name = "Hooks")]
 pub struct Hooks {
-    component: Box<dyn Component>,
+    component: Result<Box<dyn Component>, String>,
     type_name: &'static str,
+    /// Whether the struct defines `prepare_step_run` / `cleanup_step_run` (its schema says).
+    lifecycle: (bool, bool),
 }
 
 impl Hooks {
@@ -115,7 +124,15 @@ impl Hooks {
         hook: &str,
         call: impl FnOnce(&dyn Component) -> Result<R, HookError> + Send,
     ) -> PyResult<R> {
-        let component = &*self.component;
+        let component = match &self.component {
+            Ok(component) => &**component,
+            Err(reason) => {
+                return Err(HookFailed::new_err(format!(
+                    "{} {hook} failed: {reason}",
+                    self.type_name
+                )));
+            }
+        };
         match py.detach(|| catch_unwind(AssertUnwindSafe(|| call(component)))) {
             Ok(Ok(out)) => Ok(out),
             Ok(Err(e)) => Err(HookFailed::new_err(format!(
@@ -125,9 +142,24 @@ impl Hooks {
             Err(panic) => Err(HookFailed::new_err(format!(
                 "{} {hook} panicked: {}",
                 self.type_name,
-                panic_message(&*panic)
+                panic_message(panic)
             ))),
         }
+    }
+
+    /// As [`run`](Self::run), for a lifecycle function: one the struct does not define does
+    /// nothing, even where the struct could not be built (its metadata hooks say why).
+    fn run_lifecycle(
+        &self,
+        py: Python<'_>,
+        hook: &str,
+        defined: bool,
+        call: impl FnOnce(&dyn Component) -> Result<(), HookError> + Send,
+    ) -> PyResult<()> {
+        if !defined && self.component.is_err() {
+            return Ok(());
+        }
+        self.run(py, hook, call)
     }
 }
 
@@ -173,7 +205,7 @@ impl Hooks {
         component: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let info = step_run_info(info, component)?;
-        self.run(py, "prepare_step_run", |c| c.prepare(&info))
+        self.run_lifecycle(py, "prepare_step_run", self.lifecycle.0, |c| c.prepare(&info))
     }
 
     /// ZenML's `cleanup_step_run(info, step_failed)`.
@@ -186,7 +218,9 @@ impl Hooks {
         component: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let info = step_run_info(info, component)?;
-        self.run(py, "cleanup_step_run", |c| c.cleanup(&info, step_failed))
+        self.run_lifecycle(py, "cleanup_step_run", self.lifecycle.1, |c| {
+            c.cleanup(&info, step_failed)
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -218,29 +252,38 @@ where
         .map_err(|_| PyValueError::new_err(format!("component name {name:?} holds a NUL")))?;
     let c_name: &'static std::ffi::CStr = Box::leak(c_name.into_boxed_c_str());
     let type_name = std::any::type_name::<T>();
+    let schema = T::schema();
+    let lifecycle = (schema.prepares_step_run, schema.cleans_up_step_run);
     let build =
         move |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<Hooks> {
             let py = args.py();
             let (config,): (Bound<'_, PyAny>,) = args.extract()?;
-            let json: String = bridge::call(py, "config_json", (config,))?.extract()?;
-            // A `Deserialize` of the user's may panic: an exception, never an abort.
-            let component: T = catch_unwind(|| serde_json::from_str(&json))
-                .map_err(|panic| {
-                    HookFailed::new_err(format!(
-                        "reading the config as {type_name} panicked: {}",
-                        panic_message(&*panic)
-                    ))
-                })?
-                .map_err(|e| {
-                    PyValueError::new_err(format!("config does not read as {type_name}: {e}"))
-                })?;
+            let component = build::<T>(py, &config).map(|c| Box::new(c) as Box<dyn Component>);
             Ok(Hooks {
-                component: Box::new(component),
+                component,
                 type_name,
+                lifecycle,
             })
         };
     let function = PyCFunction::new_closure(py, Some(c_name), None, build)?;
     module.add(name, function)
+}
+
+/// A `T` from a ZenML component's config, or why not: the config's JSON cannot be made, does not
+/// read as `T`, or `T`'s `Deserialize` panicked (an error, never an abort).
+fn build<T: DeserializeOwned>(py: Python<'_>, config: &Bound<'_, PyAny>) -> Result<T, String> {
+    let type_name = std::any::type_name::<T>();
+    let json: String = bridge::call(py, "config_json", (config,))
+        .and_then(|json| json.extract())
+        .map_err(|e| format!("its config cannot be read: {e}"))?;
+    match catch_unwind(|| serde_json::from_str(&json)) {
+        Ok(Ok(component)) => Ok(component),
+        Ok(Err(e)) => Err(format!("its config does not read as {type_name}: {e}")),
+        Err(panic) => Err(format!(
+            "reading its config as {type_name} panicked: {}",
+            panic_message(panic)
+        )),
+    }
 }
 
 /// The Python values ZenML holds for metadata as it travels (`values` and `types` JSON, as in

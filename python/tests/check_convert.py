@@ -23,7 +23,7 @@ import uuid
 import logging
 
 from pydantic import BaseModel, SecretStr
-from run_metadata_fixture import Faulty, HookFailed, RustMetadata, Wire, metadata_types
+from run_metadata_fixture import Hostile, Prepared, Faulty, HookFailed, RustMetadata, Wire, metadata_types
 from zenml.metadata.metadata_types import MetadataTypeEnum, get_metadata_type
 from zenml.models import RunMetadataRequest, RunMetadataResource
 from zenml.enums import MetadataResourceTypes
@@ -271,11 +271,42 @@ def main():
             check(f"{hook} raises HookFailed", word in str(e) and "tracker unreachable" in str(e), str(e))
     check("Python goes on after a panic", hooks.pipeline_run_metadata(run_id)["int"] == 42)
 
+    # A config the struct cannot read: each metadata hook is a HookFailed saying why (ZenML logs
+    # it and drops the component's metadata); a struct without a lifecycle of its own does not
+    # fail the step; one with a `prepare_step_run` does, as a raising one does in ZenML.
+    broken = Wire({"values": "{}"})
+    for hook, call in [("pipeline", lambda: broken.pipeline_run_metadata(run_id)),
+                       ("step", lambda: broken.step_run_metadata(info))]:
+        try:
+            call()
+            check(f"an unreadable config: the {hook} hook fails", False, "no error")
+        except HookFailed as e:
+            check(f"an unreadable config: the {hook} hook fails, saying why",
+                  "does not read as" in str(e) and "types" in str(e), str(e))
+    broken.prepare_step_run(info)
+    broken.cleanup_step_run(info, False)
+    check("an unreadable config of a struct without a lifecycle fails no step", True)
     try:
-        Wire({"values": "{}"})
-        check("a config missing a field is refused", False, "no error")
-    except ValueError as e:
-        check("a config missing a field is refused", "types" in str(e), str(e))
+        Prepared({"ready": "yes"}).prepare_step_run(info)
+        check("an unreadable config of a struct with prepare_step_run fails it", False, "no error")
+    except HookFailed as e:
+        check("an unreadable config of a struct with prepare_step_run fails it",
+              "prepare_step_run failed" in str(e) and "does not read as" in str(e), str(e))
+    Prepared({"ready": True}).prepare_step_run(info)
+
+    # Values deeper than MAX_DEPTH, and a panic whose payload panics when dropped: HookFailed.
+    check("128 deep crosses", Hostile({"depth": 128}).pipeline_run_metadata(run_id)["deep"] is not None)
+    for depth in (129, 1000):
+        try:
+            Hostile({"depth": depth}).pipeline_run_metadata(run_id)
+            check(f"{depth} deep is refused", False, "no error")
+        except HookFailed as e:
+            check(f"{depth} deep is refused, naming the key", "'deep'" in str(e) or '"deep"' in str(e), str(e))
+    try:
+        Hostile({"depth": 1}).step_run_metadata(info)
+        check("a panicking payload is a HookFailed", False, "no error")
+    except HookFailed as e:
+        check("a panicking payload is a HookFailed", "panicked" in str(e), str(e))
 
     print(f"{failures} failures")
     sys.exit(1 if failures else 0)

@@ -10,7 +10,7 @@ use crate::metadata::Metadata;
 use crate::special::{DType, Path, StorageSize, Uri};
 use crate::value::MetadataValue;
 
-pub use crate::hook::{RunArg, run_of};
+pub use crate::run_info::{RunArg, run_of};
 pub use crate::schema::{Schema, SchemaEntry};
 pub use crate::{HookError, HookOutput, PipelineRunInfo, RunMetadata, StepRunInfo};
 pub use run_metadata_macros::metadata_impl;

@@ -9,8 +9,6 @@
 use core::fmt;
 
 use crate::__private::Declared;
-use uuid::Uuid;
-
 use crate::hook_error::HookError;
 use crate::info::RunMetadata;
 use crate::metadata::Metadata;
@@ -112,39 +110,4 @@ impl<T: HookOutput, E: fmt::Display> HookOutput for Result<T, E> {
         schema.step_fallible = true;
         schema
     }
-}
-
-/// What a `pipeline_with` function takes: the run's id, or the whole [`PipelineRunInfo`]. The
-/// derive passes `RunArg::run_arg(run)`, and the function's parameter type picks the impl.
-#[diagnostic::on_unimplemented(
-    message = "a `pipeline_with` function takes the run's id or the run, not `{Self}`",
-    label = "this function's second parameter is `{Self}`",
-    note = "take `run_id: uuid::Uuid`, or `run: &run_metadata::PipelineRunInfo` to read the run's name and settings"
-)]
-#[doc(hidden)]
-pub trait RunArg<'a> {
-    /// The argument, from the run.
-    fn run_arg(run: &'a PipelineRunInfo) -> Self;
-}
-
-impl RunArg<'_> for Uuid {
-    #[inline]
-    fn run_arg(run: &PipelineRunInfo) -> Self {
-        run.run_id
-    }
-}
-
-impl<'a> RunArg<'a> for &'a PipelineRunInfo {
-    #[inline]
-    fn run_arg(run: &'a PipelineRunInfo) -> Self {
-        run
-    }
-}
-
-/// The run a plain pipeline hook is told: only its id.
-#[doc(hidden)]
-#[inline]
-#[must_use]
-pub fn run_of(run_id: Uuid) -> PipelineRunInfo {
-    PipelineRunInfo::new(run_id)
 }

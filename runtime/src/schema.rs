@@ -35,6 +35,8 @@ use crate::value::MetadataType;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
+// Four independent facts, each read on its own: not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 pub struct Schema {
     /// What the pipeline-run hook reports.
     pub pipeline: Vec<SchemaEntry>,
@@ -45,6 +47,13 @@ pub struct Schema {
     pub pipeline_fallible: bool,
     /// Whether the step hook may fail, as [`pipeline_fallible`](Self::pipeline_fallible).
     pub step_fallible: bool,
+    /// Whether the component defines `prepare_step_run` (`#[metadata(prepare_step_run = f)]`):
+    /// it runs before each step, and its failure fails the step. Not known of a hand-written
+    /// impl: `false` there.
+    pub prepares_step_run: bool,
+    /// Whether the component defines `cleanup_step_run`: its failure fails the step after its
+    /// hooks. As [`prepares_step_run`](Self::prepares_step_run).
+    pub cleans_up_step_run: bool,
 }
 
 /// One thing a hook reports.
@@ -119,6 +128,8 @@ impl Schema {
             step: vec![SchemaEntry::dynamic(source)],
             pipeline_fallible: false,
             step_fallible: false,
+            prepares_step_run: false,
+            cleans_up_step_run: false,
         }
     }
 
@@ -130,6 +141,8 @@ impl Schema {
             step: Vec::new(),
             pipeline_fallible: false,
             step_fallible: false,
+            prepares_step_run: false,
+            cleans_up_step_run: false,
         }
     }
 
@@ -140,6 +153,8 @@ impl Schema {
         let mut out = Self::new();
         out.pipeline_fallible = inner.pipeline_fallible;
         out.step_fallible = inner.step_fallible;
+        out.prepares_step_run = inner.prepares_step_run;
+        out.cleans_up_step_run = inner.cleans_up_step_run;
         let first = inner.max_group() + 1;
         for (group, (into, from)) in (first..).zip([
             (&mut out.pipeline, inner.pipeline),
@@ -317,6 +332,18 @@ impl fmt::Display for Schema {
             if fallible {
                 writeln!(f, "{hook} may fail: then it reports nothing")?;
             }
+        }
+        if self.prepares_step_run {
+            writeln!(
+                f,
+                "prepare_step_run may fail: then the step fails before it runs"
+            )?;
+        }
+        if self.cleans_up_step_run {
+            writeln!(
+                f,
+                "cleanup_step_run may fail: then the step fails after its hooks"
+            )?;
         }
         Ok(())
     }

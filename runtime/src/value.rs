@@ -121,10 +121,21 @@ impl MetadataValue {
 
     /// Whether containers nest deeper than `limit` in this value, a top-level container being one
     /// level, as the JSON reader counts. Walks without recursion, so a value built by hand
-    /// however deep is measured, not overflowed on.
+    /// however deep is measured, not overflowed on. What nests deeper than [`MAX_DEPTH`] is
+    /// refused by the store and by the Python bridge.
+    ///
+    /// ```
+    /// use run_metadata::{MAX_DEPTH, MetadataValue};
+    ///
+    /// let mut v = MetadataValue::Int(1.into());
+    /// for _ in 0..MAX_DEPTH {
+    ///     v = MetadataValue::List(vec![v]);
+    /// }
+    /// assert!(!v.nests_deeper_than(MAX_DEPTH));
+    /// assert!(MetadataValue::List(vec![v]).nests_deeper_than(MAX_DEPTH));
+    /// ```
     #[must_use]
-    #[cfg(feature = "store")]
-    pub(crate) fn nests_deeper_than(&self, limit: usize) -> bool {
+    pub fn nests_deeper_than(&self, limit: usize) -> bool {
         let mut pending = vec![(self, 0_usize)];
         while let Some((value, depth)) = pending.pop() {
             let children: Box<dyn Iterator<Item = &Self>> = match value {
