@@ -240,10 +240,7 @@ pub fn pipeline_run_info(
     Ok(out)
 }
 
-fn settings_map(
-    json: &str,
-    what: &str,
-) -> PyResult<serde_json::Map<String, serde_json::Value>> {
+fn settings_map(json: &str, what: &str) -> PyResult<serde_json::Map<String, serde_json::Value>> {
     serde_json::from_str(json).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 

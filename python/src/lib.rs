@@ -205,7 +205,9 @@ impl Hooks {
         component: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let info = step_run_info(info, component)?;
-        self.run_lifecycle(py, "prepare_step_run", self.lifecycle.0, |c| c.prepare(&info))
+        self.run_lifecycle(py, "prepare_step_run", self.lifecycle.0, |c| {
+            c.prepare(&info)
+        })
     }
 
     /// ZenML's `cleanup_step_run(info, step_failed)`.
