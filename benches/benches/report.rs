@@ -4,7 +4,9 @@
 //! together.
 //!
 //! Also writes both reports, of 10,000 keys and of 10, to `target/report-bench/`, for
-//! `scripts/bench-report.sh` to time in Chromium.
+//! `scripts/bench-report.sh` to time in Chromium; and reports of two runs each holding one long
+//! value without spaces (1 KB, 1 MB, 10 MB, changed between the runs) and a value nested 128
+//! deep.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -37,9 +39,41 @@ fn store(keys: usize) -> (Store, PathBuf) {
     (store, dir)
 }
 
+/// A store of two runs of pipeline `training`, each holding a value of `bytes` characters
+/// without a space (the two differ in their last one) and a list nested 128 deep.
+fn long_store(bytes: usize) -> (Store, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("rm-report-bench-{}", Uuid::new_v4()));
+    let mut store = Store::open(dir.join("runs.db")).unwrap();
+    for last in ['a', 'b'] {
+        let mut blob = "x".repeat(bytes - 1);
+        blob.push(last);
+        let mut deep = MetadataValue::Int(1.into());
+        for _ in 0..127 {
+            deep = MetadataValue::List(vec![deep]);
+        }
+        let mut m = Metadata::new();
+        m.insert("blob", blob).unwrap();
+        m.insert_value("deep", deep).unwrap();
+        run_with(&mut store, &m);
+    }
+    (store, dir)
+}
+
 fn report(c: &mut Criterion) {
     let out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/report-bench");
     std::fs::create_dir_all(&out_dir).unwrap();
+    for bytes in [1_000, 1_000_000, 10_000_000] {
+        let (store, dir) = long_store(bytes);
+        let mut page = Vec::new();
+        run_metadata_cli::write_report(&mut page, &store, Some("training")).unwrap();
+        std::fs::write(out_dir.join(format!("report-long-{bytes}.html")), &page).unwrap();
+        println!(
+            "report of 2 runs × one {bytes}-byte value and one 128 deep: {} bytes",
+            page.len()
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
     for keys in [10, 10_000] {
         let (store, dir) = store(keys);
         let runs = store.runs().unwrap();

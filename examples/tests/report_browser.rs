@@ -195,3 +195,169 @@ fn the_report_renders_in_chromium_as_the_store_holds_it() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Measures the laid-out page: every cell of a metadata table whose content is wider than its
+/// box (it would run over its neighbour), cells of one row that overlap, and how wide the page
+/// is beside the window. Injected into a copy of the report, whose policy is loosened to run it.
+const MEASURE: &str = r#"
+var bad = [];
+document.querySelectorAll("table.md tr").forEach(function (row, r) {
+  var cells = Array.prototype.slice.call(row.children);
+  cells.forEach(function (cell, i) {
+    if (cell.scrollWidth > cell.clientWidth + 1) {
+      bad.push("table " + row.closest("table").className + " row " + r + " cell " + i + ": " +
+               cell.scrollWidth + " px of content in " + cell.clientWidth + " px: " +
+               cell.textContent.slice(0, 80));
+    }
+    var next = cells[i + 1];
+    if (next && cell.getBoundingClientRect().right > next.getBoundingClientRect().left + 1) {
+      bad.push("row " + r + " cells " + i + " and " + (i + 1) + " overlap");
+    }
+  });
+});
+var root = document.documentElement;
+root.dataset.overlaps = String(bad.length);
+root.dataset.firstOverlap = bad[0] || "";
+root.dataset.pageWidth = String(root.scrollWidth);
+root.dataset.windowWidth = String(window.innerWidth);
+root.dataset.measured = "1";
+"#;
+
+#[test]
+fn a_report_of_long_and_deep_values_opens_fast_at_the_size_of_its_values() {
+    use run_metadata::sink::{RunRecord, Status};
+    use std::time::{Instant, SystemTime};
+
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("rm-report-long-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store_path = dir.join("runs.db");
+    let mut store = Store::open(&store_path).unwrap();
+    let component = ComponentInfo {
+        id: Uuid::new_v4(),
+        name: "tracker".into(),
+        kind: ComponentKind::ExperimentTracker,
+    };
+    const MB: usize = 1_000_000;
+    let mut raw = 0;
+    for last in ['a', 'b'] {
+        // A value of 1 MB without a space, different in each run, one nested 128 deep, and a
+        // run name too long for its column.
+        let mut blob = "x".repeat(MB - 1);
+        blob.push(last);
+        let mut deep = MetadataValue::Int(1.into());
+        for _ in 0..127 {
+            deep = MetadataValue::List(vec![deep]);
+        }
+        let mut m = Metadata::new();
+        m.insert("blob", blob).unwrap();
+        m.insert_value("deep", deep).unwrap();
+        raw += m.to_json().len();
+        let mut run = RunRecord {
+            id: Uuid::new_v4(),
+            name: format!("nightly-{}-{last}", "n".repeat(150)),
+            pipeline: "training".into(),
+            stack: "local".into(),
+            status: Status::Running,
+            started: SystemTime::now(),
+            finished: None,
+        };
+        store.start_run(&mut run).unwrap();
+        store
+            .publish(Resource::pipeline_run(run.id), &component, &m)
+            .unwrap();
+        run.status = Status::Completed;
+        run.finished = Some(SystemTime::now());
+        store.finish_run(&run).unwrap();
+    }
+    drop(store);
+    let page = dir.join("report.html");
+    let args = run_metadata_cli::parse([
+        "--store".into(),
+        store_path.into_os_string(),
+        "report".into(),
+        "training".into(),
+        "--html".into(),
+        page.clone().into_os_string(),
+    ])
+    .unwrap();
+    run_metadata_cli::run(&args, &mut std::io::sink(), &mut std::io::sink(), false).unwrap();
+
+    // Each long value whole once: the page is about the size of the values it holds.
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.len() <= raw * 2,
+        "the report is {} bytes for {raw} bytes of values",
+        html.len()
+    );
+    assert_eq!(
+        html.matches(&"x".repeat(MB - 1)).count(),
+        2,
+        "each value whole once"
+    );
+
+    // It opens fast: Chromium loads, lays out and dumps it in under 5 s.
+    let started = Instant::now();
+    let dom = headless(&browser, &["--dump-dom"], &page);
+    let took = started.elapsed();
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the report's script did not run"
+    );
+    assert!(took.as_secs_f64() < 5.0, "Chromium took {took:?}");
+    eprintln!(
+        "report of 2 × 1 MB and 2 × 128-deep values: {} bytes ({raw} bytes of values), \
+         Chromium {took:?}",
+        html.len()
+    );
+
+    // Nothing runs over: no cell's content spills into its neighbour, the page is no wider
+    // than the window. The same page, with the measuring script.
+    let measured = dir.join("measured.html");
+    // A hash in the policy disables 'unsafe-inline': the policy's script source is replaced.
+    let at = html.find("script-src 'sha256-").unwrap();
+    let end = at + html[at..].find("';").unwrap() + 1;
+    let loosened = format!("{}script-src 'unsafe-inline'{}", &html[..at], &html[end..])
+        .replace("</body>", &format!("<script>{MEASURE}</script></body>"));
+    std::fs::write(&measured, loosened).unwrap();
+    let dom = headless(
+        &browser,
+        &["--dump-dom", "--window-size=1200,1800"],
+        &measured,
+    );
+    let attr = |name: &str| -> String {
+        let at = dom
+            .find(&format!("{name}=\""))
+            .unwrap_or_else(|| panic!("no {name} in the measured page"));
+        let rest = &dom[at + name.len() + 2..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    };
+    assert_eq!(attr("data-measured"), "1");
+    assert_eq!(
+        attr("data-overlaps"),
+        "0",
+        "first: {}",
+        attr("data-first-overlap")
+    );
+    let (page_width, window): (u32, u32) = (
+        attr("data-page-width").parse().unwrap(),
+        attr("data-window-width").parse().unwrap(),
+    );
+    assert!(
+        page_width <= window,
+        "the page is {page_width} px wide in a {window} px window"
+    );
+    let shot = dir.join("report-long.png");
+    headless(
+        &browser,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1200,1800",
+        ],
+        &measured,
+    );
+    eprintln!("screenshot: {}", shot.display());
+    assert!(std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"));
+}

@@ -63,10 +63,154 @@ pub(crate) fn grouped(n: u64) -> String {
     out
 }
 
+/// Text longer than this many characters is shown whole once, folded, and shortened elsewhere.
+pub(crate) const LONG: usize = 1_000;
+
+/// How many characters of a long text are shown where it is shortened.
+const SHORT: usize = 160;
+
+/// How deep containers are drawn as nested tables; deeper ones are shown as their JSON.
+const NESTED: usize = 3;
+
+/// What the page has shown so far: each long value is shown whole the first time, with an
+/// anchor, and elsewhere shortened with a link to it. Values are told apart by where they sit
+/// in memory: the report renders from one read of the store, which outlives the page.
+#[derive(Default)]
+pub(crate) struct Shown {
+    anchors: std::collections::HashMap<usize, usize>,
+}
+
+impl Shown {
+    /// The anchor of `value` and whether this is its first showing.
+    fn anchor(&mut self, value: &MetadataValue) -> (usize, bool) {
+        let next = self.anchors.len();
+        let key = std::ptr::from_ref(value) as usize;
+        let mut first = false;
+        let anchor = *self.anchors.entry(key).or_insert_with(|| {
+            first = true;
+            next
+        });
+        (anchor, first)
+    }
+}
+
 /// Appends `value` rendered by its tag: a `Uri` a link, a `Path` monospace with a copy button, a
 /// `DType` a badge, a `StorageSize` in binary units with the exact bytes on hover, floats as
-/// written (`NaN` and `inf` as words), containers as nested tables that say which they are.
-pub(crate) fn value(out: &mut String, value: &MetadataValue) {
+/// written (`NaN` and `inf` as words), containers as nested tables that say which they are —
+/// past [`NESTED`] levels, as their JSON. Text past [`LONG`] characters is shown whole (folded)
+/// the first time `shown` meets it, and shortened with a link to that elsewhere.
+pub(crate) fn value(out: &mut String, shown: &mut Shown, value: &MetadataValue) {
+    nested(out, shown, value, 0);
+}
+
+fn nested(out: &mut String, shown: &mut Shown, value: &MetadataValue, depth: usize) {
+    match value {
+        MetadataValue::List(items) | MetadataValue::Tuple(items) | MetadataValue::Set(items)
+            if depth >= NESTED && !items.is_empty() =>
+        {
+            as_json(out, shown, value);
+        }
+        MetadataValue::Dict(entries) if depth >= NESTED && !entries.is_empty() => {
+            as_json(out, shown, value);
+        }
+        MetadataValue::List(items) => sequence(out, shown, "list", items, depth),
+        MetadataValue::Tuple(items) => sequence(out, shown, "tuple", items, depth),
+        MetadataValue::Set(items) => sequence(out, shown, "set", items, depth),
+        MetadataValue::Dict(entries) => {
+            let _ = write!(
+                out,
+                "<table class=\"nested\"><caption>dict · {}</caption>",
+                entries.len()
+            );
+            for (key, item) in entries {
+                out.push_str("<tr><th>");
+                escape(out, key);
+                out.push_str("</th><td>");
+                nested(out, shown, item, depth + 1);
+                out.push_str("</td></tr>");
+            }
+            out.push_str("</table>");
+        }
+        _ => {
+            let text = text_of(value);
+            let chars = text.chars().count();
+            if chars > LONG {
+                long(out, shown, value, &text, chars, "str");
+            } else {
+                scalar(out, value);
+            }
+        }
+    }
+}
+
+/// The text a scalar is shown as.
+fn text_of(value: &MetadataValue) -> std::borrow::Cow<'_, str> {
+    match value {
+        MetadataValue::Str(s) => s.as_str().into(),
+        MetadataValue::Uri(u) => u.as_str().into(),
+        MetadataValue::Path(p) => p.as_str().into(),
+        MetadataValue::DType(d) => d.as_str().into(),
+        other => other.to_string().into(),
+    }
+}
+
+/// A container nested past [`NESTED`]: its JSON, folded, long or not.
+fn as_json(out: &mut String, shown: &mut Shown, value: &MetadataValue) {
+    let json = value.to_json();
+    let chars = json.chars().count();
+    if chars > LONG {
+        long(out, shown, value, &json, chars, "json");
+        return;
+    }
+    let _ = write!(
+        out,
+        "<details class=\"deep\"><summary>{} · nested deeper, as JSON</summary><code class=\"json\">",
+        value.metadata_type()
+    );
+    escape(out, &json);
+    out.push_str("</code></details>");
+}
+
+/// A long text: whole, folded, the first time; else its start and a link to the whole.
+fn long(
+    out: &mut String,
+    shown: &mut Shown,
+    value: &MetadataValue,
+    text: &str,
+    chars: usize,
+    class: &str,
+) {
+    let start = text
+        .char_indices()
+        .nth(SHORT)
+        .map_or(text, |(at, _)| &text[..at]);
+    let (anchor, first) = shown.anchor(value);
+    if first {
+        let _ = write!(
+            out,
+            "<details class=\"long\" id=\"v{anchor}\"><summary><span class=\"{class}\">"
+        );
+        escape(out, start);
+        let _ = write!(
+            out,
+            "…</span> <span class=\"note\">{} characters: open to see all</span></summary><div class=\"whole {class}\">",
+            grouped(chars as u64)
+        );
+        escape(out, text);
+        out.push_str("</div></details>");
+    } else {
+        let _ = write!(out, "<span class=\"{class}\">");
+        escape(out, start);
+        let _ = write!(
+            out,
+            "…</span> <a class=\"whole-link\" href=\"#v{anchor}\">the whole value ({} characters)</a>",
+            grouped(chars as u64)
+        );
+    }
+}
+
+/// A scalar, rendered by its tag.
+fn scalar(out: &mut String, value: &MetadataValue) {
     match value {
         MetadataValue::Str(s) => {
             out.push_str("<span class=\"str\">");
@@ -109,24 +253,6 @@ pub(crate) fn value(out: &mut String, value: &MetadataValue) {
             escape(out, &value.to_string());
             out.push_str("</span>");
         }
-        MetadataValue::List(items) => sequence(out, "list", items),
-        MetadataValue::Tuple(items) => sequence(out, "tuple", items),
-        MetadataValue::Set(items) => sequence(out, "set", items),
-        MetadataValue::Dict(entries) => {
-            let _ = write!(
-                out,
-                "<table class=\"nested\"><caption>dict · {}</caption>",
-                entries.len()
-            );
-            for (key, item) in entries {
-                out.push_str("<tr><th>");
-                escape(out, key);
-                out.push_str("</th><td>");
-                self::value(out, item);
-                out.push_str("</td></tr>");
-            }
-            out.push_str("</table>");
-        }
         other => {
             out.push_str("<span class=\"str\">");
             escape(out, &other.to_string());
@@ -136,7 +262,13 @@ pub(crate) fn value(out: &mut String, value: &MetadataValue) {
 }
 
 /// A list, tuple or set: a table captioned with which it is and its length.
-fn sequence(out: &mut String, kind: &str, items: &[MetadataValue]) {
+fn sequence(
+    out: &mut String,
+    shown: &mut Shown,
+    kind: &str,
+    items: &[MetadataValue],
+    depth: usize,
+) {
     let _ = write!(
         out,
         "<table class=\"nested\"><caption>{kind} · {}</caption>",
@@ -144,7 +276,7 @@ fn sequence(out: &mut String, kind: &str, items: &[MetadataValue]) {
     );
     for (i, item) in items.iter().enumerate() {
         let _ = write!(out, "<tr><th>{i}</th><td>");
-        value(out, item);
+        nested(out, shown, item, depth + 1);
         out.push_str("</td></tr>");
     }
     out.push_str("</table>");
@@ -154,12 +286,50 @@ fn sequence(out: &mut String, kind: &str, items: &[MetadataValue]) {
 mod tests {
     use run_metadata::{MetadataValue, Path, StorageSize, Uri};
 
-    use super::{escaped, grouped, linkable, value};
+    use super::{LONG, Shown, escaped, grouped, linkable, value};
 
     fn render(v: &MetadataValue) -> String {
         let mut out = String::new();
-        value(&mut out, v);
+        value(&mut out, &mut Shown::default(), v);
         out
+    }
+
+    #[test]
+    fn a_long_value_is_whole_once_then_shortened_with_a_link() {
+        let v = MetadataValue::Str("x".repeat(LONG + 1));
+        let mut shown = Shown::default();
+        let (mut first, mut again) = (String::new(), String::new());
+        value(&mut first, &mut shown, &v);
+        value(&mut again, &mut shown, &v);
+        assert!(
+            first.starts_with("<details class=\"long\" id=\"v0\">"),
+            "{first}"
+        );
+        assert_eq!(first.matches('x').count(), 160 + LONG + 1, "{first}");
+        assert!(again.contains("href=\"#v0\""), "{again}");
+        assert_eq!(again.matches('x').count(), 160, "{again}");
+        // Another value of the same text is shown whole on its own.
+        let other = v.clone();
+        let mut third = String::new();
+        value(&mut third, &mut shown, &other);
+        assert!(third.contains("id=\"v1\""), "{third}");
+        // At the limit, it is shown as it is.
+        assert!(!render(&MetadataValue::Str("x".repeat(LONG))).contains("<details"));
+    }
+
+    #[test]
+    fn deep_values_are_tables_three_levels_down_then_json() {
+        let mut v = MetadataValue::Int(7.into());
+        for _ in 0..128 {
+            v = MetadataValue::List(vec![v]);
+        }
+        let html = render(&v);
+        assert_eq!(html.matches("<table").count(), 3, "{html}");
+        assert!(
+            html.contains("list · nested deeper, as JSON</summary><code class=\"json\">[[["),
+            "{html}"
+        );
+        assert_eq!(html.matches('[').count(), 125, "{html}");
     }
 
     #[test]

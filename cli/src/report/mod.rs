@@ -20,13 +20,14 @@ use run_metadata::store::{Reported, RunContents, Store};
 
 use crate::CliError;
 use crate::text::{timestamp, took};
-use html::escape;
+use html::{Shown, escape};
 
-/// The page's one script: the copy buttons, and a mark that it ran (the browser test reads it).
-const SCRIPT: &str = r#"document.addEventListener("click",function(e){var b=e.target.closest("button[data-copy]");if(b&&navigator.clipboard){navigator.clipboard.writeText(b.dataset.copy).then(function(){b.textContent="copied";});}});document.documentElement.dataset.ready="1";"#;
+/// The page's one script: the copy buttons, a long value's link opening the value it leads to,
+/// and a mark that it ran (the browser test reads it).
+const SCRIPT: &str = r#"document.addEventListener("click",function(e){var b=e.target.closest("button[data-copy]");if(b&&navigator.clipboard){navigator.clipboard.writeText(b.dataset.copy).then(function(){b.textContent="copied";});}});function o(){var t=location.hash&&document.getElementById(location.hash.slice(1));if(t&&t.tagName==="DETAILS"){t.open=true;}}window.addEventListener("hashchange",o);o();document.documentElement.dataset.ready="1";"#;
 
 /// The SHA-256 of [`SCRIPT`], base64: the Content-Security-Policy runs no other script.
-const SCRIPT_HASH: &str = "PCRCA70+BbOcK92pJMPz04AkOecG1ISHx7IGeBxTgkk=";
+const SCRIPT_HASH: &str = "Tr03BhOjQoJoleImg6NTK9KfL1TMtiAVIyGYXnRdSP4=";
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 1.5em;color:#1c2330;background:#fff}
@@ -34,7 +35,11 @@ h1{font-size:1.5em;margin:.2em 0}h2{border-bottom:2px solid #d8dee8;padding-bott
 h3{margin:1.2em 0 .4em}h4{margin:.9em 0 .3em;color:#3b4a63}
 table{border-collapse:collapse}td,th{text-align:left;vertical-align:top;padding:.25em .6em;border-bottom:1px solid #e6eaf0}
 th{font-weight:600;color:#3b4a63}.md{width:100%;table-layout:fixed;margin-bottom:.4em}
-.md td:first-child,.md th:first-child{width:30%}.md td.tag{width:7em}.md td{overflow-wrap:anywhere}
+.md td:first-child,.md th:first-child{width:30%}.md td.tag{width:7em}.md td{overflow-wrap:break-word}.md th{overflow-wrap:anywhere}
+details.long summary,details.deep summary{cursor:pointer}.whole{white-space:pre-wrap;overflow-wrap:anywhere;max-height:24em;overflow:auto;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
+code.json{display:block;overflow-wrap:anywhere;max-height:24em;overflow:auto}a.whole-link{font-size:.85em}
+h1,h2,h3,h4{overflow-wrap:anywhere}table.nested{max-width:100%}
+table.nested td:first-child,table.nested th:first-child{width:auto}table.nested td,table.nested th{overflow-wrap:anywhere}
 caption.component{text-align:left;font-weight:600;color:#2b3b5c;padding:.3em 0 .1em}
 table.nested{margin:.1em 0;border:1px solid #d8dee8}table.nested caption{text-align:left;font-size:.8em;color:#66728a;caption-side:top}
 table.nested th{font-weight:normal;color:#66728a;font-size:.9em}
@@ -51,6 +56,7 @@ figcaption{font-size:.85em;max-width:360px}.chart .axis{stroke:#8a94a8;fill:none
 tr.changed td{background:#fff8e1}tr.added td{background:#eafbea}tr.removed td{background:#fdecec}
 nav a{margin-right:1em}
 section,details{content-visibility:auto;contain-intrinsic-size:auto 1200px}
+details.long,details.deep{content-visibility:visible;contain-intrinsic-size:none}
 ";
 
 /// A run with everything the report shows of it, read once.
@@ -129,21 +135,22 @@ pub fn write_report(
         );
     }
     page.push_str("</header>");
+    let shown = &mut Shown::default();
     if let Some(id) = focus {
         let chosen = loaded.split_first().filter(|(run, _)| run.record.id == id);
         if let Some((run, before)) = chosen {
-            run_section(&mut page, run);
+            run_section(&mut page, shown, run);
             if let Some(before) = before.first() {
                 page.push_str("<h2>Beside the run before it</h2>");
-                trend::diff(&mut page, before, run);
+                trend::diff(&mut page, shown, before, run);
             }
         }
     } else {
         runs_table(&mut page, &loaded);
-        pipelines(&mut page, &loaded);
+        pipelines(&mut page, shown, &loaded);
         page.push_str("<h2>Runs</h2>");
         for run in &loaded {
-            run_section(&mut page, run);
+            run_section(&mut page, shown, run);
         }
     }
     let _ = writeln!(page, "<script>{SCRIPT}</script></body></html>");
@@ -191,7 +198,7 @@ fn runs_table(page: &mut String, runs: &[Loaded]) {
 
 /// For each pipeline with more than one run: the charts and changes across its runs (oldest
 /// first), and its latest two runs side by side.
-fn pipelines(page: &mut String, runs: &[Loaded]) {
+fn pipelines(page: &mut String, shown: &mut Shown, runs: &[Loaded]) {
     // Each pipeline's runs, latest first as given, pipelines in order of their latest run.
     let mut order: Vec<&str> = Vec::new();
     let mut of: std::collections::HashMap<&str, Vec<&Loaded>> = std::collections::HashMap::new();
@@ -212,14 +219,14 @@ fn pipelines(page: &mut String, runs: &[Loaded]) {
         page.push_str("<h2>Across the runs of pipeline ");
         escape(page, name);
         page.push_str("</h2>");
-        trend::across(page, &of);
+        trend::across(page, shown, &of);
         page.push_str("<h3>The latest two runs side by side</h3>");
-        trend::diff(page, of[of.len() - 2], of[of.len() - 1]);
+        trend::diff(page, shown, of[of.len() - 2], of[of.len() - 1]);
     }
 }
 
 /// A run: its pipeline metadata, then each step's, grouped by component.
-fn run_section(page: &mut String, run: &Loaded) {
+fn run_section(page: &mut String, shown: &mut Shown, run: &Loaded) {
     let r = &run.record;
     let _ = write!(page, "<section id=\"run-{}\"><h3>", r.id);
     escape(page, &r.name);
@@ -255,7 +262,7 @@ fn run_section(page: &mut String, run: &Loaded) {
         page.push_str("</ul></div>");
     }
     page.push_str("<h4>pipeline run</h4>");
-    part_html(page, &run.contents.pipeline);
+    part_html(page, shown, &run.contents.pipeline);
     for (step, part) in &run.contents.steps {
         page.push_str("<h4>step ");
         escape(page, &step.name);
@@ -264,12 +271,12 @@ fn run_section(page: &mut String, run: &Loaded) {
             let _ = write!(page, " · took {}", took(step.started, finished));
         }
         page.push_str("</h4>");
-        part_html(page, part);
+        part_html(page, shown, part);
     }
     page.push_str("</section>");
 }
 
-fn part_html(page: &mut String, part: &Reported) {
+fn part_html(page: &mut String, shown: &mut Shown, part: &Reported) {
     if part.metadata.is_empty() && part.failures.is_empty() {
         page.push_str("<p class=\"none\">(no metadata)</p>");
     }
@@ -281,7 +288,7 @@ fn part_html(page: &mut String, part: &Reported) {
             page.push_str("<tr><td><code class=\"key\">");
             escape(page, key);
             page.push_str("</code></td><td>");
-            html::value(page, value);
+            html::value(page, shown, value);
             let _ = write!(
                 page,
                 "</td><td class=\"tag\">{}</td></tr>",

@@ -8,7 +8,7 @@ use run_metadata::MetadataValue;
 
 use super::Loaded;
 use super::chart::{self, Unit};
-use super::html::{escape, value};
+use super::html::{Shown, escape, value};
 
 /// Where a value sits in a run: the pipeline run or a step, the component, the key.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -96,7 +96,7 @@ const MAX_CHARTS: usize = 48;
 
 /// Appends the section across `runs` (oldest first): a chart per numeric place, the changes of
 /// the others between consecutive runs.
-pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
+pub(crate) fn across(out: &mut String, shown: &mut Shown, runs: &[&Loaded]) {
     let all = series(runs);
     let mut numeric = Vec::new();
     let mut others = Vec::new();
@@ -113,7 +113,7 @@ pub(crate) fn across(out: &mut String, runs: &[&Loaded]) {
         present.all(|n| Some(*n) == first || (n.is_nan() && first.is_some_and(f64::is_nan)))
     });
     charts(out, runs, &numeric);
-    changes(out, runs, &others);
+    changes(out, shown, runs, &others);
 }
 
 /// A series of numbers: its place, unit, and each run's number.
@@ -188,7 +188,12 @@ fn charts(out: &mut String, runs: &[&Loaded], numeric: &[Numeric<'_>]) {
 }
 
 /// The non-numeric places whose value changed between consecutive runs, and how many did not.
-fn changes(out: &mut String, runs: &[&Loaded], others: &[(&Place, &Vec<Option<&MetadataValue>>)]) {
+fn changes(
+    out: &mut String,
+    shown: &mut Shown,
+    runs: &[&Loaded],
+    others: &[(&Place, &Vec<Option<&MetadataValue>>)],
+) {
     out.push_str("<h3>What changed between runs</h3>");
     let mut unchanged = 0;
     let mut rows = String::new();
@@ -204,9 +209,9 @@ fn changes(out: &mut String, runs: &[&Loaded], others: &[(&Place, &Vec<Option<&M
             rows.push_str("</td><td>");
             escape(&mut rows, &runs[i + 1].record.name);
             rows.push_str("</td><td>");
-            cell(&mut rows, pair[0]);
+            cell(&mut rows, shown, pair[0]);
             rows.push_str("</td><td>");
-            cell(&mut rows, pair[1]);
+            cell(&mut rows, shown, pair[1]);
             rows.push_str("</td></tr>");
         }
         if !changed {
@@ -239,21 +244,21 @@ fn alike(a: Option<&MetadataValue>, b: Option<&MetadataValue>) -> bool {
 }
 
 /// A value, or that there was none.
-fn cell(out: &mut String, v: Option<&MetadataValue>) {
+fn cell(out: &mut String, shown: &mut Shown, v: Option<&MetadataValue>) {
     match v {
-        Some(v) => value(out, v),
+        Some(v) => value(out, shown, v),
         None => out.push_str("<span class=\"none\">(none)</span>"),
     }
 }
 
 /// Appends runs `a` and `b` side by side: every place either has, changed ones first; the
 /// unchanged ones folded.
-pub(crate) fn diff(out: &mut String, a: &Loaded, b: &Loaded) {
+pub(crate) fn diff(out: &mut String, shown: &mut Shown, a: &Loaded, b: &Loaded) {
     let both = series(&[a, b]);
     out.push_str("<table class=\"md diff\"><tr><th>where</th><th>");
-    escape(out, &a.record.name);
+    run_name(out, &a.record.name);
     out.push_str("</th><th>");
-    escape(out, &b.record.name);
+    run_name(out, &b.record.name);
     out.push_str("</th></tr>");
     let mut same = String::new();
     let mut same_count = 0;
@@ -278,10 +283,10 @@ pub(crate) fn diff(out: &mut String, a: &Loaded, b: &Loaded) {
             target.push_str("</td><td colspan=\"2\">");
         } else {
             target.push_str("</td><td>");
-            cell(target, old);
+            cell(target, shown, old);
             target.push_str("</td><td>");
         }
-        cell(target, new);
+        cell(target, shown, new);
         target.push_str("</td></tr>");
     }
     out.push_str("</table>");
@@ -290,5 +295,19 @@ pub(crate) fn diff(out: &mut String, a: &Loaded, b: &Loaded) {
             out,
             "<details><summary>{same_count} unchanged</summary><table class=\"md diff\">{same}</table></details>"
         );
+    }
+}
+
+/// A run's name in a column's header: at most 80 characters, the whole name on hover.
+fn run_name(out: &mut String, name: &str) {
+    match name.char_indices().nth(80) {
+        Some((at, _)) => {
+            out.push_str("<span title=\"");
+            escape(out, name);
+            out.push_str("\">");
+            escape(out, &name[..at]);
+            out.push_str("…</span>");
+        }
+        None => escape(out, name),
     }
 }
