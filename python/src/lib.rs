@@ -113,6 +113,9 @@ pub struct Hooks {
     type_name: &'static str,
     /// Whether the struct defines `prepare_step_run` / `cleanup_step_run` (its schema says).
     lifecycle: (bool, bool),
+    /// Whether the struct's pipeline / step hook reports anything (its schema says): one that
+    /// reports nothing is not failed by a config the struct cannot read.
+    reports: (bool, bool),
 }
 
 impl Hooks {
@@ -178,6 +181,9 @@ impl Hooks {
         let run_id = Uuid::parse_str(&text)
             .map_err(|e| PyValueError::new_err(format!("run_id {text:?}: {e}")))?;
         let run = pipeline_run_info(py, run_id, component)?;
+        if self.component.is_err() && !self.reports.0 {
+            return Ok(PyDict::new(py));
+        }
         let metadata = self.run(py, "pipeline_run_metadata", |c| c.pipeline(&run))?;
         metadata_to_python(py, &metadata)
     }
@@ -192,6 +198,9 @@ impl Hooks {
         component: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let info = step_run_info(info, component)?;
+        if self.component.is_err() && !self.reports.1 {
+            return Ok(PyDict::new(py));
+        }
         let metadata = self.run(py, "step_run_metadata", |c| c.step(&info))?;
         metadata_to_python(py, &metadata)
     }
@@ -256,6 +265,7 @@ where
     let type_name = std::any::type_name::<T>();
     let schema = T::schema();
     let lifecycle = (schema.prepares_step_run, schema.cleans_up_step_run);
+    let reports = (!schema.pipeline.is_empty(), !schema.step.is_empty());
     let build =
         move |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<Hooks> {
             let py = args.py();
@@ -265,6 +275,7 @@ where
                 component,
                 type_name,
                 lifecycle,
+                reports,
             })
         };
     let function = PyCFunction::new_closure(py, Some(c_name), None, build)?;

@@ -18,7 +18,10 @@ read back with ZenML's Python client and from the server's database:
 - `train` carries the tracker's step metadata, settings applied;
 - `evaluate`, whose settings make the tracker's hook-time source fail, carries none of it, and
   ZenML logged why; the run's other metadata is unaffected;
-- `export`, which does not use the tracker, carries none.
+- `export`, which does not use the tracker, carries none;
+- on a second stack, an orchestrator whose flavor's config lets `work_dir` be `None` (the Rust
+  struct needs a string) and is registered without one: the pipeline completes, ZenML logs why
+  that orchestrator reported nothing, and the run has none of its keys but all of the tracker's.
 
 Prints one line per check; exits 1 if any failed.
 """
@@ -37,6 +40,28 @@ EXAMPLE = os.path.join(HERE, "..", "..", "examples", "zenml-flavor")
 ZENML = os.path.join(os.path.dirname(sys.executable), "zenml")
 
 failures = 0
+
+# A flavor of the Rust orchestrator whose config lets `work_dir` be `None`, as pydantic configs
+# often do (`Optional[str] = None`); the Rust struct reads a string.
+OPTIONAL_FLAVOR = """
+from typing import Optional, Type
+
+from rust_components.flavors import RustRunnerConfig, RustRunnerFlavor
+
+
+class OptionalRunnerConfig(RustRunnerConfig):
+    work_dir: Optional[str] = None
+
+
+class OptionalRunnerFlavor(RustRunnerFlavor):
+    @property
+    def name(self) -> str:
+        return "rust_runner_optional"
+
+    @property
+    def config_class(self) -> Type[OptionalRunnerConfig]:
+        return OptionalRunnerConfig
+"""
 
 
 def check(what, ok, detail=""):
@@ -189,8 +214,46 @@ def main():
             ours = {k for k, row in rows.items() if row[2] in {c.hex for c in components.values()}}
             check(f"{name}: nothing stored under the Rust components", not ours, sorted(ours))
 
-    # What this check registered goes; the run and its metadata stay on the server.
+    # A config the struct cannot read fails no step: the orchestrator defines no lifecycle of its
+    # own, so only its metadata is dropped, and ZenML says why.
+    with open(os.path.join(source, "optional_flavor.py"), "w") as f:
+        f.write(OPTIONAL_FLAVOR)
+    out = subprocess.run(
+        [ZENML, "orchestrator", "flavor", "register", "optional_flavor.OptionalRunnerFlavor"],
+        cwd=source, env=env, capture_output=True, text=True,
+    )
+    text = out.stdout + out.stderr
+    check("the optional flavor registered", out.returncode == 0
+          or "Found an existing flavor with the same name and type" in text, text[-2000:])
+    loose, loose_stack = f"rust_runner_loose_{suffix}", f"rust_stack_loose_{suffix}"
+    run([ZENML, "orchestrator", "register", loose, "--flavor=rust_runner_optional"], source, env,
+        "register the orchestrator without a work_dir")
+    run([ZENML, "stack", "register", loose_stack, "-o", loose, "-a", "default", "-e", tracker, "--set"],
+        source, env, "register the second stack")
+    log = run([sys.executable, "pipeline.py"], source, env, "run the pipeline on the second stack")
+    run_line = [line for line in log.splitlines() if line.startswith("run ")]
+    check("with an unreadable config, the pipeline completes", bool(run_line), log[-2000:])
+    if run_line:
+        loose_run = client.get_pipeline_run(uuid.UUID(run_line[-1].split()[1]))
+        check("with an unreadable config, every step completed",
+              all(str(s.status) == "completed" for s in loose_run.steps.values()))
+        check(
+            "ZenML logged why the orchestrator reported nothing",
+            f"Extracting pipeline run metadata failed for component '{loose}'" in log
+            and "does not read as" in log and "expected a string" in log,
+            log[-3000:],
+        )
+        check("its step hooks, which report nothing, are not called failed",
+              f"Extracting step run metadata failed for component '{loose}'" not in log, log[-3000:])
+        got = loose_run.run_metadata
+        check("the orchestrator's keys are dropped", not {"work_dir", "run_seed", "memory_limit"} & set(got),
+              sorted(got))
+        check("the tracker's are there", got.get("experiment") == "demo", sorted(got))
     run([ZENML, "stack", "set", "default"], source, env, "set the default stack")
+    run([ZENML, "stack", "delete", "-y", loose_stack], source, env, "delete the second stack")
+    run([ZENML, "orchestrator", "delete", loose], source, env, "delete the second orchestrator")
+
+    # What this check registered goes; the run and its metadata stay on the server.
     run([ZENML, "stack", "delete", "-y", stack], source, env, "delete the stack")
     run([ZENML, "experiment-tracker", "delete", tracker], source, env, "delete the tracker")
     run([ZENML, "orchestrator", "delete", runner], source, env, "delete the orchestrator")
