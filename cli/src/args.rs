@@ -11,8 +11,8 @@ RUN is a run id, a unique prefix of one, a run name, or `latest`.
 The store is --store PATH, else $RUN_METADATA_STORE, else run-metadata/runs.db in
 $XDG_DATA_HOME, ~/.local/share or %LOCALAPPDATA%, the first that is set.
 --json prints ZenML's `values` and `types` objects for each component.
-sync takes the server and credentials from ZENML_STORE_URL and ZENML_STORE_API_KEY
-or ZENML_STORE_USERNAME/_PASSWORD.";
+sync takes the server and credentials as ZenML's client does: ZENML_STORE_URL and
+ZENML_STORE_API_KEY or ZENML_STORE_USERNAME/_PASSWORD, else your `zenml login`.";
 
 /// `show`'s closing lines.
 const SHOW_AFTER_HELP: &str = "\
@@ -30,14 +30,18 @@ beside the one before it in its pipeline. The file needs no server and fetches n
 
 /// `sync`'s closing lines.
 const SYNC_AFTER_HELP: &str = "\
-The server and credentials come from ZenML's environment variables:
+The server and credentials are found as ZenML's own client finds them. First its
+environment variables:
   ZENML_STORE_URL          the server's http:// or https:// URL
   ZENML_STORE_API_KEY      an API key; else
   ZENML_STORE_USERNAME     a user name
   ZENML_STORE_PASSWORD     and its password (empty if unset)
   ZENML_ACTIVE_PROJECT_ID  the project, if not `default`
   ZENML_STORE_VERIFY_SSL   `false`, or a CA bundle (PEM) for a server behind a private CA
-  SSL_CERT_FILE            a CA bundle, where ZENML_STORE_VERIFY_SSL names none";
+  SSL_CERT_FILE            a CA bundle, where ZENML_STORE_VERIFY_SSL names none
+Else the server your `zenml login` names (config.yaml in $ZENML_CONFIG_PATH or ZenML's
+config folder), with the API key, password or unexpired token ZenML stored for it
+(credentials.yaml beside it). These files are only read.";
 
 /// A parsed command line: `run-metadata [--store PATH] [COMMAND]`.
 ///
@@ -113,6 +117,12 @@ pub enum Command {
         /// server's (it moved before it was ever reached)
         #[arg(long, value_name = "URL")]
         adopt: Option<String>,
+    },
+    /// Print a completion script for SHELL (bash, elvish, fish, powershell, zsh)
+    Completions {
+        /// The shell
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
     },
 }
 

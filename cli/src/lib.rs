@@ -167,6 +167,14 @@ pub fn run(
                 notes,
             )?;
         }
+        Command::Completions { shell } => {
+            // Written to memory first: clap_complete panics on a failed write, and a closed
+            // pipe is an error to report here, not a panic.
+            let mut script = Vec::new();
+            let mut command = <crate::args::Args as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "run-metadata", &mut script);
+            out.write_all(&script)?;
+        }
         Command::Sync {
             retry_refused,
             adopt,
@@ -302,7 +310,7 @@ fn open_in_browser(path: &std::path::Path, notes: &mut dyn Write) -> io::Result<
     }
 }
 
-/// `sync`: sends the outbox to the server of the environment's ZenML configuration, once, and
+/// `sync`: sends the outbox to the server ZenML's own client would use, once, and
 /// says what went and what stayed.
 fn sync(
     store: &mut Store,
@@ -310,10 +318,8 @@ fn sync(
     retry_refused: bool,
     adopt: Option<&str>,
 ) -> Result<(), CliError> {
-    // As the quickstart finds it: ZenML's variables, else the local server the project's
-    // script started (its port file, from the project's folder).
-    let port_file = std::path::Path::new("target/zenml-server/server.port");
-    let config = run_metadata::zenml::Config::discover(port_file).map_err(CliError::Zenml)?;
+    // As ZenML's own client finds it: its variables, else the server its login names.
+    let config = run_metadata::zenml::Config::discover().map_err(CliError::Zenml)?;
     let mut client = run_metadata::zenml::Client::new(config);
     let outbox = run_metadata::zenml::Outbox::of(&mut client, store)?;
     if let Some(url) = adopt {

@@ -244,17 +244,17 @@ fn help_and_version() {
         "{help}"
     );
     for told in [
-        "  runs    List runs, latest first\n",
-        "  show    Show a run's pipeline and step metadata, per component\n",
-        "  report  Write a self-contained HTML report: the runs, their metadata by type, charts across runs\n",
-        "  check   Check the store: SQLite's integrity check, and every record read back\n",
-        "  sync    Send what a ZenML server could not take",
+        "  runs         List runs, latest first\n",
+        "  show         Show a run's pipeline and step metadata, per component\n",
+        "  report       Write a self-contained HTML report: the runs, their metadata by type, charts across runs\n",
+        "  check        Check the store: SQLite's integrity check, and every record read back\n",
+        "  sync         Send what a ZenML server could not take",
+        "  completions  Print a completion script for SHELL (bash, elvish, fish, powershell, zsh)\n",
         "--store <PATH>",
         "RUN is a run id, a unique prefix of one, a run name, or `latest`.",
         "else $RUN_METADATA_STORE, else run-metadata/runs.db in",
         "run-metadata/runs.db in\n$XDG_DATA_HOME, ~/.local/share or %LOCALAPPDATA%",
-        "ZENML_STORE_URL and ZENML_STORE_API_KEY",
-        "ZENML_STORE_USERNAME/_PASSWORD",
+        "ZENML_STORE_URL and\nZENML_STORE_API_KEY or ZENML_STORE_USERNAME/_PASSWORD, else your `zenml login`.",
     ] {
         assert!(help.contains(told), "{told:?} missing from {help}");
     }
@@ -419,16 +419,25 @@ fn sync_keeps_everything_while_the_server_is_away() {
         "kept"
     );
 
+    // Neither ZenML's variables nor a login: what was looked at, and how to log in.
+    let zenml_config = dir.path("zenml-config");
     let unconfigured = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
         .args(["sync", "--store"])
         .arg(&path)
         .env_remove("ZENML_STORE_URL")
+        .env("ZENML_CONFIG_PATH", &zenml_config)
         .output()
         .unwrap();
     assert_eq!(unconfigured.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&unconfigured.stderr);
     assert!(
-        String::from_utf8_lossy(&unconfigured.stderr)
-            .contains("no ZenML server: set ZENML_STORE_URL")
+        said.contains(&format!(
+            "no ZenML server to publish to. Looked at, in order: ZENML_STORE_URL: not set; \
+             ZenML's configuration {}: not found. To name one, log in with ZenML's own CLI, \
+             `zenml login https://your-zenml-server`",
+            zenml_config.join("config.yaml").display()
+        )),
+        "{said}"
     );
 }
 
@@ -862,6 +871,67 @@ fn plain_http_to_another_machine_is_said_before_credentials_leave() {
     assert_eq!(bad.status.code(), Some(1));
     let said = String::from_utf8_lossy(&bad.stderr);
     assert!(said.contains("is not a server's URL"), "{said}");
+}
+
+#[test]
+fn sync_uses_the_zenml_login() {
+    let Some(server) = run_metadata_tests::live_server("sync_uses_the_zenml_login") else {
+        return;
+    };
+    let dir = TempDir::new("cli-login");
+    let config = dir.path("zenml");
+    run_metadata_tests::zenml_login(&server, &config);
+    let path = store(&dir);
+    // Kept for an address never reached, then adopted: sent to the login's server. The server
+    // refuses it (the run is not its own), which it does only once the login is accepted.
+    let old = "http://127.0.0.1:1";
+    Outbox::new(old)
+        .keep_metadata(
+            &mut Store::open(&path).unwrap(),
+            run_metadata::Resource::pipeline_run(uuid::Uuid::new_v4()),
+            None,
+            &run_metadata::metadata! { "k" => 1 },
+        )
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
+        .args(["sync", "--adopt", old, "--store"])
+        .arg(&path)
+        .env("ZENML_CONFIG_PATH", &config)
+        .env_remove("ZENML_STORE_URL")
+        .env_remove("ZENML_STORE_USERNAME")
+        .env_remove("ZENML_STORE_PASSWORD")
+        .env_remove("ZENML_STORE_API_KEY")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("1 items kept for {old} taken as this server's")),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("; 1 refused now;"), "{said}");
+    assert_eq!(out.status.code(), Some(1), "{said}");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, told) in [
+        ("bash", "_run__metadata()"),
+        ("zsh", "#compdef run-metadata"),
+        ("fish", "complete -c run-metadata"),
+        ("elvish", "edit:completion:arg-completer[run-metadata]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let script = stdout(&cli(&["completions", shell], None));
+        assert!(script.contains(told), "{shell}: {told:?} missing");
+        assert!(
+            script.contains("sync") && script.contains("report"),
+            "{shell}"
+        );
+    }
+    let unknown = cli(&["completions", "tcsh"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("possible values: bash"));
 }
 
 #[test]

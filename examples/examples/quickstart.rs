@@ -18,7 +18,7 @@ use run_metadata::sink::Sink;
 use run_metadata::stack::{Component, ComponentKind, RunReport, Stack, StepSpec};
 use run_metadata::store::Store;
 use run_metadata::zenml::keys::{METADATA_EXPERIMENT_TRACKER_URL, METADATA_ORCHESTRATOR_URL};
-use run_metadata::zenml::{Client, Config, PlannedStep, ZenmlSink};
+use run_metadata::zenml::{Auth, Client, Config, PlannedStep, ZenmlSink};
 use run_metadata::{RunMetadata, StepRunInfo, StorageSize};
 use uuid::Uuid;
 
@@ -125,11 +125,21 @@ fn main_result() -> Result<bool, Box<dyn std::error::Error>> {
     Ok(delivered)
 }
 
-/// ZenML's variables if set, else the local server `scripts/zenml-server.sh start` runs.
+/// The server ZenML's own client would use (its variables, else its login); else, for this
+/// example, the local server `scripts/zenml-server.sh start` runs, as its `default` user.
 fn zenml_config() -> Result<Config, run_metadata::zenml::ZenmlError> {
-    Config::discover(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/zenml-server/server.port"),
-    )
+    Config::discover().or_else(|not_configured| {
+        let port_file =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/zenml-server/server.port");
+        let port = std::fs::read_to_string(port_file).map_err(|_| not_configured)?;
+        Ok(Config::new(
+            format!("http://127.0.0.1:{}", port.trim()),
+            Auth::Password {
+                username: "default".into(),
+                password: String::new().into(),
+            },
+        ))
+    })
 }
 
 /// The stack, and the state its components share with the steps (an open tracker run, the

@@ -247,3 +247,36 @@ impl Drop for OwnServer {
         let _ = self.script("stop");
     }
 }
+
+/// Logs in to `server` with ZenML's own Python API, into `config` (a fresh
+/// `ZENML_CONFIG_PATH`), as `default` with its empty password: ZenML writes its `config.yaml`
+/// and `credentials.yaml` there.
+///
+/// # Panics
+///
+/// If ZenML's login fails.
+pub fn zenml_login(server: &LiveServer, config: &Path) {
+    const LOGIN: &str = "\
+import sys
+from zenml.config.global_config import GlobalConfiguration
+from zenml.login.credentials_store import get_credentials_store
+from zenml.zen_stores.rest_zen_store import RestZenStoreConfiguration
+get_credentials_store().set_password(sys.argv[1], 'default', '')
+GlobalConfiguration().set_store(RestZenStoreConfiguration(url=sys.argv[1]))
+";
+    let out = Command::new(&server.python)
+        .args(["-c", LOGIN, &server.url])
+        .env("ZENML_CONFIG_PATH", config)
+        .env("ZENML_ANALYTICS_OPT_IN", "false")
+        .env_remove("ZENML_STORE_URL")
+        .env_remove("ZENML_STORE_USERNAME")
+        .env_remove("ZENML_STORE_PASSWORD")
+        .env_remove("ZENML_STORE_API_KEY")
+        .output()
+        .expect("the venv's python runs");
+    assert!(
+        out.status.success(),
+        "ZenML's login: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

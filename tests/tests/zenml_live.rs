@@ -505,3 +505,124 @@ fn configuration_from_zenmls_variables() {
         Err(ZenmlError::Config(_))
     ));
 }
+
+#[test]
+fn a_zenml_login_is_what_publishes() {
+    let Some(server) = live_server("a_zenml_login_is_what_publishes") else {
+        return;
+    };
+    let dir = TempDir::new("zenml-login");
+    let config_dir = dir.path("zenml");
+    run_metadata_tests::zenml_login(&server, &config_dir);
+    let path = config_dir.to_string_lossy().into_owned();
+    let only_the_login = |name: &str| (name == "ZENML_CONFIG_PATH").then(|| path.clone());
+
+    // No ZENML_STORE_* at all: the server and credentials ZenML's login stored.
+    let config = Config::discover_with(only_the_login).unwrap();
+    assert_eq!(config.url(), server.url);
+    assert!(
+        matches!(config.auth(), Auth::Password { username, .. } if username == "default"),
+        "{:?}",
+        config.auth()
+    );
+    // A run through the sink, on that configuration, read back by ZenML's own client.
+    let publish = |config: Config, label: &str| -> Uuid {
+        let stack = Stack::new("default").with(Component::new(
+            ComponentKind::Orchestrator,
+            "rust-login-probe",
+            every_tag(),
+        ));
+        let (store, _dir) = temp_store(label);
+        let sink = ZenmlSink::new(Client::connect(config).unwrap(), store).unwrap();
+        let mut sink = sink.with_steps(["probe"]);
+        let mut run = stack.start_run(
+            &mut sink,
+            "rust-login",
+            format!("{label}-{}", Uuid::new_v4()),
+        );
+        let id = run.record().id;
+        let probed: Result<(), String> = run.step(&StepSpec::new("probe"), || Ok(()));
+        assert!(probed.is_ok());
+        let report = run.finish();
+        assert!(report.failures.is_empty(), "{label}: {:?}", report.failures);
+        assert_eq!(report.published, 1, "{label}");
+        id
+    };
+    let expected =
+        every_tag().step_run_metadata(&StepRunInfo::new(Uuid::nil(), Uuid::nil(), "r", "probe"));
+    let step_of = |run: Uuid| {
+        let client = Client::connect(password_config(&server)).unwrap();
+        client_step(client, run, "probe")
+    };
+    let run = publish(config, "login-password");
+    let (read, _) = python_read(&server, "step", step_of(run));
+    assert_arrived("through the login's password", &expected, &read);
+
+    // Only the login's token (as a web or device login leaves it): used as it is.
+    let credentials = config_dir.join("credentials.yaml");
+    let stored = std::fs::read_to_string(&credentials).unwrap();
+    let token_only: String = stored
+        .lines()
+        .filter(|l| {
+            !l.trim_start().starts_with("password:") && !l.trim_start().starts_with("username:")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&credentials, &token_only).unwrap();
+    let config = Config::discover_with(only_the_login).unwrap();
+    assert!(
+        matches!(config.auth(), Auth::Token(_)),
+        "{:?}",
+        config.auth()
+    );
+    let run = publish(config, "login-token");
+    let (read, _) = python_read(&server, "step", step_of(run));
+    assert_arrived("through the login's token", &expected, &read);
+
+    // The same token, expired: refused before any request, telling the user to log in again.
+    let token = token_only
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("access_token: "))
+        .unwrap()
+        .to_owned();
+    let expired = token_only.replace(
+        "  api_token:\n",
+        "  api_token:\n    expires_at: '2020-01-01T00:00:00Z'\n",
+    );
+    assert_ne!(expired, token_only, "the token's mapping was found");
+    std::fs::write(&credentials, expired).unwrap();
+    let Err(ZenmlError::Config(said)) = Config::discover_with(only_the_login) else {
+        panic!("an expired login is refused");
+    };
+    assert_eq!(
+        said,
+        format!(
+            "your ZenML login to {0} expired at 2020-01-01T00:00:00Z: log in again with \
+             `zenml login {0}`",
+            server.url
+        )
+    );
+    assert!(!said.contains(&token));
+
+    // Neither a login nor the variables: what was looked at, and how to log in.
+    let empty = dir.path("nothing").to_string_lossy().into_owned();
+    let Err(ZenmlError::Config(said)) =
+        Config::discover_with(|name| (name == "ZENML_CONFIG_PATH").then(|| empty.clone()))
+    else {
+        panic!("nothing configured is an error");
+    };
+    assert!(
+        said.starts_with("no ZenML server to publish to. Looked at, in order: ZENML_STORE_URL: not set; ZenML's configuration ")
+            && said.contains("zenml login https://your-zenml-server"),
+        "{said}"
+    );
+}
+
+/// The server's id of step `name` of the run published as `run` (ids are the server's once
+/// delivered).
+fn client_step(mut client: Client, run: Uuid, name: &str) -> Uuid {
+    client
+        .step_id(run, name)
+        .unwrap()
+        .expect("the step is on the server")
+}

@@ -14,7 +14,7 @@ pub enum Auth {
     Password {
         /// The user.
         username: String,
-        /// The password; empty for the auto-activated `default` user of a local server.
+        /// The password; may be empty.
         password: Secret,
     },
     /// A service account's API key, `ZENKEY_...` (`ZENML_STORE_API_KEY`).
@@ -117,33 +117,6 @@ impl Config {
             config.project = project;
         }
         Ok(config)
-    }
-
-    /// The server to use: ZenML's own variables if `ZENML_STORE_URL` is set (see
-    /// [`from_env`](Self::from_env)), else the local server whose port `port_file` holds (as
-    /// the project's `scripts/zenml-server.sh` writes it), logged in as its `default` user.
-    ///
-    /// # Errors
-    ///
-    /// [`ZenmlError::Config`] saying how to name a server, if there is neither.
-    pub fn discover(port_file: &std::path::Path) -> Result<Self, ZenmlError> {
-        if std::env::var_os("ZENML_STORE_URL").is_some() {
-            return Self::from_env();
-        }
-        let port = std::fs::read_to_string(port_file).map_err(|_| {
-            ZenmlError::Config(
-                "no ZenML server: set ZENML_STORE_URL (and ZENML_STORE_USERNAME/_PASSWORD or \
-                 ZENML_STORE_API_KEY), or start a local one with scripts/zenml-server.sh start"
-                    .into(),
-            )
-        })?;
-        Ok(Self::new(
-            format!("http://127.0.0.1:{}", port.trim()),
-            Auth::Password {
-                username: "default".into(),
-                password: Secret::new(String::new()),
-            },
-        ))
     }
 
     /// Uses project `project` (a name or an id).

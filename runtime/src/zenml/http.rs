@@ -150,7 +150,11 @@ impl Http {
             Auth::ApiKey(key) => vec![("password", key.expose())],
             Auth::Token(_) => {
                 return Err(ZenmlError::Auth {
-                    detail: "the bearer token was refused and cannot be renewed".into(),
+                    detail: format!(
+                        "the login token was refused and cannot be renewed: log in again with \
+                         `zenml login {}`",
+                        self.config.url()
+                    ),
                 });
             }
         };

@@ -34,6 +34,8 @@ mod fuzz;
 #[cfg(feature = "zenml")]
 mod http;
 #[cfg(feature = "zenml")]
+mod login;
+#[cfg(feature = "zenml")]
 mod outbox;
 #[cfg(feature = "zenml")]
 mod plan;
@@ -51,6 +53,8 @@ mod stacks;
 mod sync;
 #[cfg(feature = "zenml")]
 mod trust;
+#[cfg(feature = "zenml")]
+mod yaml;
 
 #[cfg(feature = "zenml")]
 pub use client::Client;
