@@ -36,6 +36,8 @@ struct Shared {
     fault: Mutex<Fault>,
     requests: AtomicUsize,
     fired: AtomicBool,
+    /// The request line (`POST /api/v1/login HTTP/1.1`) of each request forwarded.
+    lines: Mutex<Vec<String>>,
 }
 
 /// A proxy on `127.0.0.1`, forwarding to one server; runs until the test process ends.
@@ -65,6 +67,7 @@ impl Proxy {
             fault: Mutex::new(Fault::None),
             requests: AtomicUsize::new(0),
             fired: AtomicBool::new(false),
+            lines: Mutex::new(Vec::new()),
         });
         let accepting = Arc::clone(&shared);
         thread::spawn(move || {
@@ -81,6 +84,26 @@ impl Proxy {
         *self.shared.fault.lock().expect("not poisoned") = fault;
         self.shared.requests.store(0, Ordering::SeqCst);
         self.shared.fired.store(false, Ordering::SeqCst);
+        self.shared.lines.lock().expect("not poisoned").clear();
+    }
+
+    /// How many requests forwarded since the last [`set`](Self::set) were `method` to `path`
+    /// (its query aside).
+    #[must_use]
+    pub fn requests_to(&self, method: &str, path: &str) -> usize {
+        self.shared
+            .lines
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .filter(|line| {
+                let mut parts = line.split(' ');
+                parts.next() == Some(method)
+                    && parts
+                        .next()
+                        .is_some_and(|target| target.split('?').next() == Some(path))
+            })
+            .count()
     }
 
     /// How many requests were forwarded since the last [`set`](Self::set).
@@ -156,6 +179,12 @@ fn requests(
         if reader.read_exact(&mut body).is_err() {
             return;
         }
+        let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
+        shared
+            .lines
+            .lock()
+            .expect("not poisoned")
+            .push(String::from_utf8_lossy(line).into_owned());
         let n = shared.requests.fetch_add(1, Ordering::SeqCst) + 1;
         let fault = *shared.fault.lock().expect("not poisoned");
         let hit = match fault {

@@ -626,3 +626,50 @@ fn client_step(mut client: Client, run: Uuid, name: &str) -> Uuid {
         .unwrap()
         .expect("the step is on the server")
 }
+
+#[test]
+fn eight_clients_of_one_process_log_in_once() {
+    let Some(server) = live_server("eight_clients_of_one_process_log_in_once") else {
+        return;
+    };
+    // Through a proxy of its own: its URL is this test's alone, and it counts the requests.
+    let proxy = run_metadata_tests::proxy::Proxy::start(&server.url);
+    let config = Config::new(
+        &proxy.url,
+        Auth::Password {
+            username: "default".into(),
+            password: Secret::new(String::new()),
+        },
+    );
+    let start = Arc::new(std::sync::Barrier::new(8));
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let (config, start) = (config.clone(), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                let mut client = Client::connect(config).unwrap();
+                client.read_metadata(Resource::pipeline_run(Uuid::new_v4()))
+            })
+        })
+        .collect();
+    for client in clients {
+        // An unknown run: each client made its request, logged in.
+        assert!(matches!(
+            client.join().unwrap(),
+            Err(ZenmlError::NotFound { .. })
+        ));
+    }
+    assert_eq!(proxy.requests_to("POST", "/api/v1/login"), 1);
+    assert!(proxy.requests() >= 9, "{} requests", proxy.requests());
+
+    // A client made later in the process takes the session's token: no login at all.
+    proxy.set(run_metadata_tests::proxy::Fault::None);
+    let mut later = Client::connect(config).unwrap();
+    assert!(
+        later
+            .read_metadata(Resource::pipeline_run(Uuid::new_v4()))
+            .is_err()
+    );
+    assert_eq!(proxy.requests_to("POST", "/api/v1/login"), 0);
+    assert!(proxy.requests() >= 2, "{} requests", proxy.requests());
+}

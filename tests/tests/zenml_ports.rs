@@ -343,8 +343,12 @@ fn rust(case: &Value) -> Result<Vec<(String, Value, String)>, HookError> {
 /// What ZenML's hooks report for every case, run by the harness.
 fn zenml(python: &std::path::Path, cases: &[Value]) -> Vec<Value> {
     let script = run_metadata_tests::root().join("scripts/zenml_hooks.py");
+    // ZenML writes its configuration: into a folder of this test's, never the user's.
+    let config = run_metadata_tests::TempDir::new("zenml-hooks-config");
     let mut child = Command::new(python)
         .arg(&script)
+        .env("ZENML_CONFIG_PATH", config.path("zenml"))
+        .env("ZENML_ANALYTICS_OPT_IN", "false")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -106,8 +106,11 @@ print(json.dumps({{
 }}))
 "#
     );
+    // ZenML's client writes its configuration: into a folder of this test's, never the user's.
+    let config = run_metadata_tests::TempDir::new("zenml-publish-config");
     let out = Command::new(python)
         .args(["-c", &script])
+        .env("ZENML_CONFIG_PATH", config.path("zenml"))
         .env("ZENML_STORE_URL", url)
         .env("ZENML_STORE_USERNAME", "default")
         .env("ZENML_STORE_PASSWORD", "")

@@ -35,9 +35,14 @@ fn install(python: &Path, project: &str) {
 
 /// Runs a check script, printing its lines; panics with them if it fails.
 fn check(mut cmd: Command, script: &str) {
+    // ZenML's client writes its configuration: into a folder of this check's, never the
+    // user's own.
+    let config = run_metadata_tests::TempDir::new("zenml-check-config");
     let out = cmd
         .arg(root().join("python/tests").join(script))
         .env("RUST_BACKTRACE", "0")
+        .env("ZENML_CONFIG_PATH", config.path("zenml"))
+        .env("ZENML_ANALYTICS_OPT_IN", "false")
         .output()
         .expect("the check runs");
     let stdout = String::from_utf8_lossy(&out.stdout);

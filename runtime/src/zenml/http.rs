@@ -4,6 +4,9 @@
 //! Answers are read with the crate's own JSON reader (`answer_json`): a [`MetadataValue`] tree
 //! (objects as `Dict`, arrays as `List`), integers exact to 128 bits.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
 use crate::json::read::parse_lenient;
 use crate::secret::Secret;
 use crate::value::{MAX_DEPTH, MetadataValue};
@@ -91,11 +94,36 @@ impl Failure {
     }
 }
 
+/// A login's token, shared by every connection of this process to one server with one set of
+/// credentials.
+type Session = Arc<Mutex<Option<Secret>>>;
+
+/// This process's sessions, by server and credentials: a fleet of clients in one process logs
+/// in once, and a token renewed after a 401 serves them all. Only in memory.
+static SESSIONS: LazyLock<Mutex<HashMap<String, Session>>> = LazyLock::new(Mutex::default);
+
+/// The session of `config`'s server and credentials; `None` for a token given as it is, which
+/// is its own session.
+fn session_of(config: &Config) -> Option<Session> {
+    let who = match config.auth() {
+        Auth::Password { username, password } => {
+            format!("password\n{username}\n{}", password.expose())
+        }
+        Auth::ApiKey(key) => format!("key\n{}", key.expose()),
+        Auth::Token(_) => return None,
+    };
+    let key = format!("{}\n{who}", config.url());
+    let mut sessions = SESSIONS.lock().unwrap_or_else(PoisonError::into_inner);
+    Some(Arc::clone(sessions.entry(key).or_default()))
+}
+
 /// One server's connection: the agent, the configuration and the token.
 pub(super) struct Http {
     agent: ureq::Agent,
     config: Config,
     token: Option<Secret>,
+    /// The token this connection shares with the others of its server and credentials.
+    session: Option<Session>,
     /// Why no request can be made with this configuration (a bad URL, an unreadable CA bundle).
     broken: Option<ZenmlError>,
 }
@@ -119,14 +147,18 @@ impl Http {
             .user_agent(concat!("run-metadata/", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
+        let session = session_of(&config);
         let token = match config.auth() {
             Auth::Token(token) => Some(token.clone()),
-            _ => None,
+            _ => session
+                .as_ref()
+                .and_then(|s| s.lock().unwrap_or_else(PoisonError::into_inner).clone()),
         };
         Self {
             agent,
             config,
             token,
+            session,
             broken,
         }
     }
@@ -139,32 +171,53 @@ impl Http {
         self.token.is_some()
     }
 
-    /// Logs in, replacing the token. Before credentials first leave, what the person running
-    /// the program must know about their way is said (once per process).
+    /// Logs in, replacing the token: with the session's, if another connection of this
+    /// process renewed it since this one took it, else with a new one, which the session then
+    /// holds. One connection of a session logs in at a time; the others wait for its token.
+    /// Before credentials first leave, what the person running the program must know about
+    /// their way is said (once per process).
     pub(super) fn login(&mut self) -> Result<(), ZenmlError> {
+        let Some(session) = self.session.clone() else {
+            return Err(self.token_refused());
+        };
+        let mut shared = session.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(current) = shared.as_ref()
+            && self
+                .token
+                .as_ref()
+                .is_none_or(|mine| mine.expose() != current.expose())
+        {
+            self.token = Some(current.clone());
+            return Ok(());
+        }
         warn_once(&self.config.warnings());
         let form: Vec<(&str, &str)> = match self.config.auth() {
             Auth::Password { username, password } => {
                 vec![("username", username), ("password", password.expose())]
             }
             Auth::ApiKey(key) => vec![("password", key.expose())],
-            Auth::Token(_) => {
-                return Err(ZenmlError::Auth {
-                    detail: format!(
-                        "the login token was refused and cannot be renewed: log in again with \
-                         `zenml login {}`",
-                        self.config.url()
-                    ),
-                });
-            }
+            Auth::Token(_) => return Err(self.token_refused()),
         };
         let answer = self.send("/api/v1/login", &Method::Form(&form), None)?;
         let answer = answer_json(&self.check(answer)?)?;
         let token = field(&answer, "access_token")
             .and_then(MetadataValue::as_str)
             .ok_or_else(|| ZenmlError::Protocol("the login answer has no access_token".into()))?;
-        self.token = Some(Secret::new(token.to_owned()));
+        let token = Secret::new(token.to_owned());
+        *shared = Some(token.clone());
+        self.token = Some(token);
         Ok(())
+    }
+
+    /// A token given as it is, refused: it cannot be renewed here.
+    fn token_refused(&self) -> ZenmlError {
+        ZenmlError::Auth {
+            detail: format!(
+                "the login token was refused and cannot be renewed: log in again with \
+                 `zenml login {}`",
+                self.config.url()
+            ),
+        }
     }
 
     /// An authenticated request: logs in first if need be, and once more on a 401. The text of
