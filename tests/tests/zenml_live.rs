@@ -489,6 +489,14 @@ fn configuration_from_zenmls_variables() {
     assert!(
         matches!(user.auth(), Auth::Password { username, password } if username == "me" && password.is_empty())
     );
+    // What ZenML's orchestrators give each step: the server and a token.
+    let step = Config::from_vars(get(&[
+        ("ZENML_STORE_URL", "http://h:8080"),
+        ("ZENML_STORE_API_TOKEN", "eyJ.step"),
+    ]))
+    .unwrap();
+    assert!(matches!(step.auth(), Auth::Token(t) if t.expose() == "eyJ.step"));
+    assert!(!format!("{step:?}").contains("eyJ.step"));
     assert!(matches!(
         Config::from_vars(get(&[])),
         Err(ZenmlError::Config(_))
@@ -554,6 +562,15 @@ fn a_zenml_login_is_what_publishes() {
         let client = Client::connect(password_config(&server)).unwrap();
         client_step(client, run, "probe")
     };
+    // The variable naming the server, the login giving the credentials, as ZenML's client does.
+    let url_and_login = |name: &str| match name {
+        "ZENML_CONFIG_PATH" => Some(path.clone()),
+        "ZENML_STORE_URL" => Some(format!("{}/", server.url)),
+        _ => None,
+    };
+    let named = Config::discover_with(url_and_login).unwrap();
+    assert_eq!(named.url(), server.url);
+    assert!(matches!(named.auth(), Auth::Password { username, .. } if username == "default"));
     let run = publish(config, "login-password");
     let (read, _) = python_read(&server, "step", step_of(run));
     assert_arrived("through the login's password", &expected, &read);

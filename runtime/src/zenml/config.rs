@@ -75,8 +75,9 @@ impl Config {
         }
     }
 
-    /// From ZenML's own environment variables: `ZENML_STORE_URL`, and `ZENML_STORE_API_KEY` or
-    /// `ZENML_STORE_USERNAME` (with `ZENML_STORE_PASSWORD`, empty if unset); the project from
+    /// From ZenML's own environment variables: `ZENML_STORE_URL`, and `ZENML_STORE_API_KEY`,
+    /// or `ZENML_STORE_USERNAME` (with `ZENML_STORE_PASSWORD`, empty if unset), or
+    /// `ZENML_STORE_API_TOKEN` (as ZenML's orchestrators give each step); the project from
     /// `ZENML_ACTIVE_PROJECT_ID` if set.
     ///
     /// # Errors
@@ -99,16 +100,10 @@ impl Config {
         if let Some(problem) = url_problem(&without_userinfo(url.clone())) {
             return Err(ZenmlError::Config(format!("ZENML_STORE_URL: {problem}")));
         }
-        let auth = if let Some(key) = var("ZENML_STORE_API_KEY") {
-            Auth::ApiKey(Secret::new(key))
-        } else if let Some(username) = var("ZENML_STORE_USERNAME") {
-            Auth::Password {
-                username,
-                password: Secret::new(var("ZENML_STORE_PASSWORD").unwrap_or_default()),
-            }
-        } else {
+        let Some(auth) = env_auth(&var) else {
             return Err(ZenmlError::Config(
-                "set ZENML_STORE_API_KEY, or ZENML_STORE_USERNAME (and ZENML_STORE_PASSWORD)"
+                "set ZENML_STORE_API_KEY, or ZENML_STORE_USERNAME (and ZENML_STORE_PASSWORD), \
+                 or ZENML_STORE_API_TOKEN"
                     .into(),
             ));
         };
@@ -186,9 +181,25 @@ impl Config {
     }
 }
 
+/// Credentials from ZenML's variables, in ZenML's order: `ZENML_STORE_API_KEY`, else
+/// `ZENML_STORE_USERNAME` (with `ZENML_STORE_PASSWORD`, empty if unset), else
+/// `ZENML_STORE_API_TOKEN` (what ZenML's orchestrators give each step).
+pub(super) fn env_auth(var: &impl Fn(&str) -> Option<String>) -> Option<Auth> {
+    if let Some(key) = var("ZENML_STORE_API_KEY") {
+        return Some(Auth::ApiKey(Secret::new(key)));
+    }
+    if let Some(username) = var("ZENML_STORE_USERNAME") {
+        return Some(Auth::Password {
+            username,
+            password: Secret::new(var("ZENML_STORE_PASSWORD").unwrap_or_default()),
+        });
+    }
+    var("ZENML_STORE_API_TOKEN").map(|token| Auth::Token(Secret::new(token)))
+}
+
 /// `url` without the `user:password@` a URL may carry: ZenML logs in with its own form, and a
 /// URL is shown in messages and `Debug`, where no credential may appear.
-fn without_userinfo(url: String) -> String {
+pub(super) fn without_userinfo(url: String) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url;
     };

@@ -5,7 +5,7 @@
 //! (objects as `Dict`, arrays as `List`), integers exact to 128 bits.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, TryLockError};
 
 use crate::json::read::parse_lenient;
 use crate::secret::Secret;
@@ -105,14 +105,18 @@ static SESSIONS: LazyLock<Mutex<HashMap<String, Session>>> = LazyLock::new(Mutex
 /// The session of `config`'s server and credentials; `None` for a token given as it is, which
 /// is its own session.
 fn session_of(config: &Config) -> Option<Session> {
+    // Each part with its length, so that no two logins make one key; the TLS trust too, so
+    // that a token is never sent on a way less checked than the one it came by.
+    let part = |text: &str| format!("{}:{text}", text.len());
     let who = match config.auth() {
         Auth::Password { username, password } => {
-            format!("password\n{username}\n{}", password.expose())
+            format!("password {} {}", part(username), part(password.expose()))
         }
-        Auth::ApiKey(key) => format!("key\n{}", key.expose()),
+        Auth::ApiKey(key) => format!("key {}", part(key.expose())),
         Auth::Token(_) => return None,
     };
-    let key = format!("{}\n{who}", config.url());
+    let trust = format!("{:?}", config.tls());
+    let key = format!("{} {who} {}", part(config.url()), part(&trust));
     let mut sessions = SESSIONS.lock().unwrap_or_else(PoisonError::into_inner);
     Some(Arc::clone(sessions.entry(key).or_default()))
 }
@@ -150,9 +154,12 @@ impl Http {
         let session = session_of(&config);
         let token = match config.auth() {
             Auth::Token(token) => Some(token.clone()),
-            _ => session
-                .as_ref()
-                .and_then(|s| s.lock().unwrap_or_else(PoisonError::into_inner).clone()),
+            // Not waiting for a login in progress: `login` will, when it is needed.
+            _ => session.as_ref().and_then(|s| match s.try_lock() {
+                Ok(token) => token.clone(),
+                Err(TryLockError::Poisoned(token)) => token.into_inner().clone(),
+                Err(TryLockError::WouldBlock) => None,
+            }),
         };
         Self {
             agent,

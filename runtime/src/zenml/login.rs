@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::config::{Auth, Config};
+use super::config::{Auth, Config, env_auth, without_userinfo};
 use super::error::ZenmlError;
 use super::trust::TlsTrust;
 use super::yaml::{self, Yaml};
@@ -67,8 +67,27 @@ impl Config {
     /// As [`discover`](Self::discover).
     pub fn discover_with(var: impl Fn(&str) -> Option<String>) -> Result<Self, ZenmlError> {
         let var = |name: &str| var(name).filter(|v| !v.is_empty());
-        if var("ZENML_STORE_URL").is_some() {
-            return Self::from_vars(var);
+        if let Some(url) = var("ZENML_STORE_URL") {
+            if env_auth(&var).is_some() {
+                return Self::from_vars(var);
+            }
+            // A server named by the variable, credentials from the login, as ZenML's client
+            // looks them up.
+            let url = without_userinfo(url).trim_end_matches('/').to_owned();
+            let auth = match config_dir(&var) {
+                Some(dir) => login_auth(&dir.join("credentials.yaml"), &url)?,
+                None => {
+                    return Err(ZenmlError::Config(format!(
+                        "ZENML_STORE_URL names {url}, but no credentials are set and there is no \
+                         ZenML configuration folder to find a login in; {HOW}"
+                    )));
+                }
+            };
+            let mut config = Self::new(url, auth).with_tls(TlsTrust::from_vars(var));
+            if let Some(project) = var("ZENML_ACTIVE_PROJECT_ID") {
+                config = config.with_project(project);
+            }
+            return Ok(config);
         }
         let mut looked = vec!["ZENML_STORE_URL: not set".to_owned()];
         let dir = config_dir(&var).ok_or_else(|| {
@@ -90,7 +109,9 @@ impl Config {
         let store = global.get("store");
         let url = store.and_then(|s| s.get("url")).and_then(Yaml::text);
         let url = match (store.and_then(|s| s.get("type")).and_then(Yaml::text), url) {
-            (Some("rest") | None, Some(url)) => url.trim_end_matches('/').to_owned(),
+            (Some("rest") | None, Some(url)) => without_userinfo(url.to_owned())
+                .trim_end_matches('/')
+                .to_owned(),
             (Some(kind), _) if kind != "rest" => {
                 looked.push(format!(
                     "ZenML's configuration {}: its client uses a local {kind} store, not a server",
@@ -185,17 +206,6 @@ fn nothing(looked: &[String]) -> ZenmlError {
     ))
 }
 
-/// Credentials from ZenML's variables, for the configured server.
-fn env_auth(var: &impl Fn(&str) -> Option<String>) -> Option<Auth> {
-    if let Some(key) = var("ZENML_STORE_API_KEY") {
-        return Some(Auth::ApiKey(Secret::new(key)));
-    }
-    var("ZENML_STORE_USERNAME").map(|username| Auth::Password {
-        username,
-        password: Secret::new(var("ZENML_STORE_PASSWORD").unwrap_or_default()),
-    })
-}
-
 /// Credentials written in a mapping: an API key, else a username and a password (which may be
 /// empty, but must be there).
 fn stored_auth(map: &Yaml) -> Option<Auth> {
@@ -255,7 +265,8 @@ fn login_auth(file: &Path, url: &str) -> Result<Auth, ZenmlError> {
             .and_then(|t| t.get("leeway"))
             .and_then(Yaml::text)
             .and_then(|l| l.parse::<i64>().ok())
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .clamp(0, 86_400);
         let Some(expires) = unix_seconds(expires_at) else {
             return Err(login_again(format!(
                 "the login token for {url} in {} has an expiry ZenML does not write ({expires_at:?})",
@@ -265,7 +276,7 @@ fn login_auth(file: &Path, url: &str) -> Result<Auth, ZenmlError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        if now >= expires - leeway {
+        if now >= expires.saturating_sub(leeway) {
             return Err(ZenmlError::Config(format!(
                 "your ZenML login to {url} expired at {expires_at}: log in again with \
                  `zenml login {url}`"
@@ -287,6 +298,9 @@ fn unix_seconds(text: &str) -> Option<i64> {
     let (date, rest) = text.split_at_checked(10)?;
     let mut date = date.split('-');
     let (year, month, day) = (num(date.next()?)?, num(date.next()?)?, num(date.next()?)?);
+    if year > 9999 {
+        return None;
+    }
     let rest = rest.strip_prefix(['T', 't', ' '])?;
     let (time, zone) = rest.split_at_checked(8)?;
     let mut time = time.split(':');
@@ -301,7 +315,11 @@ fn unix_seconds(text: &str) -> Option<i64> {
                 _ => return None,
             };
             let (hours, minutes) = zone[1..].split_once(':')?;
-            sign * (num(hours)? * 3600 + num(minutes)? * 60)
+            let (hours, minutes) = (num(hours)?, num(minutes)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            sign * (hours * 3600 + minutes * 60)
         }
     };
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {

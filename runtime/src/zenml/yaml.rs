@@ -35,6 +35,7 @@ impl Yaml {
 
 /// `text` read as a mapping, or the line it cannot be read at and why.
 pub(super) fn parse(text: &str) -> Result<Yaml, (usize, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
@@ -56,8 +57,15 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
 }
 
+/// How many mappings deep a file may nest: ZenML's nest three or four.
+const NESTING: usize = 32;
+
 /// The mapping whose keys are indented `depth` spaces, from line `at` on.
 fn mapping(lines: &[(usize, &str)], at: &mut usize, depth: usize) -> Result<Yaml, (usize, String)> {
+    if depth > NESTING * 8 {
+        let n = lines.get(*at).map_or(0, |(n, _)| *n);
+        return Err((n, format!("nested deeper than {NESTING} mappings")));
+    }
     let mut entries = Vec::new();
     while let Some(&(n, line)) = lines.get(*at) {
         let here = indent(line);
@@ -138,13 +146,22 @@ fn scalar(
     match first.chars().next() {
         Some(quote @ ('\'' | '"')) => {
             let mut text = first.to_owned();
-            while !closed(&text, quote) {
+            // Looked for again only when a line brings the quote: linear in the value's length.
+            let mut open = !closed(&text, quote);
+            while open {
                 let Some(&(_, next)) = lines.get(*at) else {
                     return Err((n, "a quoted value that is never closed".into()));
                 };
-                text.push(' ');
-                text.push_str(next.trim());
+                let next = next.trim();
+                if quote == '"' && text.ends_with('\\') && !text.ends_with("\\\\") {
+                    // An escaped line break: the lines join with nothing between them.
+                    text.pop();
+                } else {
+                    text.push(' ');
+                }
+                text.push_str(next);
                 *at += 1;
+                open = !next.contains(quote) || !closed(&text, quote);
             }
             unquote(&text, quote)
                 .map(Yaml::Text)
@@ -192,8 +209,18 @@ fn unquote(text: &str, quote: char) -> Option<String> {
             }
             ('"', '\\') => match chars.next()? {
                 'n' => out.push('\n'),
-                't' => out.push('\t'),
+                't' | '\t' => out.push('\t'),
+                'r' => out.push('\r'),
                 '0' => out.push('\0'),
+                'a' => out.push('\u{7}'),
+                'b' => out.push('\u{8}'),
+                'v' => out.push('\u{b}'),
+                'f' => out.push('\u{c}'),
+                'e' => out.push('\u{1b}'),
+                'N' => out.push('\u{85}'),
+                '_' => out.push('\u{a0}'),
+                'L' => out.push('\u{2028}'),
+                'P' => out.push('\u{2029}'),
                 ' ' => out.push(' '),
                 'x' => out.push(hex(&mut chars, 2)?),
                 'u' => out.push(hex(&mut chars, 4)?),
