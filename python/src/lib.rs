@@ -180,10 +180,11 @@ impl Hooks {
         let text = run_id.str()?.to_string();
         let run_id = Uuid::parse_str(&text)
             .map_err(|e| PyValueError::new_err(format!("run_id {text:?}: {e}")))?;
-        let run = pipeline_run_info(py, run_id, component)?;
+        // Before the run's settings are fetched: a hook that reports nothing needs none.
         if self.component.is_err() && !self.reports.0 {
             return Ok(PyDict::new(py));
         }
+        let run = pipeline_run_info(py, run_id, component)?;
         let metadata = self.run(py, "pipeline_run_metadata", |c| c.pipeline(&run))?;
         metadata_to_python(py, &metadata)
     }
@@ -197,10 +198,10 @@ impl Hooks {
         info: &Bound<'py, PyAny>,
         component: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let info = step_run_info(info, component)?;
         if self.component.is_err() && !self.reports.1 {
             return Ok(PyDict::new(py));
         }
+        let info = step_run_info(info, component)?;
         let metadata = self.run(py, "step_run_metadata", |c| c.step(&info))?;
         metadata_to_python(py, &metadata)
     }
