@@ -319,7 +319,7 @@ fn a_client_killed_or_an_answer_lost_at_any_request_loses_and_repeats_nothing() 
             rows += assert_exactly_once(&Database::Sqlite(&server.database()), store, what);
         },
     );
-    assert!(n > 20, "a whole run makes {n} requests");
+    assert!(n >= 15, "a whole run makes {n} requests");
     assert!(rows > 0);
 }
 

@@ -7,7 +7,7 @@ use run_metadata::Resource;
 use run_metadata::sink::{Sink, Status};
 use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client, Config, ZenmlSink};
+use run_metadata::zenml::{Auth, Client, Config, Delivery, ZenmlSink};
 use run_metadata::{RunMetadata, Secret, metadata};
 use run_metadata_tests::{OwnServer, TempDir, live_server};
 use uuid::Uuid;
@@ -27,7 +27,9 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
         },
     )
     .with_timeouts(Duration::from_secs(1), Duration::from_secs(10))
-    .with_retries(2, Duration::from_millis(50));
+    .with_retries(2, Duration::from_millis(50))
+    // Each publish says at once what became of it.
+    .with_delivery(Delivery::Synchronous);
     let mut client = Client::connect(config).unwrap();
     let run = client
         .create_run(
@@ -127,7 +129,8 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
             },
         )
         .with_timeouts(Duration::from_secs(1), Duration::from_secs(10))
-        .with_retries(1, Duration::from_millis(50)),
+        .with_retries(1, Duration::from_millis(50))
+        .with_delivery(Delivery::Synchronous),
     )
     .unwrap();
     let mut sink = ZenmlSink::new(client, store)

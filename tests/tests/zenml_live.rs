@@ -236,10 +236,14 @@ fn derived_hooks_arrive_exactly_over_rest_and_in_zenmls_python_client() {
     expected_step.extend(every_tag().step_run_metadata(&info));
     assert_eq!(expected_step.get("ratio"), Some(&MetadataValue::Float(0.1)));
 
-    // The run and step took the server's ids, locally too: the reads below use them.
-    let remote_run = local_run;
-    let local_step = sink.store().steps(local_run).unwrap()[0].id;
-    let remote_step = local_step;
+    // The run and step took the server's ids, locally too, when the server registered them
+    // (beside the run): the reads below use them.
+    let remote_run = sink.id_now(local_run).unwrap();
+    assert_ne!(
+        remote_run, local_run,
+        "the run was registered after it began"
+    );
+    let remote_step = sink.store().steps(remote_run).unwrap()[0].id;
 
     // Every sent key was sent; nothing skipped.
     for (_, _, report) in sink.reports() {
@@ -276,7 +280,7 @@ fn derived_hooks_arrive_exactly_over_rest_and_in_zenmls_python_client() {
     // And the local record keeps the types ZenML drops.
     let local = sink
         .store()
-        .metadata(Resource::step_run(local_step))
+        .metadata(Resource::step_run(remote_step))
         .unwrap();
     assert_eq!(
         local.get("console"),
@@ -554,7 +558,8 @@ fn a_zenml_login_is_what_publishes() {
         let report = run.finish();
         assert!(report.failures.is_empty(), "{label}: {:?}", report.failures);
         assert_eq!(report.published, 1, "{label}");
-        id
+        // The server's id (the run was registered beside it).
+        sink.id_now(id).unwrap()
     };
     let expected =
         every_tag().step_run_metadata(&StepRunInfo::new(Uuid::nil(), Uuid::nil(), "r", "probe"));

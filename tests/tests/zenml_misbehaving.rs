@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use run_metadata::Resource;
 use run_metadata::Secret;
 use run_metadata::metadata;
-use run_metadata::zenml::{Auth, Client, Config, ZenmlError};
+use run_metadata::zenml::{Auth, Client, Config, Delivery, ZenmlError};
 use uuid::Uuid;
 
 /// What the fake server does with one request.
@@ -147,7 +147,8 @@ fn client(server: &FakeServer, password: &str) -> Client {
         )
         .with_project(Uuid::from_u128(1).to_string())
         .with_timeouts(Duration::from_millis(500), Duration::from_millis(300))
-        .with_retries(2, Duration::from_millis(20)),
+        .with_retries(2, Duration::from_millis(20))
+        .with_delivery(Delivery::Synchronous),
     )
 }
 

@@ -63,8 +63,8 @@ fn config(url: &str) -> Config {
     .with_retries(1, Duration::from_millis(50))
 }
 
-/// Runs the three-step chain on `stack` into a ZenML sink for `url`; the run's local id and
-/// its report.
+/// Runs the three-step chain on `stack` into a ZenML sink for `url`; the run's id (the
+/// server's, once it registered it) and its report.
 fn run(store: Store, url: &str, stack: &Stack) -> (Store, Uuid, run_metadata::stack::RunReport) {
     let plan = [
         PlannedStep::new(STEPS[0]),
@@ -82,6 +82,8 @@ fn run(store: Store, url: &str, stack: &Stack) -> (Store, Uuid, run_metadata::st
     }
     let id = run.record().id;
     let report = run.finish();
+    // The server's id once it registered the run (beside the run), else the run's own.
+    let id = sink.id_now(id).unwrap();
     let store = Store::open(sink.store().path()).unwrap();
     (store, id, report)
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::delivery::Delivery;
 use super::error::ZenmlError;
 use super::trust::{TlsTrust, url_problem, warnings};
 use crate::secret::Secret;
@@ -53,6 +54,7 @@ pub struct Config {
     pub(super) retries: u32,
     pub(super) backoff: Duration,
     tls: TlsTrust,
+    delivery: Delivery,
 }
 
 impl Config {
@@ -72,13 +74,15 @@ impl Config {
             retries: 3,
             backoff: Duration::from_millis(250),
             tls: TlsTrust::Bundled,
+            delivery: Delivery::default(),
         }
     }
 
     /// From ZenML's own environment variables: `ZENML_STORE_URL`, and `ZENML_STORE_API_KEY`,
     /// or `ZENML_STORE_USERNAME` (with `ZENML_STORE_PASSWORD`, empty if unset), or
     /// `ZENML_STORE_API_TOKEN` (as ZenML's orchestrators give each step); the project from
-    /// `ZENML_ACTIVE_PROJECT_ID` if set.
+    /// `ZENML_ACTIVE_PROJECT_ID` if set; the [`Delivery`] from `RUN_METADATA_DELIVERY` and
+    /// `RUN_METADATA_DELIVERY_TIMEOUT`.
     ///
     /// # Errors
     ///
@@ -107,7 +111,9 @@ impl Config {
                     .into(),
             ));
         };
-        let mut config = Self::new(url, auth).with_tls(TlsTrust::from_vars(var));
+        let mut config = Self::new(url, auth)
+            .with_tls(TlsTrust::from_vars(var))
+            .with_delivery(Delivery::from_vars(var)?);
         if let Some(project) = var("ZENML_ACTIVE_PROJECT_ID") {
             config.project = project;
         }
@@ -143,6 +149,19 @@ impl Config {
     pub fn with_tls(mut self, tls: TlsTrust) -> Self {
         self.tls = tls;
         self
+    }
+
+    /// Delivers as `delivery` says: beside the run (the default) or on the run's thread.
+    #[must_use]
+    pub fn with_delivery(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
+        self
+    }
+
+    /// How a [`ZenmlSink`](super::ZenmlSink) publishing through this configuration delivers.
+    #[must_use]
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
     }
 
     /// What an https server's certificate is checked against.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::config::{Auth, Config, env_auth, without_userinfo};
+use super::delivery::Delivery;
 use super::error::ZenmlError;
 use super::trust::TlsTrust;
 use super::yaml::{self, Yaml};
@@ -83,7 +84,9 @@ impl Config {
                     )));
                 }
             };
-            let mut config = Self::new(url, auth).with_tls(TlsTrust::from_vars(var));
+            let mut config = Self::new(url, auth)
+                .with_tls(TlsTrust::from_vars(var))
+                .with_delivery(Delivery::from_vars(var)?);
             if let Some(project) = var("ZENML_ACTIVE_PROJECT_ID") {
                 config = config.with_project(project);
             }
@@ -144,7 +147,9 @@ impl Config {
             "ZENML_STORE_VERIFY_SSL" => verify.clone(),
             other => var(other),
         });
-        let mut config = Self::new(url, auth).with_tls(tls);
+        let mut config = Self::new(url, auth)
+            .with_tls(tls)
+            .with_delivery(Delivery::from_vars(&var)?);
         let project = var("ZENML_ACTIVE_PROJECT_ID").or_else(|| {
             global
                 .get("active_project_id")

@@ -16,6 +16,7 @@
 //! | `outbox` | [`Outbox`]: what one server has not taken yet, kept in the store |
 //! | `plan` | [`PlannedStep`]: a run's steps and the steps each runs after |
 //! | `sink` | [`ZenmlSink`] |
+//! | `delivery` | [`Delivery`]: sent beside the run by a worker of the sink's own, or on the run's thread |
 //! | `sync` | [`sync`]: what an outbox keeps, sent in order, once; [`SyncReport`] |
 
 pub mod keys;
@@ -27,6 +28,8 @@ pub use request::RunMetadataRequest;
 mod client;
 #[cfg(feature = "zenml")]
 mod config;
+#[cfg(feature = "zenml")]
+mod delivery;
 #[cfg(feature = "zenml")]
 mod error;
 #[cfg(all(test, feature = "zenml"))]
@@ -54,12 +57,16 @@ mod sync;
 #[cfg(feature = "zenml")]
 mod trust;
 #[cfg(feature = "zenml")]
+mod worker;
+#[cfg(feature = "zenml")]
 mod yaml;
 
 #[cfg(feature = "zenml")]
 pub use client::Client;
 #[cfg(feature = "zenml")]
 pub use config::{Auth, Config};
+#[cfg(feature = "zenml")]
+pub use delivery::Delivery;
 #[cfg(feature = "zenml")]
 pub use error::ZenmlError;
 #[cfg(feature = "zenml")]

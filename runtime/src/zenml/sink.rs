@@ -8,6 +8,7 @@ use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use super::client::Client;
+use super::delivery::{Background, Delivery};
 use super::outbox::items::{Item, ItemState};
 use super::outbox::lease::Lease;
 use super::outbox::lease::current_id;
@@ -21,7 +22,8 @@ use crate::resource::{Resource, ResourceType};
 use crate::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
 use crate::store::rows::millis;
 use crate::store::write::{
-    check_depth, insert_metadata, insert_run, insert_step, update_run, update_step,
+    check_depth, insert_hook_failure, insert_metadata, insert_run, insert_step, update_run,
+    update_step,
 };
 use crate::store::{Store, StoreError};
 
@@ -36,6 +38,17 @@ const END_WAIT: Duration = Duration::from_secs(10);
 
 /// A sink that records everything in the embedded [`Store`] and publishes it to a ZenML server.
 ///
+/// Nothing waits on the network ([`Delivery::Background`], the default): the run's thread
+/// commits each record to the store and goes on; a thread of the sink's own delivers, in order.
+/// The end of a run ([`Sink::finish_run`]) waits for what the run recorded, up to the
+/// configured time ([`Config::with_delivery`](super::Config::with_delivery),
+/// `RUN_METADATA_DELIVERY_TIMEOUT`), and fails with what is still kept, or was refused, if not
+/// all was delivered. A sink dropped with records not yet waited for waits for them as the end
+/// of a run does, and says on standard error what is kept. The ids the hooks are told are the
+/// run's own until the server has registered it; the records take the server's ids when it
+/// answers ([`id_now`](Self::id_now)). [`Delivery::Synchronous`] sends each record before the
+/// call that records it returns, as ZenML's own client does.
+///
 /// Delivery is a write-ahead log: each record (a run, a step, metadata, a final status) is
 /// written to the store together with its item in the outbox, in one transaction, before any
 /// request; the item leaves the outbox when the server has it. A process killed at any instant
@@ -46,9 +59,9 @@ const END_WAIT: Duration = Duration::from_secs(10);
 /// - A run started through a [`Stack`](crate::stack::Stack) is registered on the server as a
 ///   standalone run (pipeline, snapshot, run, then each step), so it shows in ZenML's dashboard;
 ///   the steps must be declared with [`with_steps`](Self::with_steps), as ZenML's snapshot lists
-///   them up front. Runs and steps take the server's ids, locally too, so the hooks see the ids
-///   ZenML shows (when the server answers in time; a record written later under the first id
-///   finds the new one).
+///   them up front. Runs and steps take the server's ids, locally too (a record written later
+///   under the first id finds the new one, in the transaction that writes it); with synchronous
+///   delivery the hooks see the ids ZenML shows when the server answers in time.
 /// - Metadata for a run or step the server already knows — a Rust component taking part in a
 ///   ZenML pipeline — is published with [`Sink::publish`] using ZenML's own ids.
 /// - What the server cannot take now (it is away or failing, or refuses the credentials) stays
@@ -59,6 +72,8 @@ pub struct ZenmlSink {
     client: Client,
     store: Store,
     outbox: Outbox,
+    /// The worker delivering beside the run, and what the run kept for it ([`Delivery::Background`]).
+    background: Option<Background>,
     steps: Vec<PlannedStep>,
     /// The stack the runs are created on: its name and components.
     stack: Option<(String, Vec<ComponentInfo>)>,
@@ -72,16 +87,32 @@ pub struct ZenmlSink {
 
 impl ZenmlSink {
     /// Publishes through `client`, recording in `store` and keeping there, in the outbox of the
-    /// client's server ([`Outbox::of`]: it asks the server for its id), what the server has not
-    /// taken yet.
+    /// client's server, what the server has not taken yet; delivers as the client's
+    /// configuration says ([`Config::delivery`](super::Config::delivery)). With background
+    /// delivery nothing is asked of the server here: the worker takes `client` and learns the
+    /// server's id when it first answers (until then the outbox is keyed as this store last knew
+    /// the server at that URL); with synchronous delivery the server is asked for its id
+    /// ([`Outbox::of`]).
     ///
     /// # Errors
     ///
-    /// The store's.
+    /// The store's (the worker's own connection to it included).
     pub fn new(mut client: Client, mut store: Store) -> Result<Self, StoreError> {
-        let outbox = Outbox::of(&mut client, &mut store)?;
+        let (client, outbox, background) = match client.config().delivery() {
+            Delivery::Synchronous => {
+                let outbox = Outbox::of(&mut client, &mut store)?;
+                (client, outbox, None)
+            }
+            Delivery::Background { wait } => {
+                let outbox = Outbox::known(&store, client.config().url())?;
+                let own = Client::new(client.config().clone());
+                let background = Background::start(client, &store, outbox.clone(), wait)?;
+                (own, outbox, Some(background))
+            }
+        };
         Ok(Self {
             outbox,
+            background,
             client,
             store,
             steps: Vec::new(),
@@ -123,7 +154,8 @@ impl ZenmlSink {
         &self.store
     }
 
-    /// What each publish the server took sent and skipped, in order.
+    /// What each publish the server took sent and skipped, in order (with background delivery,
+    /// as of the last end of a run).
     #[must_use]
     pub fn reports(&self) -> &[(Resource, Option<ComponentInfo>, PublishReport)] {
         &self.reports
@@ -139,10 +171,12 @@ impl ZenmlSink {
         self.current(id)
     }
 
-    /// The outbox of this sink's server.
+    /// The outbox of this sink's server (keyed by its URL until it first answered).
     #[must_use]
-    pub fn outbox(&self) -> &Outbox {
-        &self.outbox
+    pub fn outbox(&self) -> Outbox {
+        self.background
+            .as_ref()
+            .map_or_else(|| self.outbox.clone(), Background::outbox)
     }
 
     /// How much the outbox keeps for this sink's server.
@@ -151,7 +185,7 @@ impl ZenmlSink {
     ///
     /// The store's.
     pub fn kept(&self) -> Result<OutboxCount, StoreError> {
-        self.outbox.count(&self.store)
+        self.outbox().count(&self.store)
     }
 
     /// Sends what the outbox keeps for this server, oldest first, each once (see
@@ -161,6 +195,9 @@ impl ZenmlSink {
     ///
     /// The store's.
     pub fn sync(&mut self) -> Result<SyncReport, StoreError> {
+        if let Some(background) = &self.background {
+            self.outbox = background.outbox();
+        }
         let mut report = self.deliver(SyncOptions::default().wait, true)?;
         report.elsewhere = self.outbox.elsewhere(&self.store)?;
         Ok(report)
@@ -200,6 +237,22 @@ impl ZenmlSink {
             .map(|why| (why, Instant::now() + QUIET));
         self.reports.extend(report.published.iter().cloned());
         report
+    }
+
+    /// Writes a record and its item in one transaction. With background delivery the worker is
+    /// told and the item is `Ok` (the end of the run says what became of it); else
+    /// [`write_ahead`](Self::write_ahead).
+    fn record(
+        &mut self,
+        what: impl FnOnce() -> String,
+        behind: Option<Uuid>,
+        wait: Duration,
+        write: impl FnOnce(&Outbox, &rusqlite::Transaction<'_>) -> rusqlite::Result<Item>,
+    ) -> Result<Item, SinkError> {
+        match &mut self.background {
+            Some(background) => Ok(background.keep(&mut self.store, what, write)?),
+            None => self.write_ahead(what, behind, wait, write),
+        }
     }
 
     /// Writes a record and its item in one transaction; then tries to deliver, and says what
@@ -284,7 +337,7 @@ impl Sink for ZenmlSink {
         let components = self.stack.as_ref().map(|(_, c)| c.clone());
         let name = run.name.clone();
         let record = run.clone();
-        let result = self.write_ahead(
+        let result = self.record(
             || format!("run `{name}`"),
             None,
             Duration::ZERO,
@@ -304,17 +357,22 @@ impl Sink for ZenmlSink {
         result.map(drop)
     }
 
+    /// Records the run's end. With background delivery, then waits for what the run recorded to
+    /// be delivered (up to the configured time) and fails with what is kept or was refused.
     fn finish_run(&mut self, run: &RunRecord) -> Result<(), SinkError> {
-        let mut run = run.clone();
         let first = run.id;
-        run.id = self.current(run.id)?;
         let name = run.name.clone();
         let status = run.status;
-        self.write_ahead(
+        let run = run.clone();
+        self.record(
             || format!("the status of run `{name}`"),
             Some(first),
             END_WAIT,
             |outbox, tx| {
+                let run = RunRecord {
+                    id: current_id(tx, run.id)?,
+                    ..run
+                };
                 update_run(tx, &run)?;
                 let resource = Resource::pipeline_run(run.id);
                 if !outbox.end_kept_in(tx, resource, status, run.finished)? {
@@ -332,41 +390,54 @@ impl Sink for ZenmlSink {
                 }
                 Ok(Item::Run(run.id))
             },
-        )
-        .map(drop)
+        )?;
+        match &mut self.background {
+            Some(background) => {
+                let url = self.client.config().url();
+                background.settle(&self.store, url, &name, &mut self.reports)
+            }
+            None => Ok(()),
+        }
     }
 
     /// Records the step and keeps it to be registered after its run, as
     /// [`start_run`](Self::start_run) does.
     fn start_step(&mut self, step: &mut StepRecord) -> Result<(), SinkError> {
         let run = step.run_id;
-        step.run_id = self.current(step.run_id)?;
         let record = step.clone();
-        let result = self.write_ahead(
+        let result = self.record(
             || format!("step `{}`", record.name),
             Some(run),
             Duration::ZERO,
             |outbox, tx| {
+                let record = StepRecord {
+                    run_id: current_id(tx, record.run_id)?,
+                    ..record.clone()
+                };
                 insert_step(tx, &record)?;
                 outbox.keep_step_in(tx, &record)?;
                 Ok(Item::Step(record.id))
             },
         );
+        step.run_id = self.current(step.run_id)?;
         step.id = self.current(step.id)?;
         result.map(drop)
     }
 
     fn finish_step(&mut self, step: &StepRecord) -> Result<(), SinkError> {
-        let mut step = step.clone();
         let run = step.run_id;
-        step.id = self.current(step.id)?;
-        step.run_id = self.current(step.run_id)?;
         let name = step.name.clone();
-        self.write_ahead(
+        let step = step.clone();
+        self.record(
             || format!("the status of step `{name}`"),
             Some(run),
             Duration::ZERO,
             |outbox, tx| {
+                let step = StepRecord {
+                    id: current_id(tx, step.id)?,
+                    run_id: current_id(tx, step.run_id)?,
+                    ..step
+                };
                 update_step(tx, &step)?;
                 let resource = Resource::step_run(step.id);
                 if !outbox.end_kept_in(tx, resource, step.status, step.finished)? {
@@ -390,11 +461,14 @@ impl Sink for ZenmlSink {
 
     /// Kept locally: ZenML's server has no record of failed hooks (its client logs them).
     fn hook_failed(&mut self, resource: Resource, failure: &HookFailure) -> Result<(), SinkError> {
-        let resource = Resource {
-            id: self.current(resource.id)?,
-            ..resource
-        };
-        self.store.hook_failed(resource, failure)
+        self.store.write(|tx| {
+            let resource = Resource {
+                id: current_id(tx, resource.id)?,
+                ..resource
+            };
+            insert_hook_failure(tx, resource, failure)
+        })?;
+        Ok(())
     }
 
     fn publish(
@@ -404,10 +478,6 @@ impl Sink for ZenmlSink {
         metadata: &Metadata,
     ) -> Result<(), SinkError> {
         check_depth(metadata)?;
-        let current = Resource {
-            id: self.current(resource.id)?,
-            ..resource
-        };
         // Metadata of a run this sink started, or of one of its steps, waits behind the run
         // (looked up only while some run of this sink waits).
         let behind = if self.behind.is_empty() {
@@ -415,16 +485,20 @@ impl Sink for ZenmlSink {
         } else {
             self.run_of(resource)?
         };
-        self.write_ahead(
+        self.record(
             || {
                 format!(
                     "metadata of {component} for {} {}",
-                    current.kind, current.id
+                    resource.kind, resource.id
                 )
             },
             behind,
             Duration::ZERO,
             |outbox, tx| {
+                let current = Resource {
+                    id: current_id(tx, resource.id)?,
+                    ..resource
+                };
                 insert_metadata(tx, current, component, metadata)?;
                 let id = outbox.keep_metadata_in(tx, current, Some(component), metadata)?;
                 Ok(Item::Metadata(id))
@@ -450,6 +524,21 @@ impl ZenmlSink {
                 .optional()?
                 .and_then(|id| Uuid::parse_str(&id).ok())),
             _ => Ok(None),
+        }
+    }
+}
+
+impl Drop for ZenmlSink {
+    /// Records kept since the last end of a run (a run not finished, or records outside a run)
+    /// are waited for as the end of a run waits; what is kept or refused is said on standard
+    /// error, the one place left to say it.
+    fn drop(&mut self) {
+        if let Some(background) = self.background.as_mut().filter(|b| b.pending()) {
+            let url = self.client.config().url();
+            if let Err(e) = background.settle(&self.store, url, "(not finished)", &mut self.reports)
+            {
+                eprintln!("run-metadata: {e}");
+            }
         }
     }
 }

@@ -186,26 +186,38 @@ impl Outbox {
     pub fn of(client: &mut Client, store: &mut Store) -> Result<Self> {
         let url = client.config().url().to_owned();
         if let Ok(id) = client.server_id() {
-            let id = id.to_string();
-            store.write(|tx| {
-                tx.execute(
-                    "INSERT INTO zenml_servers (id, url, seen) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen = excluded.seen",
-                    params![id, url, millis(SystemTime::now())],
-                )?;
-                rekey(tx, &url, &id).map(drop)
-            })?;
-            return Ok(Self::new(id));
+            return Self::reached(store, &url, id);
         }
+        Self::known(store, &url)
+    }
+
+    /// The outbox of the server with id `id`, reached at `url`: the store remembers the server
+    /// at that URL, and what was kept under the URL moves to the id.
+    pub(crate) fn reached(store: &mut Store, url: &str, id: Uuid) -> Result<Self> {
+        let id = id.to_string();
+        store.write(|tx| {
+            tx.execute(
+                "INSERT INTO zenml_servers (id, url, seen) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen = excluded.seen",
+                params![id, url, millis(SystemTime::now())],
+            )?;
+            rekey(tx, url, &id).map(drop)
+        })?;
+        Ok(Self::new(id))
+    }
+
+    /// The outbox of the server at `url` as this store last knew it, asking nothing: keyed by
+    /// the id of the server last reached there, else by the URL.
+    pub(crate) fn known(store: &Store, url: &str) -> Result<Self> {
         let known: Option<String> = store
             .conn()
             .query_row(
                 "SELECT id FROM zenml_servers WHERE url = ?1 ORDER BY seen DESC LIMIT 1",
-                [&url],
+                [url],
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(Self::new(known.unwrap_or(url)))
+        Ok(Self::new(known.unwrap_or_else(|| url.to_owned())))
     }
 
     /// The key of this outbox's server: its id, or (before it was ever reached) its URL.
