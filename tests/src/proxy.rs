@@ -29,6 +29,8 @@ pub enum Fault {
     },
     /// The server is away: every connection is closed at once.
     Down,
+    /// The server is far away: every request is held this long before it is forwarded.
+    Slow(std::time::Duration),
 }
 
 struct Shared {
@@ -190,6 +192,10 @@ fn requests(
         let hit = match fault {
             Fault::DropAnswer(at) | Fault::Kill { at, .. } => at == n,
             Fault::None | Fault::Down => false,
+            Fault::Slow(by) => {
+                thread::sleep(by);
+                false
+            }
         };
         if hit {
             *armed.lock().expect("not poisoned") = Some(fault);

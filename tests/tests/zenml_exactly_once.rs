@@ -531,3 +531,40 @@ fn a_fleet_over_two_servers_on_mariadb_arrives_whole() {
     ]);
     assert_eq!(runs.trim(), "16");
 }
+
+#[test]
+fn a_slow_server_and_a_process_killed_after_its_last_step_lose_and_repeat_nothing() {
+    if live_server("a_slow_server_and_a_process_killed").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::start("zenml-server-late");
+    let proxy = Proxy::start(&url);
+    let dir = TempDir::new("late");
+    let database = Database::Sqlite(&server.database());
+    // A server 100 ms away: the steps go on while the worker sends; the end of the run waits
+    // for it, and everything is there once.
+    proxy.set(Fault::Slow(std::time::Duration::from_millis(100)));
+    let slow = store_in(&dir, "slow");
+    let out = runner("run", &slow, &proxy.url, "").output().unwrap();
+    assert_eq!(outbox_said(&out), (0, 0), "{out:?}");
+    assert_eq!(assert_exactly_once(&database, &slow, "a slow server"), 13);
+    // Killed right after its last step, before the run ends: the worker had sent little of it.
+    proxy.set(Fault::Slow(std::time::Duration::from_millis(100)));
+    let killed = store_in(&dir, "killed");
+    let out = runner("run-and-die", &killed, &proxy.url, "")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the runner was killed: {out:?}");
+    // 2 pipeline publishes and 3 per step: fewer reached the server before the kill.
+    let before = proxy.requests_to("POST", "/api/v1/run-metadata");
+    assert!(before < 11, "{before} publishes before the kill");
+    // One sync sends the rest, once, the one in flight read back first (through the same URL:
+    // the store had never reached the server, so what the run kept waits under that URL).
+    proxy.set(Fault::None);
+    let out = runner("sync", &killed, &proxy.url, "").output().unwrap();
+    assert_eq!(outbox_said(&out), (0, 0), "after one sync: {out:?}");
+    assert_eq!(
+        assert_exactly_once(&database, &killed, "killed after its last step"),
+        13
+    );
+}

@@ -24,9 +24,16 @@
 //!                                               each, on the run and each step) run with a
 //!                                               `ZenmlSink` on STORE (written ahead, then
 //!                                               delivered)
-//! zenml_compare stub [--upstream URL] [--record FILE] [--replay FILE]
-//!                                               a loopback HTTP/1.1 server: a counting proxy
-//!                                               to URL, or canned answers (prints its URL)
+//! zenml_compare step-wait STORE MODE STEPS      how long each step of a run waits: a `Stack` of
+//!                                               the three components (10 keys each) run with
+//!                                               STEPS steps into STORE alone (MODE `store`), or
+//!                                               a `ZenmlSink` delivering `background` or `sync`
+//! zenml_compare stub [--upstream URL] [--record FILE] [--replay FILE] [--rtt-ms MS]
+//!                    [--down-after N]           a loopback HTTP/1.1 server: a counting proxy
+//!                                               to URL, or canned answers (prints its URL);
+//!                                               MS added to each request and connection (a
+//!                                               server that far away); after N requests,
+//!                                               gone (connections closed unanswered)
 //! zenml_compare counts URL                      the stub's request counts since last asked
 //! ```
 
@@ -65,7 +72,9 @@ const COMPONENTS: [(&str, ComponentKind); 3] = [
 const USAGE: &str = "usage: zenml_compare setup RUNS STEPS | publish STEPS COMPONENTS N REPS \
                      WARMUP | run COMPONENTS | sink-run STORE | concurrent STEPS COMPONENTS P M | \
                      count STEPS | \
-                     stub [--upstream URL] [--record FILE] [--replay FILE] | counts URL";
+                     step-wait STORE MODE STEPS | \
+                     stub [--upstream URL] [--record FILE] [--replay FILE] [--rtt-ms MS] \
+                     [--down-after N] | counts URL";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -77,6 +86,7 @@ fn main() -> ExitCode {
         }
         ["run", components] => run(components),
         ["sink-run", store] => sink_run(store),
+        ["step-wait", store, mode, steps] => step_wait(store, mode, steps),
         ["concurrent", steps, components, p, m] => concurrent(steps, components, p, m),
         ["count", steps] => count(steps),
         ["stub", options @ ..] => stub(options),
@@ -300,34 +310,129 @@ impl run_metadata::RunMetadata for Reports {
 /// (b) as users run it: the three components as a `Stack`, the run through a `ZenmlSink` on
 /// the store at `store` (each record written ahead, then delivered), from process start to exit.
 fn sink_run(store: &str) -> Result<()> {
-    use run_metadata::stack::{Component, Stack, StepSpec};
+    let stack = bench_stack();
+    let names: Vec<String> = STEPS.iter().map(|s| (*s).to_owned()).collect();
+    let store = run_metadata::store::Store::open(store)?;
+    let mut sink = run_metadata::zenml::ZenmlSink::new(Client::new(Config::from_env()?), store)?
+        .with_steps(chain(&names))
+        .with_stack(&stack);
+    let timed = timed_run(&stack, &mut sink, &names);
+    let kept = sink.kept()?;
+    if !timed.failures.is_empty() || kept.total() > 0 || kept.refused > 0 {
+        return Err(format!("not all delivered: {:?}; {kept:?}", timed.failures).into());
+    }
+    let run = sink.id_now(timed.run)?;
+    println!(
+        "{}",
+        json!({
+            "client": "rust",
+            "case": "sink-run",
+            "run": run,
+            "steps_s": timed.steps.iter().sum::<f64>() + timed.start,
+            "finish_s": timed.finish,
+        })
+    );
+    Ok(())
+}
+
+/// The three components as a `Stack`, each reporting the tracker's ten values on the run and on
+/// each step.
+fn bench_stack() -> run_metadata::stack::Stack {
+    use run_metadata::stack::{Component, Stack};
     let mut stack = Stack::new("bench-stack");
     for (name, kind) in COMPONENTS {
         stack = stack.with(Component::new(kind, name, Reports(tracker())));
     }
-    let plan: Vec<PlannedStep> = STEPS
+    stack
+}
+
+/// Steps named `names`, each after the one before.
+fn chain(names: &[String]) -> Vec<PlannedStep> {
+    names
         .iter()
         .enumerate()
-        .map(|(i, name)| PlannedStep::new(*name).after(i.checked_sub(1).map(|j| STEPS[j])))
+        .map(|(i, name)| {
+            PlannedStep::new(name.as_str()).after(i.checked_sub(1).map(|j| names[j].as_str()))
+        })
+        .collect()
+}
+
+/// What a timed run came to: the seconds each step took (its body does nothing: it is all the
+/// step's records and publishes), the start and the end of the run, and the failures reported.
+struct Timed {
+    run: Uuid,
+    steps: Vec<f64>,
+    start: f64,
+    finish: f64,
+    failures: Vec<String>,
+}
+
+/// Runs `stack` with the steps `names` into `sink`, each step telling the tracker.
+fn timed_run<S: run_metadata::sink::Sink>(
+    stack: &run_metadata::stack::Stack,
+    sink: S,
+    names: &[String],
+) -> Timed {
+    use run_metadata::stack::StepSpec;
+    let start = Instant::now();
+    let mut run = stack.start_run(sink, PIPELINE, unique_name("rust-wait"));
+    let start = start.elapsed().as_secs_f64();
+    let steps = names
+        .iter()
+        .map(|name| {
+            let spec = StepSpec::new(name.as_str()).with_experiment_tracker(COMPONENTS[2].0);
+            let t = Instant::now();
+            let _: Result<(), String> = run.step(&spec, || Ok(()));
+            t.elapsed().as_secs_f64()
+        })
         .collect();
-    let store = run_metadata::store::Store::open(store)?;
-    let mut sink = run_metadata::zenml::ZenmlSink::new(Client::new(Config::from_env()?), store)?
-        .with_steps(plan)
-        .with_stack(&stack);
-    let mut run = stack.start_run(&mut sink, PIPELINE, unique_name("rust-sink"));
-    for name in STEPS {
-        let spec = StepSpec::new(name).with_experiment_tracker(COMPONENTS[2].0);
-        let _: Result<(), String> = run.step(&spec, || Ok(()));
-    }
     let id = run.record().id;
+    let t = Instant::now();
     let report = run.finish();
-    let kept = sink.kept()?;
-    if !report.failures.is_empty() || kept.total() > 0 || kept.refused > 0 {
-        return Err(format!("not all delivered: {:?}; {kept:?}", report.failures).into());
+    Timed {
+        run: id,
+        steps,
+        start,
+        finish: t.elapsed().as_secs_f64(),
+        failures: report.failures.iter().map(ToString::to_string).collect(),
     }
+}
+
+/// How long each step of a run of `steps` steps waits for its records and publishes: into the
+/// store alone (`store`), or through a `ZenmlSink` delivering in the `background` or `sync`.
+fn step_wait(store: &str, mode: &str, steps: &str) -> Result<()> {
+    use run_metadata::zenml::{Delivery, ZenmlSink};
+    let names: Vec<String> = (0..number::<usize>(steps)?)
+        .map(|i| format!("step-{i}"))
+        .collect();
+    let stack = bench_stack();
+    let mut store = run_metadata::store::Store::open(store)?;
+    let timed = match mode {
+        "store" => timed_run(&stack, &mut store, &names),
+        "background" | "sync" => {
+            let config = Config::from_env()?;
+            let delivery = match (mode, config.delivery()) {
+                ("sync", _) => Delivery::Synchronous,
+                (_, Delivery::Synchronous) => Delivery::default(),
+                (_, background) => background,
+            };
+            let mut sink = ZenmlSink::new(Client::new(config.with_delivery(delivery)), store)?
+                .with_steps(chain(&names))
+                .with_stack(&stack);
+            timed_run(&stack, &mut sink, &names)
+        }
+        _ => return Err(USAGE.into()),
+    };
     println!(
         "{}",
-        json!({"client": "rust", "case": "sink-run", "run": sink.id_now(id)?})
+        json!({
+            "client": format!("rust-{mode}"),
+            "case": "step-wait",
+            "per_step_s": timed.steps,
+            "start_s": timed.start,
+            "finish_s": timed.finish,
+            "failures": timed.failures,
+        })
     );
     Ok(())
 }
@@ -461,6 +566,11 @@ struct Stub {
     record: Option<String>,
     /// Answer from these.
     replay: HashMap<String, Canned>,
+    /// Added to every request and every new connection: a server this far away.
+    rtt: Duration,
+    /// After this many requests the server is gone: every connection is closed unanswered.
+    down_after: Option<u64>,
+    served: AtomicU64,
 }
 
 /// The paths a ZenML server answers without a token.
@@ -499,6 +609,8 @@ fn stub(options: &[&str]) -> Result<()> {
     let mut upstream = None;
     let mut record = None;
     let mut replay = HashMap::new();
+    let mut rtt = Duration::ZERO;
+    let mut down_after = None;
     let mut rest = options.iter();
     while let Some(option) = rest.next() {
         let value = rest.next().ok_or(USAGE)?;
@@ -506,6 +618,8 @@ fn stub(options: &[&str]) -> Result<()> {
             "--upstream" => upstream = Some(value.trim_end_matches('/').to_owned()),
             "--record" => record = Some((*value).to_owned()),
             "--replay" => replay = load_canned(value)?,
+            "--rtt-ms" => rtt = Duration::from_millis(number(value)?),
+            "--down-after" => down_after = Some(number(value)?),
             _ => return Err(USAGE.into()),
         }
     }
@@ -524,6 +638,9 @@ fn stub(options: &[&str]) -> Result<()> {
         recorded: Mutex::new(BTreeMap::new()),
         record,
         replay,
+        rtt,
+        down_after,
+        served: AtomicU64::new(0),
     });
     let listener = TcpListener::bind("127.0.0.1:0")?;
     println!("http://{}", listener.local_addr()?);
@@ -533,6 +650,8 @@ fn stub(options: &[&str]) -> Result<()> {
         stub.connections.fetch_add(1, Ordering::Relaxed);
         let stub = stub.clone();
         std::thread::spawn(move || {
+            // The connection's handshake, one round trip.
+            std::thread::sleep(stub.rtt);
             // A connection that ends or breaks is simply over.
             let _ = serve(&stub, stream);
         });
@@ -673,6 +792,14 @@ fn serve(stub: &Stub, stream: TcpStream) -> Result<()> {
     let mut writer = BufWriter::new(stream);
     while let Some(request) = read_request(&mut reader)? {
         let path = request.target.split('?').next().unwrap_or_default();
+        if path != "/__stub/counts"
+            && stub
+                .down_after
+                .is_some_and(|n| stub.served.fetch_add(1, Ordering::Relaxed) >= n)
+        {
+            return Ok(());
+        }
+        std::thread::sleep(stub.rtt);
         let answer = if path == "/__stub/counts" {
             counts_answer(stub)?
         } else {

@@ -254,12 +254,14 @@ fn drain_once(
     url: &str,
     wait: Duration,
 ) -> Result<SyncReport, StoreError> {
+    // Asked once per client, before the outbox is held (the run's thread keeps items in it):
+    // the server at the URL may not be the one this store reached there last. Items kept for
+    // that one stay its own; what the run keeps from now on is this server's. Until the server
+    // answers, items are kept under the URL.
+    let server = client.server_id();
     let outbox = {
         let mut outbox = lock(&shared.outbox);
-        // Asked once per client: the server at the URL may not be the one this store reached
-        // there last. Items kept for that one stay its own; what the run keeps from now on is
-        // this server's. Until the server answers, items are kept under the URL.
-        if let Ok(id) = client.server_id() {
+        if let Ok(id) = server {
             if outbox.server() == url || outbox.server() != id.to_string() {
                 *outbox = Outbox::reached(store, url, id)?;
             } else {

@@ -3,7 +3,11 @@
 //! - `zenml_runner run STORE URL PASSWORD`: one pipeline run (three steps, an orchestrator and
 //!   an artifact store and an experiment tracker of the same names in every runner, so that a fleet races to register
 //!   them) recorded in STORE and published to the ZenML server at URL as user `default`.
+//! - `zenml_runner run-and-die STORE URL PASSWORD`: the same run, the process killed (SIGABRT,
+//!   nothing unwound) right after its last step, before the run ends.
 //! - `zenml_runner sync STORE URL PASSWORD`: one sync of STORE's outbox.
+//!
+//! The sink delivers as `RUN_METADATA_DELIVERY` says (in the background by default).
 //!
 //! With `ZENML_RUNNER_GATE` set, it waits for a line on standard input before it starts.
 //! Prints one line, `kept N refused M` (what the outbox keeps for that server after it), and
@@ -13,7 +17,9 @@ use std::time::Duration;
 
 use run_metadata::stack::{Component, ComponentKind, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client, Config, PlannedStep, SyncOptions, ZenmlSink, sync_with};
+use run_metadata::zenml::{
+    Auth, Client, Config, Delivery, PlannedStep, SyncOptions, ZenmlSink, sync_with,
+};
 use run_metadata::{RunMetadata, Secret, StepRunInfo, Uri};
 
 #[derive(RunMetadata)]
@@ -58,7 +64,7 @@ const STEPS: [&str; 3] = ["load", "train", "evaluate"];
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, store, url, password] = &args[..] else {
-        eprintln!("usage: zenml_runner run|sync STORE URL PASSWORD");
+        eprintln!("usage: zenml_runner run|run-and-die|sync STORE URL PASSWORD");
         std::process::exit(2);
     };
     // A test that must know this process's id before its first request (to kill it at request
@@ -75,11 +81,12 @@ fn main() {
         },
     )
     .with_timeouts(Duration::from_secs(2), Duration::from_secs(30))
-    .with_retries(1, Duration::from_millis(20));
+    .with_retries(1, Duration::from_millis(20))
+    .with_delivery(Delivery::from_vars(|name| std::env::var(name).ok()).expect("a delivery"));
     let mut store = Store::open(store).expect("the store opens");
     let mut client = Client::new(config);
     match mode.as_str() {
-        "run" => {
+        "run" | "run-and-die" => {
             let stack = Stack::new("fleet")
                 .with(Component::new(
                     ComponentKind::Orchestrator,
@@ -115,6 +122,9 @@ fn main() {
             for step in STEPS {
                 let spec = StepSpec::new(step).with_experiment_tracker("fleet-tracker");
                 let _: Result<(), String> = run.step(&spec, || Ok(()));
+            }
+            if mode == "run-and-die" {
+                std::process::abort();
             }
             let report = run.finish();
             for failure in &report.failures {
