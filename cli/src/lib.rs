@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use run_metadata::store::{Store, StoreError};
 
 mod args;
+mod error;
 mod json;
 mod report;
 mod text;
@@ -26,69 +27,10 @@ pub use clap;
 
 use crate::args::help;
 pub use crate::args::{Args, Command, Links, parse};
+pub use crate::error::CliError;
 pub use crate::json::{write_run_json, write_runs_json};
 pub use crate::report::write_report;
 pub use crate::text::{timestamp, write_run, write_runs};
-
-/// Why a command failed.
-#[derive(Debug)]
-pub enum CliError {
-    /// There is no store at the path.
-    NoStore(PathBuf),
-    /// The store's own error.
-    Store(StoreError),
-    /// The ZenML server's configuration or answer.
-    Zenml(run_metadata::zenml::ZenmlError),
-    /// `check` found the store damaged (what it found is in the output).
-    Damaged {
-        /// The file.
-        path: PathBuf,
-    },
-    /// A sync left items kept in the outbox.
-    Unsynced {
-        /// Items the server refused.
-        refused: usize,
-        /// Items still kept: sending stopped (the server away, the credentials refused) or
-        /// another process is sending them.
-        untried: usize,
-    },
-    /// Writing the output.
-    Io(io::Error),
-}
-
-impl std::fmt::Display for CliError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NoStore(path) => write!(
-                f,
-                "no store at {}: run a pipeline first (cargo run --example quickstart), or give --store PATH",
-                path.display()
-            ),
-            Self::Store(e) => write!(f, "{e}"),
-            Self::Damaged { path } => write!(f, "{} is damaged", path.display()),
-            Self::Zenml(e) => write!(f, "{e}"),
-            Self::Unsynced { refused, untried } => write!(
-                f,
-                "{refused} refused and {untried} not sent are kept in the outbox; run sync again later"
-            ),
-            Self::Io(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for CliError {}
-
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
-
-impl From<io::Error> for CliError {
-    fn from(e: io::Error) -> Self {
-        Self::Io(e)
-    }
-}
 
 /// Runs a parsed command, writing to `out`, and to `notes` what a reader of `out` as JSON must
 /// still be told (records that could not be read back); `terminal` says whether `out` is a
@@ -319,7 +261,7 @@ fn sync(
     adopt: Option<&str>,
 ) -> Result<(), CliError> {
     // As ZenML's own client finds it: its variables, else the server its login names.
-    let config = run_metadata::zenml::Config::discover().map_err(CliError::Zenml)?;
+    let config = run_metadata::zenml::Config::discover()?;
     let mut client = run_metadata::zenml::Client::new(config);
     let outbox = run_metadata::zenml::Outbox::of(&mut client, store)?;
     if let Some(url) = adopt {

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use run_metadata::sink::Sink;
 use run_metadata::stack::{Component, ComponentKind, RunReport, Stack, StepSpec};
@@ -190,8 +191,11 @@ impl Pipeline {
     }
 
     /// Runs the three steps into `sink`; returns the run's id and what went wrong on the side.
-    fn run(&self, sink: impl Sink) -> io::Result<(Uuid, RunReport)> {
+    /// Runs the pipeline into `sink`: the run's id, its report, how long the run took up to its
+    /// end, and how long its end took (a ZenML sink waits there for delivery).
+    fn run(&self, sink: impl Sink) -> io::Result<(Uuid, RunReport, Duration, Duration)> {
         let fail = |e: String| io::Error::other(e);
+        let started = Instant::now();
         // Named as ZenML names runs, from its start: every run has a name of its own.
         let mut pipeline = self.stack.start_run_named_by_time(sink, "training");
         let rows: Result<Vec<f32>, String> = pipeline.step(&StepSpec::new(STEPS[0]), || {
@@ -222,7 +226,9 @@ impl Pipeline {
             Ok((mean / 1000.0).min(1.0))
         });
         let run_id = pipeline.record().id;
-        Ok((run_id, pipeline.finish()))
+        let ran = started.elapsed();
+        let report = pipeline.finish();
+        Ok((run_id, report, ran, started.elapsed() - ran))
     }
 }
 
@@ -240,7 +246,7 @@ fn print(out: &mut dyn Write, store: &Store, run_id: Uuid, report: &RunReport) -
 /// Runs the pipeline into the store at `store_path` and prints the run.
 pub fn run(out: &mut dyn Write, store_path: &Path) -> io::Result<()> {
     let mut store = Store::open(store_path).map_err(|e| io::Error::other(e.to_string()))?;
-    let (run_id, report) = Pipeline::new().run(&mut store)?;
+    let (run_id, report, ..) = Pipeline::new().run(&mut store)?;
     print(out, &store, run_id, &report)
 }
 
@@ -263,7 +269,7 @@ pub fn run_on_zenml(out: &mut dyn Write, store_path: &Path, config: Config) -> i
         .map_err(|e| io::Error::other(e.to_string()))?
         .with_steps(plan)
         .with_stack(&pipeline.stack);
-    let (run_id, report) = pipeline.run(&mut sink)?;
+    let (run_id, report, ran, delivering) = pipeline.run(&mut sink)?;
     // The server's id, if it registered the run after the run began.
     let run_id = sink
         .id_now(run_id)
@@ -272,6 +278,14 @@ pub fn run_on_zenml(out: &mut dyn Write, store_path: &Path, config: Config) -> i
     let kept = sink.kept().map_err(|e| io::Error::other(e.to_string()))?;
     let published: usize = sink.reports().len();
     writeln!(out)?;
+    // Delivery runs beside the run: the steps never wait for the server; the end of the run
+    // waits for what is still being sent (RUN_METADATA_DELIVERY_TIMEOUT, 30 s by default).
+    writeln!(
+        out,
+        "the run took {} ms; delivery to the ZenML server finished {} ms after it",
+        ran.as_millis(),
+        delivering.as_millis()
+    )?;
     if kept.total() == 0 && kept.refused == 0 && report.failures.is_empty() {
         writeln!(
             out,

@@ -46,13 +46,16 @@ mod bridge;
 mod convert;
 
 use std::ffi::CString;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::catch_unwind;
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
-use run_metadata::{HookError, Metadata, PipelineRunInfo, RunMetadata, StepRunInfo};
+use run_metadata::{
+    CallFailure, HookError, Metadata, PipelineRunInfo, RunMetadata, StepRunInfo, call_hook,
+    panic_message,
+};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -65,20 +68,6 @@ create_exception!(
     "A Rust component's hook failed or panicked. ZenML logs it and drops that component's \
      metadata for that hook."
 );
-
-/// A panic's message, if it has one; the payload is dropped inside `catch_unwind`, so that a
-/// payload whose `Drop` panics too is contained (and then leaked, not dropped again).
-fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".to_owned());
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(panic))) {
-        std::mem::forget(again);
-    }
-    message
-}
 
 /// What [`Hooks`] calls: a [`RunMetadata`] type with its own type erased.
 trait Component: Send + Sync {
@@ -136,16 +125,16 @@ impl Hooks {
                 )));
             }
         };
-        match py.detach(|| catch_unwind(AssertUnwindSafe(|| call(component)))) {
-            Ok(Ok(out)) => Ok(out),
-            Ok(Err(e)) => Err(HookFailed::new_err(format!(
+        // The policy every caller of a hook follows: its `Err` or its panic is a failure.
+        match py.detach(|| call_hook(|| call(component))) {
+            Ok(out) => Ok(out),
+            Err(CallFailure::Error(e)) => Err(HookFailed::new_err(format!(
                 "{} {hook} failed: {e}",
                 self.type_name
             ))),
-            Err(panic) => Err(HookFailed::new_err(format!(
-                "{} {hook} panicked: {}",
-                self.type_name,
-                panic_message(panic)
+            Err(CallFailure::Panicked(message)) => Err(HookFailed::new_err(format!(
+                "{} {hook} panicked: {message}",
+                self.type_name
             ))),
         }
     }

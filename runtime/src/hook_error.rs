@@ -90,3 +90,72 @@ impl From<core::fmt::Error> for HookError {
         Self::new(error)
     }
 }
+
+/// How a hook or lifecycle call went wrong: the `Err` it returned, or a panic (its message).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallFailure {
+    /// The call returned this error.
+    Error(HookError),
+    /// The call panicked with this message.
+    Panicked(String),
+}
+
+impl CallFailure {
+    /// The error's text, or the panic's message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Error(e) => e.message(),
+            Self::Panicked(message) => message,
+        }
+    }
+
+    /// Whether the call panicked.
+    #[must_use]
+    pub fn panicked(&self) -> bool {
+        matches!(self, Self::Panicked(_))
+    }
+}
+
+/// Calls a hook (its `try_*` form) or a lifecycle function as every caller of this crate does —
+/// the Rust stack and ZenML's runtime through the Python bridge: its `Err`, or a panic caught,
+/// is a [`CallFailure`]; a panic whose payload panics again when dropped is contained too.
+///
+/// ```
+/// use run_metadata::{CallFailure, HookError, call_hook};
+///
+/// assert_eq!(call_hook(|| Ok::<_, HookError>(7)), Ok(7));
+/// let failed = call_hook(|| Err::<(), _>(HookError::new("no active run")));
+/// assert_eq!(failed.unwrap_err().message(), "no active run");
+/// let panicked = call_hook::<()>(|| panic!("tracker gone"));
+/// assert_eq!(panicked, Err(CallFailure::Panicked("tracker gone".into())));
+/// ```
+///
+/// # Errors
+///
+/// The call's error, or its panic, as a [`CallFailure`].
+pub fn call_hook<T>(call: impl FnOnce() -> Result<T, HookError>) -> Result<T, CallFailure> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(CallFailure::Error(e)),
+        Err(payload) => Err(CallFailure::Panicked(panic_message(payload))),
+    }
+}
+
+/// A panic's message (`"(no message)"` for a payload that is not text). The payload is dropped
+/// inside `catch_unwind`, so that one whose `Drop` panics too is contained (and then leaked,
+/// not dropped again).
+#[must_use]
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned());
+    if let Err(again) =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(payload)))
+    {
+        std::mem::forget(again);
+    }
+    message
+}

@@ -72,7 +72,7 @@ pub mod __private;
 pub use crate::component::ComponentKind;
 pub use crate::convert::{MetadataKey, TOO_DEEP, ToMetadata};
 pub use crate::hook::HookOutput;
-pub use crate::hook_error::HookError;
+pub use crate::hook_error::{CallFailure, HookError, call_hook, panic_message};
 pub use crate::info::RunMetadata;
 pub use crate::integer::Integer;
 pub use crate::json::DecodeError;

@@ -453,11 +453,12 @@ mod tests {
     }
 
     #[test]
-    fn the_last_of_a_repeated_key_wins_in_its_place() {
+    fn a_repeated_key_keeps_its_first_place_and_its_last_value_as_python_reads_it() {
+        // json.loads keeps a key where it first appears, with the value it last has.
         let values = r#"{"a":1,"b":2,"a":3,"c":4,"c":null,"d":{"x":1,"y":2,"x":null}}"#;
         let types = r#"{"a":"str","a":"int","b":"int","d":"dict"}"#;
         let m = Metadata::from_json(values, types).unwrap();
-        assert_eq!(keys_and_values(&m), r#"b=2 a=3 d={"y":2}"#);
+        assert_eq!(keys_and_values(&m), r#"a=3 b=2 d={"y":2}"#);
     }
 
     /// Keys were once found by a search each (in the reader, in `types`, in the map): 80,000
@@ -478,7 +479,7 @@ mod tests {
             start.elapsed()
         );
         assert_eq!(m.len(), 199_999);
-        assert!(keys_and_values(&m).starts_with("k2=2 k3=3 "));
-        assert!(keys_and_values(&m).ends_with(" k199999=199999 k0=-1"));
+        assert!(keys_and_values(&m).starts_with("k0=-1 k2=2 k3=3 "));
+        assert!(keys_and_values(&m).ends_with(" k199998=199998 k199999=199999"));
     }
 }

@@ -128,6 +128,17 @@ pub struct HookFailure {
 }
 
 impl HookFailure {
+    /// The failure of `component`'s `hook`, as [`call_hook`](crate::call_hook) found it.
+    #[must_use]
+    pub fn of(component: &ComponentInfo, hook: Hook, failed: &crate::CallFailure) -> Self {
+        Self {
+            component: component.clone(),
+            hook,
+            message: failed.message().to_owned(),
+            panicked: failed.panicked(),
+        }
+    }
+
     /// What the hook did: `"panicked"` or `"failed"`.
     #[must_use]
     pub const fn outcome(&self) -> &'static str {

@@ -695,3 +695,46 @@ fn eight_clients_of_one_process_log_in_once() {
     assert_eq!(proxy.requests_to("POST", "/api/v1/login"), 0);
     assert!(proxy.requests() >= 2, "{} requests", proxy.requests());
 }
+
+#[test]
+fn a_sink_dropped_before_its_run_ends_delivers_what_the_run_recorded() {
+    let Some(server) = live_server("a_sink_dropped_before_its_run_ends") else {
+        return;
+    };
+    let stack = Stack::new("default").with(Component::new(
+        ComponentKind::Orchestrator,
+        "rust-dropped",
+        every_tag(),
+    ));
+    let (store, _dir) = temp_store("dropped");
+    let path = store.path().to_owned();
+    let mut sink = ZenmlSink::new(Client::new(password_config(&server)), store)
+        .unwrap()
+        .with_steps(["probe"]);
+    let mut run = stack.start_run(
+        &mut sink,
+        "rust-dropped",
+        format!("dropped-{}", Uuid::new_v4()),
+    );
+    let local = run.record().id;
+    let probed: Result<(), String> = run.step(&StepSpec::new("probe"), || Ok(()));
+    assert!(probed.is_ok());
+    // The run is never finished, and the sink goes: it waits for what the run recorded.
+    drop(run);
+    drop(sink);
+    let mut store = Store::open(&path).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_ne!(runs[0].id, local, "the server registered the run: its id");
+    let mut client = Client::connect(password_config(&server)).unwrap();
+    let outbox = run_metadata::zenml::Outbox::of(&mut client, &mut store).unwrap();
+    assert_eq!(outbox.count(&store).unwrap().total(), 0, "nothing kept");
+    let step = client_step(client, runs[0].id, "probe");
+    let read = Client::connect(password_config(&server))
+        .unwrap()
+        .read_metadata(Resource::step_run(step))
+        .unwrap();
+    let expected =
+        every_tag().step_run_metadata(&StepRunInfo::new(Uuid::nil(), Uuid::nil(), "r", "probe"));
+    assert_arrived("dropped before its end", &expected, &read);
+}

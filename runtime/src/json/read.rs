@@ -315,7 +315,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(MetadataValue::Dict(last_wins(members)));
+                    return Ok(MetadataValue::Dict(first_place_last_value(members)));
                 }
                 _ => return Err(self.error("expected `,` or `}` in an object")),
             }
@@ -462,39 +462,35 @@ impl Parser<'_> {
     }
 }
 
-/// An object's members as a `Dict`: a repeated key's last only, in its place (as in every JSON
-/// reader ZenML uses); no `null`s. Up to 64 members are compared pairwise, more through a set.
-fn last_wins(members: Vec<(String, Option<MetadataValue>)>) -> Vec<(String, MetadataValue)> {
-    let (mut seen, mut last) = (std::collections::HashSet::new(), vec![true; members.len()]);
-    for (i, (key, _)) in members.iter().enumerate().rev() {
-        last[i] = match members.len() {
-            0..=64 => members[i + 1..].iter().all(|m| m.0 != *key),
-            _ => seen.insert(key),
-        };
+/// An object's members as a `Dict` as Python's `json.loads` (and so ZenML) reads it: a repeated
+/// key keeps the place it first had and the value it last had; no `null`s. Up to 64 members are
+/// searched in order, more through an index.
+fn first_place_last_value(
+    members: Vec<(String, Option<MetadataValue>)>,
+) -> Vec<(String, MetadataValue)> {
+    let mut out: Vec<(String, Option<MetadataValue>)> = Vec::with_capacity(members.len());
+    if members.len() <= 64 {
+        for (key, value) in members {
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => out.push((key, value)),
+            }
+        }
+    } else {
+        let mut at = std::collections::HashMap::with_capacity(members.len());
+        for (key, value) in members {
+            if let Some(&i) = at.get(&key) {
+                out[i] = (key, value);
+            } else {
+                at.insert(key.clone(), out.len());
+                out.push((key, value));
+            }
+        }
     }
-    let kept = members.into_iter().zip(last).filter(|(_, last)| *last);
-    kept.filter_map(|((k, v), _)| v.map(|v| (k, v))).collect()
+    out.into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
 }
 
 #[cfg(all(test, feature = "zenml"))]
-mod tests {
-    use super::{parse, parse_lenient};
-    use crate::value::MetadataValue;
-
-    #[test]
-    fn integers_beyond_128_bits_are_refused_or_read_as_floats() {
-        let wide = "340282366920938463463374607431768211456"; // u128::MAX + 1
-        assert!(parse(wide, 1).is_err());
-        assert_eq!(
-            parse_lenient(wide, 1).unwrap(),
-            Some(MetadataValue::Float(3.402_823_669_209_385e38))
-        );
-        // Within 128 bits both read the exact integer.
-        let max = u128::MAX.to_string();
-        assert_eq!(parse(&max, 1).unwrap(), parse_lenient(&max, 1).unwrap());
-        assert!(matches!(
-            parse_lenient(&max, 1),
-            Ok(Some(MetadataValue::Int(_)))
-        ));
-    }
-}
+mod tests;

@@ -2,13 +2,11 @@
 //! stack that calls one hook of every component it holds.
 
 use core::fmt;
-use std::any::Any;
-use std::panic::{self, AssertUnwindSafe};
 
 use uuid::Uuid;
 
 use crate::component::{ComponentInfo, ComponentKind};
-use crate::hook_error::HookError;
+use crate::hook_error::{HookError, call_hook};
 use crate::info::RunMetadata;
 use crate::metadata::Metadata;
 use crate::run_info::{PipelineRunInfo, StepRunInfo};
@@ -322,34 +320,15 @@ impl Stack {
     ) -> Collected {
         let mut out = Collected::default();
         for component in components {
-            match panic::catch_unwind(AssertUnwindSafe(|| call(component))) {
-                Ok(Ok(metadata)) if metadata.is_empty() => {}
-                Ok(Ok(metadata)) => out.reports.push((component.info.clone(), metadata)),
-                Ok(Err(error)) => out.failures.push(HookFailure {
-                    component: component.info.clone(),
-                    hook,
-                    message: error.to_string(),
-                    panicked: false,
-                }),
-                Err(payload) => out.failures.push(HookFailure {
-                    component: component.info.clone(),
-                    hook,
-                    message: panic_message(&*payload),
-                    panicked: true,
-                }),
+            match call_hook(|| call(component)) {
+                Ok(metadata) if metadata.is_empty() => {}
+                Ok(metadata) => out.reports.push((component.info.clone(), metadata)),
+                Err(failed) => out
+                    .failures
+                    .push(HookFailure::of(&component.info, hook, &failed)),
             }
         }
         out
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a payload that is not a string".to_owned()
     }
 }
 
@@ -360,15 +339,5 @@ fn lifecycle(
     hook: Hook,
     call: impl FnOnce() -> Result<(), crate::hook_error::HookError>,
 ) -> Result<(), HookFailure> {
-    let failure = |message: String, panicked: bool| HookFailure {
-        component: c.info.clone(),
-        hook,
-        message,
-        panicked,
-    };
-    match panic::catch_unwind(AssertUnwindSafe(call)) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(failure(e.to_string(), false)),
-        Err(payload) => Err(failure(panic_message(&*payload), true)),
-    }
+    call_hook(call).map_err(|failed| HookFailure::of(&c.info, hook, &failed))
 }

@@ -149,7 +149,7 @@ impl Config {
         });
         let mut config = Self::new(url, auth)
             .with_tls(tls)
-            .with_delivery(Delivery::from_vars(&var)?);
+            .with_delivery(Delivery::from_vars(var)?);
         let project = var("ZENML_ACTIVE_PROJECT_ID").or_else(|| {
             global
                 .get("active_project_id")

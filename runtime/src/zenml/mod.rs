@@ -17,6 +17,7 @@
 //! | `plan` | [`PlannedStep`]: a run's steps and the steps each runs after |
 //! | `sink` | [`ZenmlSink`] |
 //! | `delivery` | [`Delivery`]: sent beside the run by a worker of the sink's own, or on the run's thread |
+//! | `background`, `worker` | the sink's side of background delivery (its records, what the end of a run says) and the worker |
 //! | `sync` | [`sync`]: what an outbox keeps, sent in order, once; [`SyncReport`] |
 
 pub mod keys;
@@ -24,6 +25,8 @@ mod request;
 
 pub use request::RunMetadataRequest;
 
+#[cfg(feature = "zenml")]
+mod background;
 #[cfg(feature = "zenml")]
 mod client;
 #[cfg(feature = "zenml")]
