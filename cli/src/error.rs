@@ -57,9 +57,9 @@ impl std::fmt::Display for CliError {
 impl std::error::Error for CliError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Store(e) => e.source(),
-            Self::Zenml(e) => e.source(),
-            Self::Io(e) => e.source(),
+            Self::Store(e) => std::error::Error::source(e),
+            Self::Zenml(e) => std::error::Error::source(e),
+            Self::Io(e) => std::error::Error::source(e),
             Self::NoStore(_) | Self::Damaged { .. } | Self::Unsynced { .. } => None,
         }
     }

@@ -242,29 +242,8 @@ pub const fn const_key(key: &'static str) -> &'static str {
     }
 }
 
-/// The keys a derived type reports for each hook (pipeline, step), where the derive knows them
-/// all: `Some(keys)` (maybe empty: that hook reports nothing); `None` where the hook also
-/// reports what a flattened value or a hook-time source gives.
-pub trait Declared {
-    /// Per hook: pipeline, step.
-    const KEYS: [Option<&'static [&'static str]>; 2];
-}
-
-impl<T: Declared> Declared for Option<T> {
-    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
-}
-
-impl<T: Declared + ?Sized> Declared for Box<T> {
-    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
-}
-
-impl<T: Declared + ?Sized> Declared for std::rc::Rc<T> {
-    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
-}
-
-impl<T: Declared + ?Sized> Declared for std::sync::Arc<T> {
-    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
-}
+/// The keys a derived type reports for each hook (declared in `hook`, the layer it belongs to).
+pub use crate::hook::Declared;
 
 impl<F, R> Source<F, R> {
     /// Compile-time: the keys the source's type declares, per hook (pipeline, step).

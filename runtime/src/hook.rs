@@ -8,7 +8,6 @@
 
 use core::fmt;
 
-use crate::__private::Declared;
 use crate::hook_error::HookError;
 use crate::info::RunMetadata;
 use crate::metadata::Metadata;
@@ -110,4 +109,28 @@ impl<T: HookOutput, E: fmt::Display> HookOutput for Result<T, E> {
         schema.step_fallible = true;
         schema
     }
+}
+
+/// The keys a derived type reports for each hook (pipeline, step), where the derive knows them
+/// all: `Some(keys)` (maybe empty: that hook reports nothing); `None` where the hook also
+/// reports what a flattened value or a hook-time source gives.
+pub trait Declared {
+    /// Per hook: pipeline, step.
+    const KEYS: [Option<&'static [&'static str]>; 2];
+}
+
+impl<T: Declared> Declared for Option<T> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
+}
+
+impl<T: Declared + ?Sized> Declared for Box<T> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
+}
+
+impl<T: Declared + ?Sized> Declared for std::rc::Rc<T> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
+}
+
+impl<T: Declared + ?Sized> Declared for std::sync::Arc<T> {
+    const KEYS: [Option<&'static [&'static str]>; 2] = T::KEYS;
 }

@@ -201,9 +201,11 @@ impl fmt::Display for SinkError {
     }
 }
 
+/// Transparent: `Display` is the wrapped error's, so its source is too (a chained report prints
+/// each cause once).
 impl Error for SinkError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
-        Some(&*self.0)
+        self.0.source()
     }
 }
 

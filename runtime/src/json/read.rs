@@ -96,7 +96,8 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::InvalidKey(e) => Some(e),
+            // Shown as it is: its source is its own.
+            Self::InvalidKey(e) => std::error::Error::source(e),
             _ => None,
         }
     }

@@ -202,16 +202,9 @@ impl fmt::Display for StoreError {
     }
 }
 
-impl std::error::Error for StoreError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Io { error, .. } => Some(error),
-            Self::Decode { error, .. } => Some(error),
-            Self::Sqlite(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+/// No source: every message already says what caused it (the I/O error, SQLite's words, the
+/// decoding error), so a chained report would say it twice. The cause itself is in the variant.
+impl std::error::Error for StoreError {}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -226,3 +219,27 @@ impl From<StoreError> for SinkError {
 }
 
 pub(crate) type Result<T, E = StoreError> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+    use crate::sink::SinkError;
+
+    #[test]
+    fn a_chained_report_says_each_cause_once() {
+        let error = SinkError::from(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
+        let mut chain = vec![error.to_string()];
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            chain.push(cause.to_string());
+            source = cause.source();
+        }
+        assert!(chain[0].contains("SQLite: "), "{chain:?}");
+        for (i, later) in chain.iter().enumerate().skip(1) {
+            assert!(
+                !chain[..i].iter().any(|said| said.contains(later.as_str())),
+                "said twice: {chain:?}"
+            );
+        }
+    }
+}

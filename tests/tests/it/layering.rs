@@ -211,3 +211,119 @@ fn source_files_stay_readable() {
         .collect();
     assert!(long.is_empty(), "over {MAX_LINES} lines: {long:?}");
 }
+
+/// ARCHITECTURE.md's table of the runtime's modules: each module it names, with its layer's
+/// place in the table (the lowest first). A row whose layer cell is empty, or a note in
+/// brackets, continues the layer above it.
+fn layers() -> BTreeMap<String, usize> {
+    let architecture =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../ARCHITECTURE.md"))
+            .unwrap();
+    let table = architecture
+        .split("\n## Runtime modules\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("ARCHITECTURE.md has a section `Runtime modules`");
+    let mut layer = 0;
+    let mut out = BTreeMap::new();
+    for row in table.lines().filter(|l| l.starts_with('|')).skip(2) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let [_, name, modules, ..] = cells[..] else {
+            continue;
+        };
+        if !name.is_empty() && !name.starts_with('(') {
+            layer += 1;
+        }
+        for module in modules.split('`').skip(1).step_by(2) {
+            out.insert(module.to_owned(), layer);
+        }
+    }
+    out
+}
+
+/// The layer of `module`: its own row's, else its nearest named ancestor's, else (a facade
+/// that re-exports its children) the highest of its children's.
+fn layer_of(module: &str, layers: &BTreeMap<String, usize>) -> Option<usize> {
+    let mut name = module;
+    loop {
+        if let Some(&layer) = layers.get(name) {
+            return Some(layer);
+        }
+        match name.rsplit_once("::") {
+            Some((parent, _)) => name = parent,
+            None => break,
+        }
+    }
+    let prefix = format!("{module}::");
+    layers
+        .iter()
+        .filter(|(m, _)| m.starts_with(&prefix))
+        .map(|(_, &layer)| layer)
+        .max()
+}
+
+/// The modules of `graph` missing from `layers`, and each use of a higher layer.
+fn check_layers(
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    layers: &BTreeMap<String, usize>,
+) -> (Vec<String>, Vec<String>) {
+    let mut unlisted = Vec::new();
+    let mut upward = Vec::new();
+    for (module, deps) in graph {
+        // The fuzzing tests beside the code belong to no layer.
+        if module == "fuzz" || module.starts_with("fuzz::") || module.ends_with("::fuzz") {
+            continue;
+        }
+        let Some(own) = layer_of(module, layers) else {
+            unlisted.push(module.clone());
+            continue;
+        };
+        for dep in deps {
+            if let Some(theirs) = layer_of(dep, layers)
+                && theirs > own
+            {
+                upward.push(format!(
+                    "{module} (layer {own}) uses {dep} (layer {theirs})"
+                ));
+            }
+        }
+    }
+    (unlisted, upward)
+}
+
+#[test]
+fn runtime_modules_use_only_their_layer_and_those_below_as_architecture_md_lists_them() {
+    let layers = layers();
+    assert!(layers.len() > 30, "the table was not read: {layers:?}");
+    assert!(layers["integer"] < layers["metadata"]);
+    assert!(layers["metadata"] < layers["zenml::sink"]);
+    let (unlisted, upward) = check_layers(&graph(&runtime_src()), &layers);
+    assert!(
+        unlisted.is_empty(),
+        "modules missing from ARCHITECTURE.md: {unlisted:?}"
+    );
+    assert!(upward.is_empty(), "uses of a higher layer: {upward:#?}");
+}
+
+#[test]
+fn the_layer_check_finds_a_use_of_a_higher_layer() {
+    let layers = layers();
+    // A facade takes its highest child's layer; a child its parent's row.
+    assert_eq!(layer_of("zenml", &layers), layer_of("zenml::sync", &layers));
+    assert_eq!(
+        layer_of("zenml::outbox::items", &layers),
+        layer_of("zenml::outbox", &layers)
+    );
+    let mut graph = graph(&runtime_src());
+    graph
+        .get_mut("json::write")
+        .unwrap()
+        .insert("zenml::sink".to_owned());
+    graph.insert("unheard_of".to_owned(), BTreeSet::new());
+    let (unlisted, upward) = check_layers(&graph, &layers);
+    assert_eq!(unlisted, ["unheard_of"]);
+    assert!(
+        upward.iter().any(|u| u.starts_with("json::write (layer")),
+        "{upward:?}"
+    );
+}

@@ -1,4 +1,4 @@
-//! Compile-time behaviour: each case under `tests/ui` must fail to compile with exactly the
+//! Compile-time behaviour: each case under `ui/` must fail to compile with exactly the
 //! errors in its `.stderr` file.
 
 #[test]
