@@ -52,10 +52,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
-use run_metadata::{
-    CallFailure, HookError, Metadata, PipelineRunInfo, RunMetadata, StepRunInfo, call_hook,
-    panic_message,
-};
+use run_metadata::{CallFailure, HookError, Metadata, RunMetadata, call_hook, panic_message};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -69,28 +66,9 @@ create_exception!(
      metadata for that hook."
 );
 
-/// What [`Hooks`] calls: a [`RunMetadata`] type with its own type erased.
-trait Component: Send + Sync {
-    fn pipeline(&self, run: &PipelineRunInfo) -> Result<Metadata, HookError>;
-    fn step(&self, info: &StepRunInfo) -> Result<Metadata, HookError>;
-    fn prepare(&self, info: &StepRunInfo) -> Result<(), HookError>;
-    fn cleanup(&self, info: &StepRunInfo, step_failed: bool) -> Result<(), HookError>;
-}
-
-impl<T: RunMetadata + Send + Sync> Component for T {
-    fn pipeline(&self, run: &PipelineRunInfo) -> Result<Metadata, HookError> {
-        self.try_pipeline_run_metadata_for(run)
-    }
-    fn step(&self, info: &StepRunInfo) -> Result<Metadata, HookError> {
-        self.try_step_run_metadata(info)
-    }
-    fn prepare(&self, info: &StepRunInfo) -> Result<(), HookError> {
-        self.try_prepare_step_run(info)
-    }
-    fn cleanup(&self, info: &StepRunInfo, step_failed: bool) -> Result<(), HookError> {
-        self.try_cleanup_step_run(info, step_failed)
-    }
-}
+/// What [`Hooks`] calls: a [`RunMetadata`] type with its own type erased, as the Rust stack
+/// holds its components.
+type Component = dyn RunMetadata + Send + Sync;
 
 /// One Rust component, built from its ZenML config: the hooks ZenML calls, with Python's
 /// arguments and results. A config the struct cannot read is kept as the reason: each metadata
@@ -98,7 +76,7 @@ impl<T: RunMetadata + Send + Sync> Component for T {
 /// `prepare_step_run`/`cleanup_step_run` fail the step only if the struct defines them.
 #[pyclass(frozen, module = "run_metadata", name = "Hooks")]
 pub struct Hooks {
-    component: Result<Box<dyn Component>, String>,
+    component: Result<Box<Component>, String>,
     type_name: &'static str,
     /// Whether the struct defines `prepare_step_run` / `cleanup_step_run` (its schema says).
     lifecycle: (bool, bool),
@@ -114,7 +92,7 @@ impl Hooks {
         &self,
         py: Python<'_>,
         hook: &str,
-        call: impl FnOnce(&dyn Component) -> Result<R, HookError> + Send,
+        call: impl FnOnce(&Component) -> Result<R, HookError> + Send,
     ) -> PyResult<R> {
         let component = match &self.component {
             Ok(component) => &**component,
@@ -146,7 +124,7 @@ impl Hooks {
         py: Python<'_>,
         hook: &str,
         defined: bool,
-        call: impl FnOnce(&dyn Component) -> Result<(), HookError> + Send,
+        call: impl FnOnce(&Component) -> Result<(), HookError> + Send,
     ) -> PyResult<()> {
         if !defined && self.component.is_err() {
             return Ok(());
@@ -174,7 +152,9 @@ impl Hooks {
             return Ok(PyDict::new(py));
         }
         let run = pipeline_run_info(py, run_id, component)?;
-        let metadata = self.run(py, "pipeline_run_metadata", |c| c.pipeline(&run))?;
+        let metadata = self.run(py, "pipeline_run_metadata", |c| {
+            c.try_pipeline_run_metadata_for(&run)
+        })?;
         metadata_to_python(py, &metadata)
     }
 
@@ -191,7 +171,7 @@ impl Hooks {
             return Ok(PyDict::new(py));
         }
         let info = step_run_info(info, component)?;
-        let metadata = self.run(py, "step_run_metadata", |c| c.step(&info))?;
+        let metadata = self.run(py, "step_run_metadata", |c| c.try_step_run_metadata(&info))?;
         metadata_to_python(py, &metadata)
     }
 
@@ -205,7 +185,7 @@ impl Hooks {
     ) -> PyResult<()> {
         let info = step_run_info(info, component)?;
         self.run_lifecycle(py, "prepare_step_run", self.lifecycle.0, |c| {
-            c.prepare(&info)
+            c.try_prepare_step_run(&info)
         })
     }
 
@@ -220,7 +200,7 @@ impl Hooks {
     ) -> PyResult<()> {
         let info = step_run_info(info, component)?;
         self.run_lifecycle(py, "cleanup_step_run", self.lifecycle.1, |c| {
-            c.cleanup(&info, step_failed)
+            c.try_cleanup_step_run(&info, step_failed)
         })
     }
 
@@ -260,7 +240,7 @@ where
         move |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<Hooks> {
             let py = args.py();
             let (config,): (Bound<'_, PyAny>,) = args.extract()?;
-            let component = build::<T>(py, &config).map(|c| Box::new(c) as Box<dyn Component>);
+            let component = build::<T>(py, &config).map(|c| Box::new(c) as Box<Component>);
             Ok(Hooks {
                 component,
                 type_name,

@@ -5,13 +5,13 @@ pub use core::result::Result;
 pub use std::borrow::Cow;
 pub use uuid::Uuid;
 
-use crate::convert::ToMetadata;
-use crate::metadata::Metadata;
-use crate::special::{DType, Path, StorageSize, Uri};
-use crate::value::MetadataValue;
+use crate::map::metadata::Metadata;
+use crate::value::convert::ToMetadata;
+use crate::value::special::{DType, Path, StorageSize, Uri};
+use crate::value::tree::MetadataValue;
 
-pub use crate::run_info::{RunArg, run_of};
-pub use crate::schema::{Schema, SchemaEntry};
+pub use crate::hooks::run_info::{RunArg, run_of};
+pub use crate::hooks::schema::{Schema, SchemaEntry};
 pub use crate::{HookError, HookOutput, PipelineRunInfo, RunMetadata, StepRunInfo};
 pub use run_metadata_macros::metadata_impl;
 
@@ -232,7 +232,7 @@ pub fn schema_keys(
 /// derive evaluates this in a `const` item).
 #[must_use]
 pub const fn const_key(key: &'static str) -> &'static str {
-    match crate::key::key_problem(key) {
+    match crate::value::key::key_problem(key) {
         None => key,
         Some(crate::KeyProblem::Empty) => panic!("this metadata key is empty"),
         Some(crate::KeyProblem::Colon) => {
@@ -243,7 +243,7 @@ pub const fn const_key(key: &'static str) -> &'static str {
 }
 
 /// The keys a derived type reports for each hook (declared in `hook`, the layer it belongs to).
-pub use crate::hook::Declared;
+pub use crate::hooks::output::Declared;
 
 impl<F, R> Source<F, R> {
     /// Compile-time: the keys the source's type declares, per hook (pipeline, step).

@@ -40,51 +40,38 @@
 //!   bits (without `serde_json`'s `arbitrary_precision`); [`Metadata::to_json`] and
 //!   `serde_json::to_string` write any width.
 
-mod component;
-mod convert;
+mod hooks;
+mod map;
+mod runs;
+mod value;
+
 #[cfg(test)]
 mod fuzz;
-mod hook;
-mod hook_error;
-mod index;
-mod info;
-mod integer;
-mod json;
-mod key;
-mod metadata;
-mod resource;
-mod run_info;
-mod schema;
-mod secret;
-mod settings;
-pub mod sink;
-mod special;
-pub mod stack;
 #[cfg(feature = "store")]
 pub mod store;
-pub mod time;
-mod value;
 pub mod zenml;
+
+pub use crate::runs::{sink, stack, time};
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use crate::component::ComponentKind;
-pub use crate::convert::{MetadataKey, TOO_DEEP, ToMetadata};
-pub use crate::hook::HookOutput;
-pub use crate::hook_error::{CallFailure, HookError, call_hook, panic_message};
-pub use crate::info::RunMetadata;
-pub use crate::integer::Integer;
-pub use crate::json::DecodeError;
-pub use crate::key::{KeyError, KeyProblem, MAX_KEY_LEN, check_key, key_problem};
-pub use crate::metadata::{Iter, Metadata, Types};
-pub use crate::resource::{Resource, ResourceType};
-pub use crate::run_info::{PipelineRunInfo, StepRunInfo};
-pub use crate::schema::{Schema, SchemaEntry};
-pub use crate::secret::{NeverTracked, Secret};
-pub use crate::settings::{ComponentRef, ComponentSettings, resolve_settings};
-pub use crate::special::{DType, HasDType, Path, StorageSize, Uri};
-pub use crate::value::{MAX_DEPTH, MetadataType, MetadataValue, UnknownType};
+pub use crate::hooks::component::ComponentKind;
+pub use crate::hooks::error::{CallFailure, HookError, call_hook, panic_message};
+pub use crate::hooks::output::HookOutput;
+pub use crate::hooks::run_info::{PipelineRunInfo, StepRunInfo};
+pub use crate::hooks::run_metadata::RunMetadata;
+pub use crate::hooks::schema::{Schema, SchemaEntry};
+pub use crate::hooks::secret::{NeverTracked, Secret};
+pub use crate::hooks::settings::{ComponentRef, ComponentSettings, resolve_settings};
+pub use crate::map::metadata::{Iter, Metadata, Types};
+pub use crate::runs::resource::{Resource, ResourceType};
+pub use crate::value::convert::{MetadataKey, TOO_DEEP, ToMetadata};
+pub use crate::value::integer::Integer;
+pub use crate::value::json::DecodeError;
+pub use crate::value::key::{KeyError, KeyProblem, MAX_KEY_LEN, check_key, key_problem};
+pub use crate::value::special::{DType, HasDType, Path, StorageSize, Uri};
+pub use crate::value::tree::{MAX_DEPTH, MetadataType, MetadataValue, UnknownType};
 #[doc = include_str!("../docs/derive.md")]
 pub use run_metadata_macros::RunMetadata;
 

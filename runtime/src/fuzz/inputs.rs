@@ -1,8 +1,8 @@
 //! The fuzz test's inputs: a deterministic generator, value trees, shapes, soups, mutations.
 
-use crate::integer::Integer;
-use crate::special::{DType, Path, StorageSize, Uri};
-use crate::value::{MAX_DEPTH, MetadataValue};
+use crate::value::integer::Integer;
+use crate::value::special::{DType, Path, StorageSize, Uri};
+use crate::value::tree::{MAX_DEPTH, MetadataValue};
 
 /// `SplitMix64`: small, fast, and the same inputs on every run.
 pub(crate) struct Rng(u64);

@@ -24,8 +24,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use self::inputs::{Rng, TAGS, document, key, lossy, mutate, shape, tree};
-use crate::metadata::Metadata;
-use crate::value::{MAX_DEPTH, MetadataValue};
+use crate::map::metadata::Metadata;
+use crate::value::tree::{MAX_DEPTH, MetadataValue};
 
 pub(crate) mod inputs;
 
@@ -210,7 +210,7 @@ fn store_rows() {
                 (v, n)
             })
         });
-        if whole && tag == own && crate::key::check_key(&key).is_ok() {
+        if whole && tag == own && crate::value::key::check_key(&key).is_ok() {
             tally.check("a tree read back differently", &input, || {
                 read.is_some_and(|r| r.to_json() == json)
             });

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::error::{Damaged, Result};
 use super::open::Store;
 use super::read::ComponentMetadata;
-use crate::resource::Resource;
-use crate::sink::{HookFailure, StepRecord};
+use crate::runs::resource::Resource;
+use crate::runs::sink::{HookFailure, StepRecord};
 
 /// What the pipeline run or a step holds: its metadata per component, and the hooks that failed
 /// there.

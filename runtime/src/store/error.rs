@@ -4,8 +4,8 @@ use core::fmt;
 use std::path::PathBuf;
 
 use super::location::STORE_ENV;
-use crate::json::DecodeError;
-use crate::sink::SinkError;
+use crate::runs::sink::SinkError;
+use crate::value::json::DecodeError;
 
 /// A stored record that cannot be read back: where it is and why.
 ///
@@ -223,7 +223,7 @@ pub(crate) type Result<T, E = StoreError> = core::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::StoreError;
-    use crate::sink::SinkError;
+    use crate::runs::sink::SinkError;
 
     #[test]
     fn a_chained_report_says_each_cause_once() {

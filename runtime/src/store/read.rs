@@ -9,12 +9,12 @@ use super::check::{Sifted, sift};
 use super::error::{Damaged, Result, StoreError};
 use super::open::Store;
 use super::rows::{component_from_row, parsed_col, run_from_row, step_from_row};
-use crate::component::ComponentInfo;
-use crate::json::DecodeError;
-use crate::metadata::Metadata;
-use crate::resource::Resource;
-use crate::sink::{Hook, HookFailure, RunRecord, StepRecord};
-use crate::value::{MetadataType, MetadataValue};
+use crate::hooks::component::ComponentInfo;
+use crate::map::metadata::Metadata;
+use crate::runs::resource::Resource;
+use crate::runs::sink::{Hook, HookFailure, RunRecord, StepRecord};
+use crate::value::json::DecodeError;
+use crate::value::tree::{MetadataType, MetadataValue};
 
 /// One metadata row, typed: the component that published it, its key and value.
 pub(super) type Row = (Option<ComponentInfo>, String, MetadataValue);
@@ -279,7 +279,7 @@ pub(crate) fn decode(
     json: &str,
     tag: &str,
 ) -> core::result::Result<MetadataValue, DecodeError> {
-    crate::key::check_key(key).map_err(DecodeError::InvalidKey)?;
+    crate::value::key::check_key(key).map_err(DecodeError::InvalidKey)?;
     let tag = tag
         .parse::<MetadataType>()
         .map_err(|e| DecodeError::UnknownType {

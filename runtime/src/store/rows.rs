@@ -6,10 +6,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::Row;
 use uuid::Uuid;
 
-use crate::component::{ComponentInfo, ComponentKind};
+use crate::hooks::component::{ComponentInfo, ComponentKind};
 #[cfg(feature = "zenml")]
-use crate::resource::{Resource, ResourceType};
-use crate::sink::{RunRecord, Status, StepRecord};
+use crate::runs::resource::{Resource, ResourceType};
+use crate::runs::sink::{RunRecord, Status, StepRecord};
 
 pub(crate) fn millis(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {

@@ -7,11 +7,11 @@ use rusqlite::params;
 use super::error::StoreError;
 use super::open::Store;
 use super::rows::millis;
-use crate::component::ComponentInfo;
-use crate::metadata::Metadata;
-use crate::resource::Resource;
-use crate::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
-use crate::value::MAX_DEPTH;
+use crate::hooks::component::ComponentInfo;
+use crate::map::metadata::Metadata;
+use crate::runs::resource::Resource;
+use crate::runs::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
+use crate::value::tree::MAX_DEPTH;
 
 impl Store {
     /// Gives the run `from` the id `to` in the local records, inside `tx`.
@@ -241,7 +241,7 @@ pub(crate) fn insert_metadata(
     let mut json = String::new();
     for (key, value) in metadata {
         json.clear();
-        crate::json::write::write_value(&mut json, value);
+        crate::value::json::write::write_value(&mut json, value);
         row.execute(params![
             key,
             json,

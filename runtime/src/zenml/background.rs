@@ -10,9 +10,9 @@ use super::outbox::items::{Item, ItemState};
 use super::outbox::lease::current_id;
 use super::publish::PublishReport;
 use super::worker::Worker;
-use crate::component::ComponentInfo;
-use crate::resource::Resource;
-use crate::sink::SinkError;
+use crate::hooks::component::ComponentInfo;
+use crate::runs::resource::Resource;
+use crate::runs::sink::SinkError;
 use crate::store::{Store, StoreError};
 
 /// The sink's side of background delivery: its worker, and the records kept since the last end

@@ -11,11 +11,11 @@ use super::error::ZenmlError;
 use super::http::{Http, Method, answer_json, field};
 use super::publish::{PublishReport, select};
 use super::request::RunMetadataRequest;
-use crate::component::ComponentInfo;
-use crate::json::read::parse;
-use crate::metadata::Metadata;
-use crate::resource::{Resource, ResourceType};
-use crate::value::{MAX_DEPTH, MetadataValue};
+use crate::hooks::component::ComponentInfo;
+use crate::map::metadata::Metadata;
+use crate::runs::resource::{Resource, ResourceType};
+use crate::value::json::read::parse;
+use crate::value::tree::{MAX_DEPTH, MetadataValue};
 
 /// The flavor of the components this client registers.
 const RUST_FLAVOR: &str = "rust";
@@ -375,7 +375,7 @@ pub(super) fn metadata_of_answer(text: &str) -> Result<Metadata, ZenmlError> {
     // The reader gives each key once (the last of a repeated one): checked, not searched for.
     let mut out = Metadata::with_capacity(entries.len());
     for (key, value) in entries {
-        crate::key::check_key(key).map_err(|e| ZenmlError::Protocol(e.to_string()))?;
+        crate::value::key::check_key(key).map_err(|e| ZenmlError::Protocol(e.to_string()))?;
         out.push_owned(key.clone(), value.clone());
     }
     Ok(out)

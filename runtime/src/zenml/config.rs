@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::delivery::Delivery;
 use super::error::ZenmlError;
 use super::trust::{TlsTrust, url_problem, warnings};
-use crate::secret::Secret;
+use crate::hooks::secret::Secret;
 
 /// How to log in.
 #[derive(Clone, Debug)]

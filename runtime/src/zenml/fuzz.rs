@@ -13,8 +13,8 @@ use super::error::ZenmlError;
 use super::http::{answer_json, detail, field};
 use crate::fuzz::inputs::{Rng, document, lossy, shape, tree};
 use crate::fuzz::{Tally, cases, size};
-use crate::metadata::Metadata;
-use crate::value::{MAX_DEPTH, MetadataValue};
+use crate::map::metadata::Metadata;
+use crate::value::tree::{MAX_DEPTH, MetadataValue};
 
 /// How many times its answer `detail`'s text may be: a float's shortest text against the
 /// float as written (`9e15` is `9000000000000000.0`).

@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError, TryLockError};
 
-use crate::json::read::parse_lenient;
-use crate::secret::Secret;
-use crate::value::{MAX_DEPTH, MetadataValue};
+use crate::hooks::secret::Secret;
+use crate::value::json::read::parse_lenient;
+use crate::value::tree::{MAX_DEPTH, MetadataValue};
 
 use super::config::{Auth, Config};
 use super::error::ZenmlError;

@@ -11,7 +11,7 @@ use super::delivery::Delivery;
 use super::error::ZenmlError;
 use super::trust::TlsTrust;
 use super::yaml::{self, Yaml};
-use crate::secret::Secret;
+use crate::hooks::secret::Secret;
 
 /// How to log in, said at the end of every error here.
 const HOW: &str = "log in with ZenML's own CLI, `zenml login https://your-zenml-server`, or set \

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::pylen::python_json_len;
-use crate::metadata::Metadata;
+use crate::map::metadata::Metadata;
 
 /// ZenML's client skips a value whose `json.dumps` is longer than this many characters.
 pub const MAX_VALUE_JSON_LEN: usize = 65_535;

@@ -1,7 +1,7 @@
 //! The length of a value's JSON as ZenML's Python client measures it: `len(json.dumps(value))`,
 //! with Python's defaults — `", "` and `": "` separators, non-ASCII escaped as `\uXXXX`.
 
-use crate::value::MetadataValue;
+use crate::value::tree::MetadataValue;
 
 /// `len(json.dumps(value))` in Python, for the value as this crate sends it.
 pub(crate) fn python_json_len(value: &MetadataValue) -> usize {

@@ -2,9 +2,9 @@
 
 use uuid::Uuid;
 
-use crate::json::write::write_str;
-use crate::metadata::Metadata;
-use crate::resource::Resource;
+use crate::map::metadata::Metadata;
+use crate::runs::resource::Resource;
+use crate::value::json::write::write_str;
 
 /// One `POST /api/v1/run-metadata` request: one component's metadata for some resources.
 ///

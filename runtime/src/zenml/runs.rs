@@ -8,10 +8,10 @@ use super::client::{Client, created_id, first_id, id_of, path_of};
 use super::error::ZenmlError;
 use super::http::{Method, field};
 use super::plan::PlannedStep;
-use crate::resource::Resource;
-use crate::sink::Status;
-use crate::time::Utc;
-use crate::value::MetadataValue;
+use crate::runs::resource::Resource;
+use crate::runs::sink::Status;
+use crate::runs::time::Utc;
+use crate::value::tree::MetadataValue;
 
 /// A run to register: see [`Client::register_run`].
 pub(crate) struct RunToRegister<'a> {

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::client::{Client, first_id};
 use super::error::ZenmlError;
-use crate::component::{ComponentInfo, ComponentKind};
+use crate::hooks::component::{ComponentInfo, ComponentKind};
 
 impl Client {
     /// The server's id of the stack named `name` made of `components` (each registered as

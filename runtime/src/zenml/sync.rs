@@ -10,9 +10,9 @@ use super::outbox::{Kept, KeptMetadata, Outbox, OutboxCount};
 use super::plan::PlannedStep;
 use super::publish::PublishReport;
 use super::runs::RunToRegister;
-use crate::component::ComponentInfo;
-use crate::resource::Resource;
-use crate::sink::RunRecord;
+use crate::hooks::component::ComponentInfo;
+use crate::runs::resource::Resource;
+use crate::runs::sink::RunRecord;
 use crate::store::{Store, StoreError};
 
 /// What a [`sync`](super::ZenmlSink::sync) did.

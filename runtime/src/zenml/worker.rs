@@ -12,8 +12,8 @@ use super::client::Client;
 use super::outbox::Outbox;
 use super::publish::PublishReport;
 use super::sync::{SyncOptions, SyncReport, drain};
-use crate::component::ComponentInfo;
-use crate::resource::Resource;
+use crate::hooks::component::ComponentInfo;
+use crate::runs::resource::Resource;
 use crate::store::{Store, StoreError};
 
 /// What the end of a run found after asking the worker for a last drain.

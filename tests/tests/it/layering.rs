@@ -170,7 +170,10 @@ fn runtime_modules_form_no_circle() {
     let graph = graph(&runtime_src());
     assert!(graph.len() > 20, "the runtime's modules were not found");
     // The reader sees real dependencies: these must be there.
-    assert!(graph["metadata"].contains("json::write"), "{graph:?}");
+    assert!(
+        graph["map::metadata"].contains("value::json::write"),
+        "{graph:?}"
+    );
     assert!(graph["store"].contains("store::open"), "{graph:?}");
     assert!(graph["zenml::sink"].contains("zenml::outbox"), "{graph:?}");
     assert_eq!(circle(&graph), None);
@@ -180,12 +183,12 @@ fn runtime_modules_form_no_circle() {
 fn the_circle_check_finds_a_circle() {
     let mut graph = graph(&runtime_src());
     graph
-        .get_mut("value")
+        .get_mut("value::tree")
         .unwrap()
-        .insert("json::write".to_owned());
-    let found = circle(&graph).expect("value → json::write → value");
-    assert!(found.contains(&"value".to_owned()), "{found:?}");
-    assert!(found.contains(&"json::write".to_owned()), "{found:?}");
+        .insert("map::metadata".to_owned());
+    let found = circle(&graph).expect("value::tree → map::metadata → value::tree");
+    assert!(found.contains(&"value::tree".to_owned()), "{found:?}");
+    assert!(found.contains(&"map::metadata".to_owned()), "{found:?}");
 }
 
 #[test]
@@ -295,8 +298,34 @@ fn check_layers(
 fn runtime_modules_use_only_their_layer_and_those_below_as_architecture_md_lists_them() {
     let layers = layers();
     assert!(layers.len() > 30, "the table was not read: {layers:?}");
-    assert!(layers["integer"] < layers["metadata"]);
-    assert!(layers["metadata"] < layers["zenml::sink"]);
+    assert!(layers["value::integer"] < layers["map::metadata"]);
+    assert!(layers["map::metadata"] < layers["zenml::sink"]);
+    // Each layer is one folder (or, for the generated code's, one file): the modules of a layer
+    // share their first name, and no two layers share one.
+    let mut folders: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    for (module, &layer) in &layers {
+        let folder = module.split("::").next().unwrap_or_default();
+        folders.entry(layer).or_default().insert(folder);
+    }
+    let each: Vec<&str> = folders
+        .values()
+        .map(|f| {
+            assert_eq!(f.len(), 1, "a layer over several folders: {f:?}");
+            *f.first().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        each,
+        [
+            "value",
+            "map",
+            "hooks",
+            "runs",
+            "store",
+            "zenml",
+            "__private"
+        ]
+    );
     let (unlisted, upward) = check_layers(&graph(&runtime_src()), &layers);
     assert!(
         unlisted.is_empty(),
@@ -316,14 +345,16 @@ fn the_layer_check_finds_a_use_of_a_higher_layer() {
     );
     let mut graph = graph(&runtime_src());
     graph
-        .get_mut("json::write")
+        .get_mut("value::json::write")
         .unwrap()
         .insert("zenml::sink".to_owned());
     graph.insert("unheard_of".to_owned(), BTreeSet::new());
     let (unlisted, upward) = check_layers(&graph, &layers);
     assert_eq!(unlisted, ["unheard_of"]);
     assert!(
-        upward.iter().any(|u| u.starts_with("json::write (layer")),
+        upward
+            .iter()
+            .any(|u| u.starts_with("value::json::write (layer")),
         "{upward:?}"
     );
 }

@@ -13,10 +13,10 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 use super::client::Client;
-use crate::component::ComponentInfo;
-use crate::metadata::Metadata;
-use crate::resource::Resource;
-use crate::sink::Status;
+use crate::hooks::component::ComponentInfo;
+use crate::map::metadata::Metadata;
+use crate::runs::resource::Resource;
+use crate::runs::sink::Status;
 use crate::store::rows::{component_from_row, millis, resource_from_row};
 use crate::store::{Store, StoreError};
 

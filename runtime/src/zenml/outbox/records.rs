@@ -6,9 +6,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 use super::{KeptStatus, Outbox, Result, lease};
-use crate::component::ComponentInfo;
-use crate::resource::Resource;
-use crate::sink::{RunRecord, Status, StepRecord};
+use crate::hooks::component::ComponentInfo;
+use crate::runs::resource::Resource;
+use crate::runs::sink::{RunRecord, Status, StepRecord};
 use crate::store::rows::{
     millis, resource_from_row, run_from_row, status_col, step_from_row, time,
 };
@@ -93,7 +93,7 @@ impl Outbox {
         let list: Vec<serde_json::Value> =
             serde_json::from_str(&json).map_err(|_| StoreError::Decode {
                 key: format!("outbox run {id}"),
-                error: crate::json::DecodeError::NotAnObject { which: "stack" },
+                error: crate::value::json::DecodeError::NotAnObject { which: "stack" },
             })?;
         let components = list
             .iter()
@@ -101,13 +101,15 @@ impl Outbox {
                 Some(ComponentInfo {
                     id: Uuid::parse_str(c.get("id")?.as_str()?).ok()?,
                     name: c.get("name")?.as_str()?.to_owned(),
-                    kind: crate::component::ComponentKind::from_name(c.get("kind")?.as_str()?)?,
+                    kind: crate::hooks::component::ComponentKind::from_name(
+                        c.get("kind")?.as_str()?,
+                    )?,
                 })
             })
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| StoreError::Decode {
                 key: format!("outbox run {id}"),
-                error: crate::json::DecodeError::NotAnObject { which: "stack" },
+                error: crate::value::json::DecodeError::NotAnObject { which: "stack" },
             })?;
         Ok(Some(components))
     }
@@ -137,7 +139,7 @@ impl Outbox {
             let (run, steps) = row?;
             let steps = planned_steps(&steps).ok_or_else(|| StoreError::Decode {
                 key: format!("outbox run {}", run.id),
-                error: crate::json::DecodeError::NotAnObject { which: "steps" },
+                error: crate::value::json::DecodeError::NotAnObject { which: "steps" },
             })?;
             out.push((run, steps));
         }
@@ -269,7 +271,7 @@ impl Outbox {
         finished: Option<SystemTime>,
     ) -> rusqlite::Result<bool> {
         let table = match resource.kind {
-            crate::resource::ResourceType::StepRun => "outbox_steps",
+            crate::runs::resource::ResourceType::StepRun => "outbox_steps",
             _ => "outbox_runs",
         };
         let changed = tx.execute(

@@ -15,10 +15,10 @@ use super::outbox::{Outbox, OutboxCount};
 use super::plan::PlannedStep;
 use super::publish::PublishReport;
 use super::sync::{SyncOptions, SyncReport};
-use crate::component::ComponentInfo;
-use crate::metadata::Metadata;
-use crate::resource::Resource;
-use crate::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
+use crate::hooks::component::ComponentInfo;
+use crate::map::metadata::Metadata;
+use crate::runs::resource::Resource;
+use crate::runs::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
 use crate::store::rows::millis;
 use crate::store::write::{
     check_depth, insert_hook_failure, insert_metadata, insert_run, insert_step, update_run,
@@ -136,7 +136,7 @@ impl ZenmlSink {
     /// that ZenML's dashboard shows the components that report the metadata; else runs are on
     /// the server's `default` stack.
     #[must_use]
-    pub fn with_stack(mut self, stack: &crate::stack::Stack) -> Self {
+    pub fn with_stack(mut self, stack: &crate::runs::stack::Stack) -> Self {
         self.stack = Some((
             stack.name().to_owned(),
             stack.components().cloned().collect(),

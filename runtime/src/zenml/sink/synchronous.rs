@@ -11,8 +11,8 @@ use super::super::outbox::items::{Item, ItemState};
 use super::super::outbox::lease::Lease;
 use super::super::sync::{SyncOptions, SyncReport, drain, send_alone};
 use super::{QUIET, ZenmlSink};
-use crate::resource::{Resource, ResourceType};
-use crate::sink::SinkError;
+use crate::runs::resource::{Resource, ResourceType};
+use crate::runs::sink::SinkError;
 use crate::store::StoreError;
 
 impl ZenmlSink {

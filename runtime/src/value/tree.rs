@@ -6,8 +6,8 @@ use std::borrow::Cow;
 
 use serde::ser::{SerializeMap, SerializeSeq};
 
-use crate::integer::Integer;
-use crate::special::{DType, Path, StorageSize, Uri};
+use crate::value::integer::Integer;
+use crate::value::special::{DType, Path, StorageSize, Uri};
 
 /// How deep lists, tuples, sets and dicts may nest in a value.
 ///

@@ -8,11 +8,11 @@
 
 use core::fmt;
 
-use crate::hook_error::HookError;
-use crate::info::RunMetadata;
-use crate::metadata::Metadata;
-use crate::run_info::{PipelineRunInfo, StepRunInfo};
-use crate::schema::Schema;
+use crate::hooks::error::HookError;
+use crate::hooks::run_info::{PipelineRunInfo, StepRunInfo};
+use crate::hooks::run_metadata::RunMetadata;
+use crate::hooks::schema::Schema;
+use crate::map::metadata::Metadata;
 
 /// What a hook-time source (`#[metadata(pipeline_with = f)]`, `#[metadata(step_with = f)]`) may
 /// return:

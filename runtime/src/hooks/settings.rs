@@ -7,8 +7,8 @@ use core::fmt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::component::ComponentKind;
-use crate::hook_error::HookError;
+use crate::hooks::component::ComponentKind;
+use crate::hooks::error::HookError;
 
 /// A component as ZenML's settings keys name it: its type, its name and its flavor.
 ///

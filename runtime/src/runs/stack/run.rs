@@ -8,12 +8,12 @@ use std::time::SystemTime;
 use uuid::Uuid;
 
 use super::model::{Collected, RunSpec, Stack, StepSpec};
-use crate::component::ComponentInfo;
-use crate::resource::Resource;
-use crate::run_info::{PipelineRunInfo, StepRunInfo};
-use crate::settings::step_settings;
-use crate::sink::{Hook, HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
-use crate::time::Utc;
+use crate::hooks::component::ComponentInfo;
+use crate::hooks::run_info::{PipelineRunInfo, StepRunInfo};
+use crate::hooks::settings::step_settings;
+use crate::runs::resource::Resource;
+use crate::runs::sink::{Hook, HookFailure, RunRecord, Sink, SinkError, Status, StepRecord};
+use crate::runs::time::Utc;
 
 /// Something that went wrong during a run without stopping it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use core::fmt;
 use std::borrow::Cow;
 
-use crate::value::MetadataType;
+use crate::value::tree::MetadataType;
 
 /// The keys each hook of a component type reports, with their tags: the derive's
 /// [`RunMetadata::schema`](crate::RunMetadata::schema).

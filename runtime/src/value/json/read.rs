@@ -3,10 +3,10 @@
 
 use core::fmt;
 
-use crate::integer::Integer;
-use crate::key::KeyError;
-use crate::special::{DType, Path, StorageSize, Uri};
-use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
+use crate::value::integer::Integer;
+use crate::value::key::KeyError;
+use crate::value::special::{DType, Path, StorageSize, Uri};
+use crate::value::tree::{MAX_DEPTH, MetadataType, MetadataValue};
 
 /// Why a `values` + `types` pair, or one tagged value, could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ pub use read::DecodeError;
 
 use self::read::{parse, retag};
 use self::write::write_value;
-use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
+use crate::value::tree::{MAX_DEPTH, MetadataType, MetadataValue};
 
 impl MetadataValue {
     /// The value's JSON, as ZenML stores it (tuples and sets as arrays, special types as plain

@@ -7,9 +7,9 @@ use std::time::SystemTime;
 
 use uuid::Uuid;
 
-use crate::component::ComponentInfo;
-use crate::metadata::Metadata;
-use crate::resource::Resource;
+use crate::hooks::component::ComponentInfo;
+use crate::map::metadata::Metadata;
+use crate::runs::resource::Resource;
 
 /// Where a run or step stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -2,10 +2,10 @@
 
 use uuid::Uuid;
 
-use crate::hook_error::HookError;
-use crate::metadata::Metadata;
-use crate::run_info::{PipelineRunInfo, StepRunInfo};
-use crate::schema::Schema;
+use crate::hooks::error::HookError;
+use crate::hooks::run_info::{PipelineRunInfo, StepRunInfo};
+use crate::hooks::schema::Schema;
+use crate::map::metadata::Metadata;
 
 /// A stack component that reports metadata on the runs it takes part in: ZenML's
 /// `get_pipeline_run_metadata` and `get_step_run_metadata`.

@@ -1,6 +1,6 @@
 //! The traits: which Rust types are metadata values, and which are dict keys.
 
-use crate::value::{MetadataType, MetadataValue};
+use crate::value::tree::{MetadataType, MetadataValue};
 
 /// A Rust type that converts to one of ZenML's metadata types.
 ///

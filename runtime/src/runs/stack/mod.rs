@@ -13,6 +13,6 @@
 mod model;
 mod run;
 
-pub use crate::component::{ComponentInfo, ComponentKind};
+pub use crate::hooks::component::{ComponentInfo, ComponentKind};
 pub use model::{Collected, Component, RunSpec, Stack, StepSpec};
 pub use run::{Failure, Run, RunReport, default_run_name};

@@ -3,8 +3,8 @@
 
 use uuid::Uuid;
 
-use crate::hook_error::HookError;
-use crate::settings::{ComponentRef, ComponentSettings, resolve_settings};
+use crate::hooks::error::HookError;
+use crate::hooks::settings::{ComponentRef, ComponentSettings, resolve_settings};
 
 /// What a step hook is told about the step that just ran (ZenML's `StepRunInfo`).
 ///

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::traits::{MetadataKey, ToMetadata};
-use crate::value::{MetadataType, MetadataValue};
+use crate::value::tree::{MetadataType, MetadataValue};
 
 fn collect_seq<'a, T: ToMetadata + 'a>(
     items: impl IntoIterator<Item = &'a T>,

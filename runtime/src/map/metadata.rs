@@ -7,13 +7,13 @@ use std::sync::OnceLock;
 
 use serde::ser::SerializeMap;
 
-use crate::convert::ToMetadata;
-use crate::index::{self, Entry};
-use crate::json::DecodeError;
-use crate::json::read::{parse, retag};
-use crate::json::write::{write_object, write_value};
-use crate::key::{KeyError, check_key};
-use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
+use crate::map::index::{self, Entry};
+use crate::value::convert::ToMetadata;
+use crate::value::json::DecodeError;
+use crate::value::json::read::{parse, retag};
+use crate::value::json::write::{write_object, write_value};
+use crate::value::key::{KeyError, check_key};
+use crate::value::tree::{MAX_DEPTH, MetadataType, MetadataValue};
 
 /// The metadata one hook reports: keys to [`MetadataValue`]s, in insertion order.
 ///

@@ -1,7 +1,7 @@
 //! The reader's edges: integers past 128 bits.
 
 use super::{parse, parse_lenient};
-use crate::value::MetadataValue;
+use crate::value::tree::MetadataValue;
 
 #[test]
 fn integers_beyond_128_bits_are_refused_or_read_as_floats() {

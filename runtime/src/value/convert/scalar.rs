@@ -2,9 +2,9 @@
 //! `serde_json::Value` (converted down to `MAX_DEPTH`).
 
 use super::traits::ToMetadata;
-use crate::integer::Integer;
-use crate::special::{DType, Path, StorageSize, Uri};
-use crate::value::{MAX_DEPTH, MetadataType, MetadataValue};
+use crate::value::integer::Integer;
+use crate::value::special::{DType, Path, StorageSize, Uri};
+use crate::value::tree::{MAX_DEPTH, MetadataType, MetadataValue};
 
 impl ToMetadata for MetadataValue {
     #[inline]

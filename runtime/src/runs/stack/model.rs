@@ -5,13 +5,13 @@ use core::fmt;
 
 use uuid::Uuid;
 
-use crate::component::{ComponentInfo, ComponentKind};
-use crate::hook_error::{HookError, call_hook};
-use crate::info::RunMetadata;
-use crate::metadata::Metadata;
-use crate::run_info::{PipelineRunInfo, StepRunInfo};
-use crate::settings::ComponentRef;
-use crate::sink::{Hook, HookFailure};
+use crate::hooks::component::{ComponentInfo, ComponentKind};
+use crate::hooks::error::{HookError, call_hook};
+use crate::hooks::run_info::{PipelineRunInfo, StepRunInfo};
+use crate::hooks::run_metadata::RunMetadata;
+use crate::hooks::settings::ComponentRef;
+use crate::map::metadata::Metadata;
+use crate::runs::sink::{Hook, HookFailure};
 
 /// A component in a stack: who it is, its flavor and its hooks.
 pub struct Component {
@@ -337,7 +337,7 @@ impl Stack {
 fn lifecycle(
     c: &Component,
     hook: Hook,
-    call: impl FnOnce() -> Result<(), crate::hook_error::HookError>,
+    call: impl FnOnce() -> Result<(), crate::hooks::error::HookError>,
 ) -> Result<(), HookFailure> {
     call_hook(call).map_err(|failed| HookFailure::of(&c.info, hook, &failed))
 }

@@ -1,7 +1,7 @@
 //! The JSON writer: the bytes `serde_json::to_string` gives for the same values (UTF-8 kept,
 //! floats by `zmij`, as `serde_json` does), with integers exact at any width.
 
-use crate::value::{MetadataValue, non_finite_word};
+use crate::value::tree::{MetadataValue, non_finite_word};
 
 /// For each byte, how JSON writes it inside a string: 0 as it is, `u` as `\u00XX`, else the
 /// second character of a two-character escape.

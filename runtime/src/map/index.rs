@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry as Slot;
 
-use crate::value::MetadataValue;
+use crate::value::tree::MetadataValue;
 
 /// One entry of a map: its key and value.
 pub(crate) type Entry = (Cow<'static, str>, MetadataValue);
