@@ -8,13 +8,13 @@ use std::convert::Infallible;
 
 use uuid::Uuid;
 
-use super::client::{first_id, id_of, metadata_of_answer};
-use super::error::ZenmlError;
-use super::http::{answer_json, detail, field};
 use crate::fuzz::inputs::{Rng, document, lossy, shape, tree};
 use crate::fuzz::{Tally, cases, size};
 use crate::map::metadata::Metadata;
 use crate::value::tree::{MAX_DEPTH, MetadataValue};
+use crate::zenml::endpoints::client::{first_id, id_of, metadata_of_answer};
+use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::transport::http::{answer_json, detail, field};
 
 /// How many times its answer `detail`'s text may be: a float's shortest text against the
 /// float as written (`9e15` is `9000000000000000.0`).

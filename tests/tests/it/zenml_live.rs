@@ -729,12 +729,73 @@ fn a_sink_dropped_before_its_run_ends_delivers_what_the_run_recorded() {
     let mut client = Client::connect(password_config(&server)).unwrap();
     let outbox = run_metadata::zenml::Outbox::of(&mut client, &mut store).unwrap();
     assert_eq!(outbox.count(&store).unwrap().total(), 0, "nothing kept");
-    let step = client_step(client, runs[0].id, "probe");
-    let read = Client::connect(password_config(&server))
+    assert_probe_arrived(&server, runs[0].id, "dropped before its end");
+}
+
+#[test]
+fn a_new_server_at_a_url_the_store_knows_gets_the_whole_run() {
+    let Some(server) = live_server("a_new_server_at_a_url_the_store_knows") else {
+        return;
+    };
+    let (store, _dir) = temp_store("new-server");
+    let path = store.path().to_owned();
+    // The store last reached another server at this URL (since reinstalled, say).
+    let other = Uuid::new_v4();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO zenml_servers (id, url, seen) VALUES (?1, ?2, 0)",
+            [other.to_string(), server.url.clone()],
+        )
+        .unwrap();
+    let stack = Stack::new("default").with(Component::new(
+        ComponentKind::Orchestrator,
+        "rust-new-server",
+        every_tag(),
+    ));
+    let mut sink = ZenmlSink::new(Client::new(password_config(&server)), store)
+        .unwrap()
+        .with_steps(["probe"]);
+    let mut run = stack.start_run(
+        &mut sink,
+        "rust-new-server",
+        format!("new-server-{}", Uuid::new_v4()),
+    );
+    let local = run.record().id;
+    let probed: Result<(), String> = run.step(&StepSpec::new("probe"), || Ok(()));
+    assert!(probed.is_ok());
+    let report = run.finish();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    // Nothing kept or parked, for this server or the one before.
+    assert_ne!(sink.outbox().server(), other.to_string());
+    let kept = sink.kept().unwrap();
+    assert_eq!((kept.total(), kept.refused), (0, 0), "{kept:?}");
+    assert_eq!(
+        run_metadata::zenml::Outbox::new(other.to_string())
+            .count(sink.store())
+            .unwrap(),
+        run_metadata::zenml::OutboxCount::default()
+    );
+    assert_probe_arrived(
+        &server,
+        sink.id_now(local).unwrap(),
+        "a new server at a known URL",
+    );
+}
+
+/// Asserts that the step `probe` of run `run` has on the server what the every-tag component
+/// reports for it.
+fn assert_probe_arrived(server: &LiveServer, run: Uuid, label: &str) {
+    let step = client_step(
+        Client::connect(password_config(server)).unwrap(),
+        run,
+        "probe",
+    );
+    let read = Client::connect(password_config(server))
         .unwrap()
         .read_metadata(Resource::step_run(step))
         .unwrap();
     let expected =
         every_tag().step_run_metadata(&StepRunInfo::new(Uuid::nil(), Uuid::nil(), "r", "probe"));
-    assert_arrived("dropped before its end", &expected, &read);
+    assert_arrived(label, &expected, &read);
 }

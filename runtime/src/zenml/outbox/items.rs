@@ -116,6 +116,37 @@ impl Outbox {
     /// SQLite's.
     pub fn adopt(&self, store: &mut Store, url: &str) -> Result<usize> {
         let url = url.trim_end_matches('/').to_owned();
-        store.write(|tx| super::rekey(tx, &url, &self.server))
+        store.write(|tx| crate::zenml::outbox::rekey(tx, &url, &self.server))
+    }
+}
+
+impl Outbox {
+    /// Moves what this outbox keeps that was kept at `since` (milliseconds) or later to the
+    /// outbox of the server `to`; how many items moved. For a sink that kept its run under the
+    /// id of the server this store last reached at a URL, and then met another server there:
+    /// what it kept is the new server's. Nothing moves while a live process holds the lease.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub(crate) fn move_since(&self, store: &mut Store, to: &str, since: i64) -> Result<usize> {
+        store.write(|tx| {
+            if super::lease::held(tx, &self.server)? {
+                return Ok(0);
+            }
+            let mut moved = 0;
+            for table in ["outbox", "outbox_runs", "outbox_steps", "outbox_statuses"] {
+                moved += tx.execute(
+                    &format!(
+                        "UPDATE OR REPLACE {table} SET server = ?1 WHERE server = ?2 AND created >= ?3"
+                    ),
+                    params![to, self.server, since],
+                )?;
+            }
+            if moved > 0 {
+                super::lease::tick(tx)?;
+            }
+            Ok(moved)
+        })
     }
 }

@@ -20,6 +20,15 @@ use rusqlite::{OptionalExtension, params};
 use crate::store::rows::millis;
 use crate::store::{Store, StoreError};
 
+/// The instant `wait` from now; for a wait too long for the clock to add (a user's
+/// `Duration::MAX`), a year from now, which is as good as never.
+pub(crate) fn deadline_after(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(Duration::from_hours(365 * 24)))
+        .unwrap_or(now)
+}
+
 /// How long a lease holds without being renewed. It is renewed before every item, so it must be
 /// longer than one item's requests can take with their timeouts and retries: a holder still
 /// waiting for a slow server must not be taken over (it may yet send). A holder that dies on
@@ -97,7 +106,7 @@ impl Lease {
         wait: Duration,
     ) -> Result<Option<Self>, StoreError> {
         let owner = new_owner();
-        let deadline = Instant::now() + wait;
+        let deadline = deadline_after(wait);
         let mut pause = Duration::from_millis(5);
         loop {
             if let Some(inherited) = try_take(store, server, &owner)? {

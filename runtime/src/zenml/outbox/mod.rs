@@ -1,5 +1,5 @@
 //! The outbox: what one ZenML server has not taken yet — metadata, steps to register, final
-//! statuses — kept in the embedded store's file until [`sync`](super::sync) sends it.
+//! statuses — kept in the embedded store's file until [`sync`](crate::zenml::outbox::sync) sends it.
 //! This file holds the outbox, its counts and its metadata; `records` its runs, steps and
 //! statuses.
 //!
@@ -12,13 +12,13 @@ use std::time::SystemTime;
 use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
-use super::client::Client;
 use crate::hooks::component::ComponentInfo;
 use crate::map::metadata::Metadata;
 use crate::runs::resource::Resource;
 use crate::runs::sink::Status;
 use crate::store::rows::{component_from_row, millis, resource_from_row};
 use crate::store::{Store, StoreError};
+use crate::zenml::endpoints::client::Client;
 
 type Result<T, E = StoreError> = core::result::Result<T, E>;
 
@@ -167,7 +167,7 @@ pub struct KeptStatus {
 
 impl Outbox {
     /// The outbox of the server at `server` (its URL; a trailing `/` is not part of it, as in
-    /// [`Config::new`](super::Config::new)).
+    /// [`Config::new`](crate::zenml::Config::new)).
     pub fn new(server: impl Into<String>) -> Self {
         let mut server = server.into();
         while server.ends_with('/') {
@@ -447,6 +447,30 @@ fn rekey(tx: &Transaction<'_>, from: &str, to: &str) -> rusqlite::Result<usize> 
     if lease::held(tx, from)? {
         return Ok(0);
     }
+    // What a holder that died was sending under `from` may have been applied: its lease moves
+    // with the items, so the next sender of `to` reads that item back; where `to` has a lease of
+    // its own, kept metadata is marked unsure instead (read back before it is sent again).
+    let inflight: Option<String> = tx
+        .query_row(
+            "SELECT inflight FROM outbox_leases WHERE server = ?1",
+            [from],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if let Some(id) = inflight
+        .as_deref()
+        .and_then(|i| i.strip_prefix("metadata "))
+    {
+        tx.execute(
+            "UPDATE outbox SET attempts = attempts + 1 WHERE server = ?1 AND id = ?2",
+            params![from, id],
+        )?;
+    }
+    tx.execute(
+        "UPDATE OR IGNORE outbox_leases SET server = ?1 WHERE server = ?2",
+        [to, from],
+    )?;
     let mut moved = 0;
     for table in ["outbox", "outbox_runs", "outbox_steps", "outbox_statuses"] {
         moved += tx.execute(
@@ -461,7 +485,11 @@ fn rekey(tx: &Transaction<'_>, from: &str, to: &str) -> rusqlite::Result<usize> 
     Ok(moved)
 }
 
+pub(crate) mod background;
 pub(crate) mod items;
 pub(crate) mod lease;
+pub(crate) mod sink;
+pub(crate) mod sync;
+pub(crate) mod worker;
 
 mod records;

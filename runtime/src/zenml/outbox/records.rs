@@ -14,7 +14,7 @@ use crate::store::rows::{
 };
 use crate::store::write::replace_id;
 use crate::store::{Store, StoreError};
-use crate::zenml::plan::PlannedStep;
+use crate::zenml::endpoints::plan::PlannedStep;
 
 impl Outbox {
     /// Keeps a run to register, with its planned steps, under the times it has; keeping it
@@ -388,7 +388,7 @@ impl Outbox {
                 "INSERT INTO outbox_statuses (server, resource_id, resource_type, status,
                      finished, created, refused)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ",
-                super::refused_behind!(),
+                crate::zenml::outbox::refused_behind!(),
                 ")
                  ON CONFLICT (server, resource_id) DO UPDATE SET status = excluded.status,
                      finished = excluded.finished, refused = excluded.refused"

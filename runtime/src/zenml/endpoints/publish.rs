@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-use super::pylen::python_json_len;
 use crate::map::metadata::Metadata;
+use crate::zenml::endpoints::pylen::python_json_len;
 
 /// ZenML's client skips a value whose `json.dumps` is longer than this many characters.
 pub const MAX_VALUE_JSON_LEN: usize = 65_535;
@@ -52,7 +52,7 @@ pub struct PublishReport {
 }
 
 /// The part of `metadata` ZenML's client would send, and what was sent and skipped.
-pub(super) fn select(metadata: &Metadata) -> (Metadata, PublishReport) {
+pub(crate) fn select(metadata: &Metadata) -> (Metadata, PublishReport) {
     let mut report = PublishReport::default();
     let mut sent = Metadata::with_capacity(metadata.len());
     for (key, value) in metadata {

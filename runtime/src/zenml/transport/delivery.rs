@@ -1,13 +1,13 @@
-//! [`Delivery`]: how a [`ZenmlSink`](super::ZenmlSink) sends — beside the run (`background`,
+//! [`Delivery`]: how a [`ZenmlSink`](crate::zenml::ZenmlSink) sends — beside the run (`background`,
 //! `worker`) or on the run's thread.
 
 use std::time::Duration;
 
-use super::error::ZenmlError;
+use crate::zenml::transport::error::ZenmlError;
 
-/// How a [`ZenmlSink`](super::ZenmlSink) delivers what it records.
+/// How a [`ZenmlSink`](crate::zenml::ZenmlSink) delivers what it records.
 ///
-/// Set in the [`Config`](super::Config) (`with_delivery`), or by the variables
+/// Set in the [`Config`](crate::zenml::Config) (`with_delivery`), or by the variables
 /// `RUN_METADATA_DELIVERY` (`background`, the default, or `sync`) and
 /// `RUN_METADATA_DELIVERY_TIMEOUT` (seconds the end of a run waits, `30` by default).
 ///
@@ -121,6 +121,21 @@ mod tests {
             Delivery::default(),
             "an empty variable is an unset one"
         );
+    }
+
+    #[test]
+    fn a_wait_too_long_for_the_clock_is_a_year_not_a_panic() {
+        use crate::zenml::outbox::lease::deadline_after;
+        let far = from(&[("RUN_METADATA_DELIVERY_TIMEOUT", "1e18")]).unwrap();
+        assert_eq!(
+            far,
+            Delivery::Background {
+                wait: Duration::from_secs(1_000_000_000_000_000_000)
+            }
+        );
+        let now = std::time::Instant::now();
+        assert!(deadline_after(Duration::MAX) > now + Duration::from_hours(300 * 24));
+        assert!(deadline_after(Duration::from_secs(1)) <= now + Duration::from_secs(2));
     }
 
     #[test]

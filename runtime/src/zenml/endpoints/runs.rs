@@ -4,14 +4,14 @@ use std::time::SystemTime;
 
 use uuid::Uuid;
 
-use super::client::{Client, created_id, first_id, id_of, path_of};
-use super::error::ZenmlError;
-use super::http::{Method, field};
-use super::plan::PlannedStep;
 use crate::runs::resource::Resource;
 use crate::runs::sink::Status;
 use crate::runs::time::Utc;
 use crate::value::tree::MetadataValue;
+use crate::zenml::endpoints::client::{Client, created_id, first_id, id_of, path_of};
+use crate::zenml::endpoints::plan::PlannedStep;
+use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::transport::http::{Method, field};
 
 /// A run to register: see [`Client::register_run`].
 pub(crate) struct RunToRegister<'a> {

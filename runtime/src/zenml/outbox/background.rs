@@ -4,16 +4,16 @@
 
 use std::time::Duration;
 
-use super::client::Client;
-use super::outbox::Outbox;
-use super::outbox::items::{Item, ItemState};
-use super::outbox::lease::current_id;
-use super::publish::PublishReport;
-use super::worker::Worker;
 use crate::hooks::component::ComponentInfo;
 use crate::runs::resource::Resource;
 use crate::runs::sink::SinkError;
 use crate::store::{Store, StoreError};
+use crate::zenml::endpoints::client::Client;
+use crate::zenml::endpoints::publish::PublishReport;
+use crate::zenml::outbox::Outbox;
+use crate::zenml::outbox::items::{Item, ItemState};
+use crate::zenml::outbox::lease::current_id;
+use crate::zenml::outbox::worker::Worker;
 
 /// The sink's side of background delivery: its worker, and the records kept since the last end
 /// of a run, each with what it is.

@@ -1,4 +1,4 @@
-//! Synchronous delivery ([`Delivery::Synchronous`](super::Delivery)): each record written ahead,
+//! Synchronous delivery ([`Delivery::Synchronous`](crate::zenml::outbox::sink::Delivery)): each record written ahead,
 //! then sent on the run's thread, saying what became of it; and what it keeps to say it once.
 
 use std::time::{Duration, Instant};
@@ -6,19 +6,19 @@ use std::time::{Duration, Instant};
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
-use super::super::outbox::Outbox;
-use super::super::outbox::items::{Item, ItemState};
-use super::super::outbox::lease::Lease;
-use super::super::sync::{SyncOptions, SyncReport, drain, send_alone};
 use super::{QUIET, ZenmlSink};
 use crate::runs::resource::{Resource, ResourceType};
 use crate::runs::sink::SinkError;
 use crate::store::StoreError;
+use crate::zenml::outbox::Outbox;
+use crate::zenml::outbox::items::{Item, ItemState};
+use crate::zenml::outbox::lease::Lease;
+use crate::zenml::outbox::sync::{SyncOptions, SyncReport, drain, send_alone};
 
 impl ZenmlSink {
     /// Sends what is kept, unless the server was left alone lately (`force` tries anyway),
     /// waiting up to `wait` for another process sending it.
-    pub(super) fn deliver(
+    pub(crate) fn deliver(
         &mut self,
         wait: Duration,
         force: bool,
@@ -58,7 +58,7 @@ impl ZenmlSink {
 
     /// Writes a record and its item in one transaction; then tries to deliver, and says what
     /// became of the item: `Ok` once the server has it (or another process is sending it).
-    pub(super) fn write_ahead(
+    pub(crate) fn write_ahead(
         &mut self,
         what: impl FnOnce() -> String,
         behind: Option<Uuid>,
@@ -123,7 +123,7 @@ impl ZenmlSink {
     }
 
     /// The local run `resource` belongs to, if it is a run or step of this store.
-    pub(super) fn run_of(&self, resource: Resource) -> Result<Option<Uuid>, StoreError> {
+    pub(crate) fn run_of(&self, resource: Resource) -> Result<Option<Uuid>, StoreError> {
         match resource.kind {
             ResourceType::PipelineRun => Ok(Some(resource.id)),
             ResourceType::StepRun => Ok(self

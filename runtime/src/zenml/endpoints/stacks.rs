@@ -2,9 +2,9 @@
 
 use uuid::Uuid;
 
-use super::client::{Client, first_id};
-use super::error::ZenmlError;
 use crate::hooks::component::{ComponentInfo, ComponentKind};
+use crate::zenml::endpoints::client::{Client, first_id};
+use crate::zenml::transport::error::ZenmlError;
 
 impl Client {
     /// The server's id of the stack named `name` made of `components` (each registered as

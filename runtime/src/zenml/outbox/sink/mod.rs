@@ -6,15 +6,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use uuid::Uuid;
 
-use super::background::Background;
-use super::client::Client;
-use super::delivery::Delivery;
-use super::outbox::items::{Item, ItemState};
-use super::outbox::lease::current_id;
-use super::outbox::{Outbox, OutboxCount};
-use super::plan::PlannedStep;
-use super::publish::PublishReport;
-use super::sync::{SyncOptions, SyncReport};
 use crate::hooks::component::ComponentInfo;
 use crate::map::metadata::Metadata;
 use crate::runs::resource::Resource;
@@ -25,6 +16,15 @@ use crate::store::write::{
     update_step,
 };
 use crate::store::{Store, StoreError};
+use crate::zenml::endpoints::client::Client;
+use crate::zenml::endpoints::plan::PlannedStep;
+use crate::zenml::endpoints::publish::PublishReport;
+use crate::zenml::outbox::background::Background;
+use crate::zenml::outbox::items::{Item, ItemState};
+use crate::zenml::outbox::lease::current_id;
+use crate::zenml::outbox::sync::{SyncOptions, SyncReport};
+use crate::zenml::outbox::{Outbox, OutboxCount};
+use crate::zenml::transport::delivery::Delivery;
 
 mod synchronous;
 
@@ -42,7 +42,7 @@ const END_WAIT: Duration = Duration::from_secs(10);
 /// Nothing waits on the network ([`Delivery::Background`], the default): the run's thread
 /// commits each record to the store and goes on; a thread of the sink's own delivers, in order.
 /// The end of a run ([`Sink::finish_run`]) waits for what the run recorded, up to the
-/// configured time ([`Config::with_delivery`](super::Config::with_delivery),
+/// configured time ([`Config::with_delivery`](crate::zenml::Config::with_delivery),
 /// `RUN_METADATA_DELIVERY_TIMEOUT`), and fails with what is still kept, or was refused, if not
 /// all was delivered. A sink dropped with records not yet waited for waits for them as the end
 /// of a run does, and says on standard error what is kept. The ids the hooks are told are the
@@ -89,11 +89,11 @@ pub struct ZenmlSink {
 impl ZenmlSink {
     /// Publishes through `client`, recording in `store` and keeping there, in the outbox of the
     /// client's server, what the server has not taken yet; delivers as the client's
-    /// configuration says ([`Config::delivery`](super::Config::delivery)). With background
-    /// delivery nothing is asked of the server here: the worker takes `client` and learns the
-    /// server's id when it first answers (until then the outbox is keyed as this store last knew
-    /// the server at that URL); with synchronous delivery the server is asked for its id
-    /// ([`Outbox::of`]).
+    /// configuration says ([`Config::delivery`](crate::zenml::Config::delivery)). With background
+    /// delivery nothing is asked of the server here: the outbox is keyed as this store last
+    /// knew the server at that URL, and the worker, which takes `client`, checks the server's id
+    /// when it first answers (what this sink kept moves to another server found there); with
+    /// synchronous delivery the server is asked for its id ([`Outbox::of`]).
     ///
     /// # Errors
     ///
@@ -105,6 +105,9 @@ impl ZenmlSink {
                 (client, outbox, None)
             }
             Delivery::Background { wait } => {
+                // Keyed as this store last knew the server at that URL (so that a server back
+                // at another address finds what it did not take); the worker checks the id
+                // when the server first answers.
                 let outbox = Outbox::known(&store, client.config().url())?;
                 let own = Client::new(client.config().clone());
                 let background = Background::start(client, &store, outbox.clone(), wait)?;
@@ -190,7 +193,7 @@ impl ZenmlSink {
     }
 
     /// Sends what the outbox keeps for this server, oldest first, each once (see
-    /// [`sync_with`](super::sync_with)).
+    /// [`sync_with`](crate::zenml::sync_with)).
     ///
     /// # Errors
     ///

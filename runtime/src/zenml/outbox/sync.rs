@@ -2,20 +2,18 @@
 
 use std::time::Duration;
 
-use super::client::Client;
-use super::error::ZenmlError;
-use super::outbox::items::{Item, Waiting};
-use super::outbox::lease::Lease;
-use super::outbox::{Kept, KeptMetadata, Outbox, OutboxCount};
-use super::plan::PlannedStep;
-use super::publish::PublishReport;
-use super::runs::RunToRegister;
+use super::{Kept, KeptMetadata, Outbox, OutboxCount, items::Item, items::Waiting, lease::Lease};
 use crate::hooks::component::ComponentInfo;
 use crate::runs::resource::Resource;
 use crate::runs::sink::RunRecord;
 use crate::store::{Store, StoreError};
+use crate::zenml::endpoints::client::Client;
+use crate::zenml::endpoints::plan::PlannedStep;
+use crate::zenml::endpoints::publish::PublishReport;
+use crate::zenml::endpoints::runs::RunToRegister;
+use crate::zenml::transport::error::ZenmlError;
 
-/// What a [`sync`](super::ZenmlSink::sync) did.
+/// What a [`sync`](crate::zenml::ZenmlSink::sync) did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SyncReport {
@@ -49,7 +47,7 @@ pub struct Refusal {
     pub reason: String,
 }
 
-/// [`ZenmlSink::sync`](super::ZenmlSink::sync) for a client and a store, with the default [`SyncOptions`].
+/// [`ZenmlSink::sync`](crate::zenml::ZenmlSink::sync) for a client and a store, with the default [`SyncOptions`].
 ///
 /// # Errors
 ///
@@ -201,8 +199,27 @@ pub(crate) fn send_alone(
     drain_held(client, store, outbox, lease, SyncOptions::default(), report)
 }
 
-/// [`drain`] by the holder of `lease`, adding to `report`.
+/// [`drain`] by the holder of `lease`, adding to `report`. A panic while sending lets the lease
+/// go on its way out: this process is not gone, so no one would take it over before it expired.
 fn drain_held(
+    client: &mut Client,
+    store: &mut Store,
+    outbox: &Outbox,
+    lease: &Lease,
+    options: SyncOptions,
+    report: SyncReport,
+) -> Result<SyncReport, StoreError> {
+    let drained = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        drain_passes(client, store, outbox, lease, options, report)
+    }));
+    drained.unwrap_or_else(|panic| {
+        let _ = lease.release(store);
+        std::panic::resume_unwind(panic)
+    })
+}
+
+/// The passes of [`drain_held`].
+fn drain_passes(
     client: &mut Client,
     store: &mut Store,
     outbox: &Outbox,
@@ -260,8 +277,7 @@ fn pass(
     inherited: &mut Option<String>,
     report: &mut SyncReport,
 ) -> Result<Option<String>, StoreError> {
-    // Whether `item` is the one the last holder was sending when it died (then it may have
-    // been applied); asked once.
+    // Whether `item` is what the last holder was sending when it died (maybe applied); once.
     let mut was_inflight = |item: Item| {
         let hit = inherited.as_deref() == Some(item.to_string().as_str());
         if hit {

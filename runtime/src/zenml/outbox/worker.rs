@@ -1,4 +1,4 @@
-//! The worker that delivers a [`ZenmlSink`](super::ZenmlSink)'s records beside the run: a
+//! The worker that delivers a [`ZenmlSink`](crate::zenml::ZenmlSink)'s records beside the run: a
 //! thread with its own client and its own connection to the store, draining the outbox exactly
 //! as `sync` does (the same lease, the same order, each item once) whenever the sink keeps
 //! something, and once more, awaited, at the end of a run.
@@ -8,13 +8,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::client::Client;
-use super::outbox::Outbox;
-use super::publish::PublishReport;
-use super::sync::{SyncOptions, SyncReport, drain};
 use crate::hooks::component::ComponentInfo;
 use crate::runs::resource::Resource;
 use crate::store::{Store, StoreError};
+use crate::zenml::endpoints::client::Client;
+use crate::zenml::endpoints::publish::PublishReport;
+use crate::zenml::outbox::Outbox;
+use crate::zenml::outbox::lease::deadline_after;
+use crate::zenml::outbox::sync::{SyncOptions, SyncReport, drain};
 
 /// What the end of a run found after asking the worker for a last drain.
 #[derive(Debug, Default)]
@@ -58,9 +59,12 @@ struct Shared {
     wake: Condvar,
     /// Wakes those waiting for a drain to end, or for the worker to leave.
     done: Condvar,
-    /// The outbox the sink keeps its items in: keyed by the server's URL until the worker
-    /// learns the server's id, then by the id. Held while an item is kept or the key changes.
+    /// The outbox the sink keeps its items in: keyed as the store last knew the server at its
+    /// URL (by the URL if never), then by the id the server gives. Held while an item is kept or
+    /// the key changes.
     outbox: Mutex<Outbox>,
+    /// When the sink began (milliseconds): what it kept is what was kept since.
+    since: i64,
 }
 
 /// How long a server that stopped a drain is left alone before the next: a second, doubling
@@ -88,6 +92,7 @@ impl Worker {
             wake: Condvar::new(),
             done: Condvar::new(),
             outbox: Mutex::new(outbox),
+            since: crate::store::rows::millis(std::time::SystemTime::now()),
         });
         let theirs = shared.clone();
         let thread = std::thread::Builder::new()
@@ -116,26 +121,35 @@ impl Worker {
 
     /// Asks for a drain that begins now, and waits for it up to `wait`.
     pub(crate) fn flush(&self, wait: Duration) -> Flushed {
-        let deadline = Instant::now() + wait;
+        let deadline = deadline_after(wait);
         let mut state = lock(&self.shared.state);
         state.kept += 1;
         let target = state.kept;
         state.urgent = Some(deadline);
         self.shared.wake.notify_one();
-        loop {
-            if state.served >= target {
-                return Flushed {
-                    done: true,
-                    stopped: state.stopped.clone(),
-                    busy: state.busy,
-                };
+        let state = self.wait_until(state, deadline, |s| s.served >= target || s.exited);
+        if state.served >= target {
+            Flushed {
+                done: true,
+                stopped: state.stopped.clone(),
+                busy: state.busy,
             }
+        } else {
+            Flushed::default()
+        }
+    }
+
+    /// Waits, from `state`, until `done` says so or `deadline` passes; the state then.
+    fn wait_until<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State>,
+        deadline: Instant,
+        done: impl Fn(&State) -> bool,
+    ) -> MutexGuard<'a, State> {
+        loop {
             let now = Instant::now();
-            if now >= deadline || state.exited {
-                return Flushed {
-                    done: false,
-                    ..Flushed::default()
-                };
+            if done(&state) || now >= deadline {
+                return state;
             }
             state = self
                 .shared
@@ -161,20 +175,8 @@ impl Drop for Worker {
         let mut state = lock(&self.shared.state);
         state.closing = true;
         self.shared.wake.notify_one();
-        while !state.exited {
-            let now = Instant::now();
-            if now >= deadline {
-                return;
-            }
-            state = self
-                .shared
-                .done
-                .wait_timeout(state, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        drop(state);
-        if let Some(thread) = self.thread.take() {
+        let exited = self.wait_until(state, deadline, |s| s.exited).exited;
+        if exited && let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
@@ -254,19 +256,22 @@ fn drain_once(
     url: &str,
     wait: Duration,
 ) -> Result<SyncReport, StoreError> {
-    // Asked once per client, before the outbox is held (the run's thread keeps items in it):
-    // the server at the URL may not be the one this store reached there last. Items kept for
-    // that one stay its own; what the run keeps from now on is this server's. Until the server
-    // answers, items are kept under the URL.
+    // Asked once per client, before the outbox is held (the run's thread keeps items in it).
     let server = client.server_id();
     let outbox = {
         let mut outbox = lock(&shared.outbox);
         if let Ok(id) = server {
-            if outbox.server() == url || outbox.server() != id.to_string() {
-                *outbox = Outbox::reached(store, url, id)?;
-            } else {
+            let key = id.to_string();
+            if outbox.server() == key {
                 // Kept under the URL by a sink that started before the server's id was known.
                 outbox.adopt(store, url)?;
+            } else {
+                if outbox.server() != url {
+                    // Not the server this store reached at the URL last: what this sink kept
+                    // under that one's id since it began is this one's.
+                    outbox.move_since(store, &key, shared.since)?;
+                }
+                *outbox = Outbox::reached(store, url, id)?;
             }
         }
         outbox.clone()

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::error::ZenmlError;
+use crate::zenml::transport::error::ZenmlError;
 
 /// Which certificates an https server may present.
 ///
@@ -31,14 +31,14 @@ pub enum TlsTrust {
     /// Only the certificates of this PEM file: a server behind a private CA.
     CaBundle(PathBuf),
     /// No certificate is checked (ZenML's `ZENML_STORE_VERIFY_SSL=false`): whoever sits between
-    /// client and server can read the credentials. Said in [`warnings`](super::Config::warnings).
+    /// client and server can read the credentials. Said in [`warnings`](crate::zenml::Config::warnings).
     Unverified,
 }
 
 impl TlsTrust {
     /// The trust ZenML's variables ask for: `ZENML_STORE_VERIFY_SSL` false (no check) or a
     /// path (that bundle), else `SSL_CERT_FILE` (that bundle), else the bundled roots.
-    pub(super) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
         let verify = var("ZENML_STORE_VERIFY_SSL");
         match verify.as_deref().map(str::to_ascii_lowercase).as_deref() {
             Some("false" | "0" | "no" | "off" | "f" | "n") => return Self::Unverified,
@@ -49,7 +49,7 @@ impl TlsTrust {
     }
 
     /// ureq's configuration of this trust.
-    pub(super) fn tls_config(&self) -> Result<ureq::tls::TlsConfig, ZenmlError> {
+    pub(crate) fn tls_config(&self) -> Result<ureq::tls::TlsConfig, ZenmlError> {
         let builder = ureq::tls::TlsConfig::builder();
         Ok(match self {
             Self::Bundled => builder.build(),
@@ -84,7 +84,7 @@ fn certificates(path: &Path) -> Result<Vec<ureq::tls::Certificate<'static>>, Zen
 
 /// Why `url` cannot name a ZenML server, if it cannot: it must be `http://` or `https://` with
 /// a host, and a URL (no spaces, no stray characters).
-pub(super) fn url_problem(url: &str) -> Option<String> {
+pub(crate) fn url_problem(url: &str) -> Option<String> {
     let problem = match url.parse::<ureq::http::Uri>() {
         Err(e) => e.to_string(),
         Ok(uri) if !matches!(uri.scheme_str(), Some("http" | "https")) => {
@@ -97,7 +97,7 @@ pub(super) fn url_problem(url: &str) -> Option<String> {
 }
 
 /// Whether `url`'s host is this machine: `localhost` (and its subdomains), `127.0.0.0/8`, `::1`.
-pub(super) fn is_loopback(url: &str) -> bool {
+pub(crate) fn is_loopback(url: &str) -> bool {
     let Ok(uri) = url.parse::<ureq::http::Uri>() else {
         return false;
     };
@@ -112,7 +112,7 @@ pub(super) fn is_loopback(url: &str) -> bool {
 
 /// What a user must be told before credentials go to `url` with `trust`: plain http to another
 /// machine, or https with no certificate checked.
-pub(super) fn warnings(url: &str, trust: &TlsTrust) -> Vec<String> {
+pub(crate) fn warnings(url: &str, trust: &TlsTrust) -> Vec<String> {
     let mut said = Vec::new();
     if url.starts_with("http://") && !is_loopback(url) {
         said.push(format!(
@@ -129,7 +129,7 @@ pub(super) fn warnings(url: &str, trust: &TlsTrust) -> Vec<String> {
 
 /// Writes each of `said` to standard error, once per process: a security warning is owed to
 /// the person running the program, not only to the program.
-pub(super) fn warn_once(said: &[String]) {
+pub(crate) fn warn_once(said: &[String]) {
     use std::io::Write;
     static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let mut warned = WARNED

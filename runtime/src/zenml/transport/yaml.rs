@@ -4,7 +4,7 @@
 
 /// A node of the tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Yaml {
+pub(crate) enum Yaml {
     /// A mapping, in the file's order.
     Map(Vec<(String, Yaml)>),
     /// A scalar, unquoted as YAML would: `null` and `~` are [`Yaml::Null`].
@@ -17,7 +17,7 @@ pub(super) enum Yaml {
 
 impl Yaml {
     /// The value under `key` of a mapping.
-    pub(super) fn get(&self, key: &str) -> Option<&Yaml> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Yaml> {
         match self {
             Self::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -25,7 +25,7 @@ impl Yaml {
     }
 
     /// The text of a scalar; `None` for anything else, `null` included.
-    pub(super) fn text(&self) -> Option<&str> {
+    pub(crate) fn text(&self) -> Option<&str> {
         match self {
             Self::Text(t) => Some(t),
             _ => None,
@@ -34,7 +34,7 @@ impl Yaml {
 }
 
 /// `text` read as a mapping, or the line it cannot be read at and why.
-pub(super) fn parse(text: &str) -> Result<Yaml, (usize, String)> {
+pub(crate) fn parse(text: &str) -> Result<Yaml, (usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<(usize, &str)> = text
         .lines()

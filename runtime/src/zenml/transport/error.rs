@@ -42,7 +42,7 @@ pub enum ZenmlError {
         attempts: u32,
     },
     /// The TLS connection failed: the certificate is not trusted (see
-    /// [`TlsTrust`](super::TlsTrust)), or the server does not speak TLS. Not retried.
+    /// [`TlsTrust`](crate::zenml::TlsTrust)), or the server does not speak TLS. Not retried.
     Tls {
         /// What went wrong.
         reason: String,

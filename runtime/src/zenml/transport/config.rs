@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use super::delivery::Delivery;
-use super::error::ZenmlError;
-use super::trust::{TlsTrust, url_problem, warnings};
 use crate::hooks::secret::Secret;
+use crate::zenml::transport::delivery::Delivery;
+use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::transport::trust::{TlsTrust, url_problem, warnings};
 
 /// How to log in.
 #[derive(Clone, Debug)]
@@ -48,11 +48,11 @@ pub enum Auth {
 pub struct Config {
     url: String,
     auth: Auth,
-    pub(super) project: String,
-    pub(super) connect_timeout: Duration,
-    pub(super) read_timeout: Duration,
-    pub(super) retries: u32,
-    pub(super) backoff: Duration,
+    pub(crate) project: String,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Duration,
+    pub(crate) retries: u32,
+    pub(crate) backoff: Duration,
     tls: TlsTrust,
     delivery: Delivery,
 }
@@ -158,7 +158,7 @@ impl Config {
         self
     }
 
-    /// How a [`ZenmlSink`](super::ZenmlSink) publishing through this configuration delivers.
+    /// How a [`ZenmlSink`](crate::zenml::ZenmlSink) publishing through this configuration delivers.
     #[must_use]
     pub fn delivery(&self) -> Delivery {
         self.delivery
@@ -203,7 +203,7 @@ impl Config {
 /// Credentials from ZenML's variables, in ZenML's order: `ZENML_STORE_API_KEY`, else
 /// `ZENML_STORE_USERNAME` (with `ZENML_STORE_PASSWORD`, empty if unset), else
 /// `ZENML_STORE_API_TOKEN` (what ZenML's orchestrators give each step).
-pub(super) fn env_auth(var: &impl Fn(&str) -> Option<String>) -> Option<Auth> {
+pub(crate) fn env_auth(var: &impl Fn(&str) -> Option<String>) -> Option<Auth> {
     if let Some(key) = var("ZENML_STORE_API_KEY") {
         return Some(Auth::ApiKey(Secret::new(key)));
     }
@@ -218,7 +218,7 @@ pub(super) fn env_auth(var: &impl Fn(&str) -> Option<String>) -> Option<Auth> {
 
 /// `url` without the `user:password@` a URL may carry: ZenML logs in with its own form, and a
 /// URL is shown in messages and `Debug`, where no credential may appear.
-pub(super) fn without_userinfo(url: String) -> String {
+pub(crate) fn without_userinfo(url: String) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url;
     };

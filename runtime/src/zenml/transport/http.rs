@@ -11,9 +11,9 @@ use crate::hooks::secret::Secret;
 use crate::value::json::read::parse_lenient;
 use crate::value::tree::{MAX_DEPTH, MetadataValue};
 
-use super::config::{Auth, Config};
-use super::error::ZenmlError;
-use super::trust::{url_problem, warn_once};
+use crate::zenml::transport::config::{Auth, Config};
+use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::transport::trust::{url_problem, warn_once};
 
 /// How deep an answer read for a few of its fields may nest: deeper than any metadata value,
 /// which sits three objects deep in a run's answer.
@@ -23,7 +23,7 @@ const ANSWER_DEPTH: usize = MAX_DEPTH + 8;
 const DETAIL_LEN: usize = 500;
 
 /// What to send.
-pub(super) enum Method<'a> {
+pub(crate) enum Method<'a> {
     /// `GET` with these query pairs (percent-encoded by the HTTP client).
     Get(&'a [(&'a str, &'a str)]),
     /// `POST` of a JSON body.
@@ -122,7 +122,7 @@ fn session_of(config: &Config) -> Option<Session> {
 }
 
 /// One server's connection: the agent, the configuration and the token.
-pub(super) struct Http {
+pub(crate) struct Http {
     agent: ureq::Agent,
     config: Config,
     token: Option<Secret>,
@@ -133,7 +133,7 @@ pub(super) struct Http {
 }
 
 impl Http {
-    pub(super) fn new(config: Config) -> Self {
+    pub(crate) fn new(config: Config) -> Self {
         let (tls, mut broken) = match config.tls().tls_config() {
             Ok(tls) => (tls, None),
             Err(e) => (ureq::tls::TlsConfig::default(), Some(e)),
@@ -170,11 +170,11 @@ impl Http {
         }
     }
 
-    pub(super) fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.config
     }
 
-    pub(super) fn logged_in(&self) -> bool {
+    pub(crate) fn logged_in(&self) -> bool {
         self.token.is_some()
     }
 
@@ -183,7 +183,7 @@ impl Http {
     /// holds. One connection of a session logs in at a time; the others wait for its token.
     /// Before credentials first leave, what the person running the program must know about
     /// their way is said (once per process).
-    pub(super) fn login(&mut self) -> Result<(), ZenmlError> {
+    pub(crate) fn login(&mut self) -> Result<(), ZenmlError> {
         let Some(session) = self.session.clone() else {
             return Err(self.token_refused());
         };
@@ -229,7 +229,7 @@ impl Http {
 
     /// An authenticated request: logs in first if need be, and once more on a 401. The text of
     /// a 2xx answer, or the error its status means.
-    pub(super) fn call(&mut self, path: &str, method: &Method<'_>) -> Result<String, ZenmlError> {
+    pub(crate) fn call(&mut self, path: &str, method: &Method<'_>) -> Result<String, ZenmlError> {
         if self.token.is_none() {
             self.login()?;
         }
@@ -243,7 +243,7 @@ impl Http {
 
     /// A request that needs no login (the server's own information). The text of a 2xx answer,
     /// or the error its status means.
-    pub(super) fn call_public(&self, path: &str) -> Result<String, ZenmlError> {
+    pub(crate) fn call_public(&self, path: &str) -> Result<String, ZenmlError> {
         let answer = self.send(path, &Method::Get(&[]), None)?;
         self.check(answer)
     }
@@ -427,7 +427,7 @@ fn url_encoded(text: &str, space: &str) -> String {
 
 /// An answer's JSON, read for a few of its fields (ids, a status, a token): `null` and an
 /// empty answer read as an empty object, an integer beyond 128 bits as a float.
-pub(super) fn answer_json(text: &str) -> Result<MetadataValue, ZenmlError> {
+pub(crate) fn answer_json(text: &str) -> Result<MetadataValue, ZenmlError> {
     if text.trim().is_empty() {
         return Ok(MetadataValue::Dict(Vec::new()));
     }
@@ -437,7 +437,7 @@ pub(super) fn answer_json(text: &str) -> Result<MetadataValue, ZenmlError> {
 }
 
 /// The member `name` of a JSON object.
-pub(super) fn field<'a>(value: &'a MetadataValue, name: &str) -> Option<&'a MetadataValue> {
+pub(crate) fn field<'a>(value: &'a MetadataValue, name: &str) -> Option<&'a MetadataValue> {
     match value {
         MetadataValue::Dict(entries) => entries.iter().find(|(k, _)| k == name).map(|(_, v)| v),
         _ => None,
@@ -445,7 +445,7 @@ pub(super) fn field<'a>(value: &'a MetadataValue, name: &str) -> Option<&'a Meta
 }
 
 /// The `detail` of a FastAPI error answer, else the whole body.
-pub(super) fn detail(body: &str) -> String {
+pub(crate) fn detail(body: &str) -> String {
     let Ok(Some(answer)) = parse_lenient(body, ANSWER_DEPTH) else {
         return body.to_owned();
     };

@@ -6,12 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::config::{Auth, Config, env_auth, without_userinfo};
-use super::delivery::Delivery;
-use super::error::ZenmlError;
-use super::trust::TlsTrust;
-use super::yaml::{self, Yaml};
 use crate::hooks::secret::Secret;
+use crate::zenml::transport::config::{Auth, Config, env_auth, without_userinfo};
+use crate::zenml::transport::delivery::Delivery;
+use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::transport::trust::TlsTrust;
+use crate::zenml::transport::yaml::{self, Yaml};
 
 /// How to log in, said at the end of every error here.
 const HOW: &str = "log in with ZenML's own CLI, `zenml login https://your-zenml-server`, or set \

@@ -6,23 +6,23 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::config::Config;
-use super::error::ZenmlError;
-use super::http::{Http, Method, answer_json, field};
-use super::publish::{PublishReport, select};
-use super::request::RunMetadataRequest;
 use crate::hooks::component::ComponentInfo;
 use crate::map::metadata::Metadata;
 use crate::runs::resource::{Resource, ResourceType};
 use crate::value::json::read::parse;
 use crate::value::tree::{MAX_DEPTH, MetadataValue};
+use crate::zenml::endpoints::publish::{PublishReport, select};
+use crate::zenml::request::RunMetadataRequest;
+use crate::zenml::transport::config::Config;
+use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::transport::http::{Http, Method, answer_json, field};
 
 /// The flavor of the components this client registers.
 const RUST_FLAVOR: &str = "rust";
 
 /// A client of one ZenML server. Blocking; logs in on first use and again, once, on a 401.
 pub struct Client {
-    pub(super) http: Http,
+    pub(crate) http: Http,
     server: Option<Uuid>,
     project: Option<Uuid>,
     components: HashMap<Uuid, Uuid>,
@@ -135,7 +135,7 @@ impl Client {
     /// first and sends nothing if every value is there already (a replay of what may have been
     /// applied). A request whose answer is lost is read back before it is sent again, never
     /// repeated blindly: ZenML's metadata is append-only.
-    pub(super) fn publish_checked(
+    pub(crate) fn publish_checked(
         &mut self,
         resource: Resource,
         component: Option<Uuid>,
@@ -263,7 +263,7 @@ impl Client {
         Ok(id)
     }
 
-    pub(super) fn get(
+    pub(crate) fn get(
         &mut self,
         path: &str,
         query: &[(&str, &str)],
@@ -271,7 +271,7 @@ impl Client {
         answer_json(&self.http.call(path, &Method::Get(query))?)
     }
 
-    pub(super) fn post(
+    pub(crate) fn post(
         &mut self,
         path: &str,
         body: &serde_json::Value,
@@ -280,7 +280,7 @@ impl Client {
     }
 
     /// The id of the first item `GET path?query` lists, else of the one `POST path` creates.
-    pub(super) fn get_or_create(
+    pub(crate) fn get_or_create(
         &mut self,
         path: &str,
         query: &[(&str, &str)],
@@ -295,7 +295,7 @@ impl Client {
     /// The id of what `POST path` of `body` creates. Where the answer is lost, `find` looks for
     /// it before the request is sent again (up to the configured retries): a POST is never
     /// repeated blindly into a duplicate.
-    pub(super) fn post_or_find(
+    pub(crate) fn post_or_find(
         &mut self,
         path: &str,
         body: &serde_json::Value,
@@ -305,7 +305,7 @@ impl Client {
     }
 
     /// As [`post_or_find`](Self::post_or_find), the answer read by `read`.
-    pub(super) fn post_or_find_then(
+    pub(crate) fn post_or_find_then(
         &mut self,
         path: &str,
         body: &serde_json::Value,
@@ -361,7 +361,7 @@ impl Client {
 /// The `.metadata.run_metadata` of a run's or a step's answer, read exactly (integers to 128
 /// bits, values to `MAX_DEPTH`: the answer, `metadata` and `run_metadata` are three levels above
 /// them); no `run_metadata`, no metadata.
-pub(super) fn metadata_of_answer(text: &str) -> Result<Metadata, ZenmlError> {
+pub(crate) fn metadata_of_answer(text: &str) -> Result<Metadata, ZenmlError> {
     let answer = parse(text, MAX_DEPTH + 3)
         .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?
         .ok_or_else(|| ZenmlError::Protocol("a null answer".into()))?;
@@ -382,7 +382,7 @@ pub(super) fn metadata_of_answer(text: &str) -> Result<Metadata, ZenmlError> {
 }
 
 /// The path of a run or a step.
-pub(super) fn path_of(resource: Resource) -> String {
+pub(crate) fn path_of(resource: Resource) -> String {
     match resource.kind {
         ResourceType::StepRun => format!("/api/v1/steps/{}", resource.id),
         _ => format!("/api/v1/runs/{}", resource.id),
@@ -390,7 +390,7 @@ pub(super) fn path_of(resource: Resource) -> String {
 }
 
 /// The id of the first item of a page.
-pub(super) fn first_id(page: &MetadataValue) -> Option<Uuid> {
+pub(crate) fn first_id(page: &MetadataValue) -> Option<Uuid> {
     match field(page, "items")? {
         MetadataValue::List(items) => id_of(items.first()?).ok(),
         _ => None,
@@ -399,14 +399,14 @@ pub(super) fn first_id(page: &MetadataValue) -> Option<Uuid> {
 
 /// The id of what a `POST` created: its answer, or the first of `[item, created]` (as
 /// `POST /runs` answers).
-pub(super) fn created_id(answer: &MetadataValue) -> Result<Uuid, ZenmlError> {
+pub(crate) fn created_id(answer: &MetadataValue) -> Result<Uuid, ZenmlError> {
     match answer {
         MetadataValue::List(items) => id_of(items.first().unwrap_or(answer)),
         _ => id_of(answer),
     }
 }
 
-pub(super) fn id_of(value: &MetadataValue) -> Result<Uuid, ZenmlError> {
+pub(crate) fn id_of(value: &MetadataValue) -> Result<Uuid, ZenmlError> {
     field(value, "id")
         .and_then(MetadataValue::as_str)
         .and_then(|s| Uuid::parse_str(s).ok())
