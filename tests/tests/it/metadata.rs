@@ -44,7 +44,7 @@ fn runtime_keys_that_zenml_refuses_are_typed_errors() {
     assert_eq!(e.problem(), KeyProblem::TooLong);
     assert_eq!(
         e.to_string(),
-        "metadata key is 256 characters long, more than ZenML's 255"
+        "metadata key is 256 characters long; ZenML accepts at most 255"
     );
     // ZenML's limit is in characters (its column holds 255 of them), not bytes.
     assert!(m.insert("é".repeat(255), 1).is_ok());
@@ -53,7 +53,7 @@ fn runtime_keys_that_zenml_refuses_are_typed_errors() {
     assert_eq!(e.problem(), KeyProblem::TooLong);
     assert_eq!(
         e.to_string(),
-        "metadata key is 256 characters long, more than ZenML's 255"
+        "metadata key is 256 characters long; ZenML accepts at most 255"
     );
     assert!(m.insert("k".repeat(255), 1).is_ok());
     assert!(m.insert_value("a:b", MetadataValue::Bool(true)).is_err());
