@@ -118,6 +118,24 @@ enum Value {
     Path(syn::Path),
 }
 
+impl Value {
+    /// The string, for a name whose row takes one (checked when parsed).
+    fn into_str(self) -> Option<LitStr> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Flag | Value::Path(_) => None,
+        }
+    }
+
+    /// The path, for a name whose row takes one (checked when parsed).
+    fn into_path(self) -> Option<syn::Path> {
+        match self {
+            Value::Path(p) => Some(p),
+            Value::Flag | Value::Str(_) => None,
+        }
+    }
+}
+
 /// A flag's place: where it is written, and its position among the attributes written.
 #[derive(Clone, Copy)]
 pub struct Flag {
@@ -241,20 +259,28 @@ impl Items {
             marks,
             ..TypeAttrs::default()
         };
+        // Every name has its arm: a row added to the table without one does not compile.
+        // Placement and values were checked against the table when parsed.
         for (flag, name, value) in items {
-            match (name, value) {
-                (Name::Pipeline, _) => out.pipeline = Some(flag),
-                (Name::Step, _) => out.step = Some(flag),
-                (Name::RenameAll, Value::Str(s)) => out.rename_all = Some(s),
-                (Name::Prefix, Value::Str(s)) => out.prefix = Some(s),
-                (Name::PipelineWith, Value::Path(p)) => out.pipeline_with = Some(p),
-                (Name::StepWith, Value::Path(p)) => out.step_with = Some(p),
-                (Name::PrepareStepRun, Value::Path(p)) => out.prepare_step_run = Some(p),
-                (Name::CleanupStepRun, Value::Path(p)) => out.cleanup_step_run = Some(p),
-                (Name::Crate, Value::Path(p)) => out.krate = Some(p),
-                (Name::Bound, Value::Str(s)) => out.bound = Some(s),
-                // Placement and values were checked against the table when parsed.
-                _ => {}
+            match name {
+                Name::Pipeline => out.pipeline = Some(flag),
+                Name::Step => out.step = Some(flag),
+                Name::RenameAll => out.rename_all = value.into_str(),
+                Name::Prefix => out.prefix = value.into_str(),
+                Name::PipelineWith => out.pipeline_with = value.into_path(),
+                Name::StepWith => out.step_with = value.into_path(),
+                Name::PrepareStepRun => out.prepare_step_run = value.into_path(),
+                Name::CleanupStepRun => out.cleanup_step_run = value.into_path(),
+                Name::Crate => out.krate = value.into_path(),
+                Name::Bound => out.bound = value.into_str(),
+                // A field's only: refused here when parsed.
+                Name::Rename
+                | Name::Special(_)
+                | Name::Display
+                | Name::With
+                | Name::SkipIf
+                | Name::Flatten
+                | Name::Settings => {}
             }
         }
         out
@@ -269,19 +295,36 @@ impl Items {
         };
         for (flag, name, value) in items {
             out.written.push((name, flag.span));
-            match (name, value) {
-                (Name::Pipeline, _) => out.pipeline = Some(flag),
-                (Name::Step, _) => out.step = Some(flag),
-                (Name::Rename, Value::Str(s)) => out.rename = Some((flag, Rename::Literal(s))),
-                (Name::Rename, Value::Path(p)) => out.rename = Some((flag, Rename::Const(p))),
-                (Name::Special(special), _) => out.converts.push((flag, Convert::Special(special))),
-                (Name::Display, _) => out.converts.push((flag, Convert::Display)),
-                (Name::With, Value::Path(p)) => out.converts.push((flag, Convert::With(p))),
-                (Name::Flatten, _) => out.converts.push((flag, Convert::Flatten)),
-                (Name::SkipIf, Value::Path(p)) => out.skip_if = Some(p),
-                (Name::Settings, _) => out.settings = Some(flag),
-                // Placement and values were checked against the table when parsed.
-                _ => {}
+            // Every name has its arm, as for a type's.
+            match name {
+                Name::Pipeline => out.pipeline = Some(flag),
+                Name::Step => out.step = Some(flag),
+                Name::Rename => {
+                    out.rename = match value {
+                        Value::Str(s) => Some((flag, Rename::Literal(s))),
+                        Value::Path(p) => Some((flag, Rename::Const(p))),
+                        Value::Flag => None,
+                    }
+                }
+                Name::Special(special) => out.converts.push((flag, Convert::Special(special))),
+                Name::Display => out.converts.push((flag, Convert::Display)),
+                Name::With => {
+                    if let Some(p) = value.into_path() {
+                        out.converts.push((flag, Convert::With(p)));
+                    }
+                }
+                Name::Flatten => out.converts.push((flag, Convert::Flatten)),
+                Name::SkipIf => out.skip_if = value.into_path(),
+                Name::Settings => out.settings = Some(flag),
+                // A type's only: refused here when parsed.
+                Name::RenameAll
+                | Name::Prefix
+                | Name::PipelineWith
+                | Name::StepWith
+                | Name::PrepareStepRun
+                | Name::CleanupStepRun
+                | Name::Crate
+                | Name::Bound => {}
             }
         }
         out
