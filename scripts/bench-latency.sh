@@ -32,83 +32,22 @@ steps_n="${BENCH_STEPS:-10}"
 reps="${BENCH_REPS:-3}"
 out="${BENCH_OUT:-target/bench-zenml}"
 
-server_was_running=0
-scripts/zenml-server.sh status >/dev/null 2>&1 && server_was_running=1
-server="$(scripts/zenml-server.sh start | tail -n 1)"
-py="$(scripts/zenml-server.sh python | tail -n 1)"
+results_file=latency.jsonl
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 
-echo "building zenml_compare (release)" >&2
-cargo build --release --quiet -p run-metadata-benches --bin zenml_compare
-bin="${CARGO_TARGET_DIR:-target}/release/zenml_compare"
-
-mkdir -p "$out"
-results="$out/latency.jsonl"
-: > "$results"
-work="$(mktemp -d)"
-stub_pid=""
-
-cleanup() {
-    if [ -n "$stub_pid" ]; then
-        kill "$stub_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-    if [ "$server_was_running" = 0 ]; then
-        scripts/zenml-server.sh stop || true
-    fi
-}
-trap cleanup EXIT
-
-export ZENML_STORE_USERNAME="${ZENML_STORE_USERNAME:-default}"
-export ZENML_STORE_PASSWORD="${ZENML_STORE_PASSWORD:-}"
-export ZENML_ANALYTICS_OPT_IN=false
-export ZENML_LOGGING_VERBOSITY=WARN
-export PYTHONDONTWRITEBYTECODE=1
-unset ZENML_STORE_API_KEY ZENML_ACTIVE_PROJECT_ID ZENML_ACTIVE_STACK_ID RUN_METADATA_DELIVERY \
-    RUN_METADATA_DELIVERY_TIMEOUT
-
-tag() {
-    "$py" scripts/bench_zenml.py tag "$results" "$@"
-}
-
-timed() {
-    "$py" scripts/bench_zenml.py time "$results" "$@"
-}
-
-# The stub with options "$@"; sets `stub_url` and points both clients at it, each process with
-# ZenML's configuration in a folder of the benchmark's own.
-start_stub() {
-    "$bin" stub "$@" > "$work/stub.url" &
-    stub_pid=$!
-    local tries=0
-    until [ -s "$work/stub.url" ]; do
-        tries=$((tries + 1))
-        if [ "$tries" -gt 100 ]; then
-            echo "the stub did not start" >&2
-            exit 1
-        fi
-        sleep 0.1
-    done
-    stub_url="$(head -n 1 "$work/stub.url")"
-    export ZENML_STORE_URL="$stub_url"
-    export ZENML_CONFIG_PATH="$work/config-$stub_pid"
-    mkdir -p "$ZENML_CONFIG_PATH"
-}
-
-stop_stub() {
-    kill "$stub_pid" 2>/dev/null || true
-    wait "$stub_pid" 2>/dev/null || true
-    stub_pid=""
-    rm -f "$work/stub.url"
+# The stub with options "$@" (`start_stub`), both clients pointed at it.
+stub_for_both() {
+    start_stub "$@"
+    against "$stub_url" "stub-$stub_pid"
 }
 
 # The steps and components ZenML's client publishes to, made straight on the server.
-line="$(ZENML_STORE_URL="$server" "$bin" setup 1 10)"
-steps="$(sed -n 's/^steps=//p' <<< "$line")"
-components="$(sed -n 's/^components=//p' <<< "$line")"
+ZENML_STORE_URL="$server" setup 1 10
 
 for rtt in $rtts; do
     echo "round trip $rtt ms" >&2
-    start_stub --upstream "$server" --rtt-ms "$rtt"
+    stub_for_both --upstream "$server" --rtt-ms "$rtt"
     # ZenML's client writes its configuration in its first process.
     "$py" scripts/bench_zenml.py publish "$steps" "$components" 1 1 0 >/dev/null
     for rep in $(seq "$reps"); do
@@ -129,16 +68,15 @@ done
 
 echo "a server that goes away mid-run" >&2
 for rep in $(seq "$reps"); do
-    start_stub --upstream "$server" --down-after 8
+    stub_for_both --upstream "$server" --down-after 8
     RUN_METADATA_DELIVERY_TIMEOUT=2 "$bin" step-wait "$work/gone-$rep.db" background "$steps_n" \
         | tag rtt_ms=0 server=gone
     stop_stub
 done
 
 echo "8 publishers of one process, counted" >&2
-line="$(ZENML_STORE_URL="$server" "$bin" setup 8 10)"
-steps="$(sed -n 's/^steps=//p' <<< "$line")"
-start_stub --upstream "$server"
+ZENML_STORE_URL="$server" setup 8 10
+stub_for_both --upstream "$server"
 "$bin" concurrent "$steps" "$components" 8 10 >/dev/null
 "$bin" counts "$stub_url" | tag case=requests "what=8 publishers of one process x 10 step publishes"
 stop_stub

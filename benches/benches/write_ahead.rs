@@ -118,54 +118,45 @@ fn publish(c: &mut Criterion) {
     let mut group = c.benchmark_group("publish of 3 values to a server answering at once");
     group.sample_size(50);
     group.bench_function("write-ahead, delivered beside the run (ZenmlSink)", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                let run = Resource::pipeline_run(Uuid::new_v4());
-                beside.publish(run, &component, black_box(&values)).unwrap();
-            }
-            start.elapsed()
+        each_to_a_new_run(b, |run| {
+            beside.publish(run, &component, black_box(&values)).unwrap();
         });
     });
     group.bench_function("write-ahead, synchronous (ZenmlSink)", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                let run = Resource::pipeline_run(Uuid::new_v4());
-                sink.publish(run, &component, black_box(&values)).unwrap();
-            }
-            start.elapsed()
+        each_to_a_new_run(b, |run| {
+            sink.publish(run, &component, black_box(&values)).unwrap();
         });
     });
     group.bench_function("record, then POST (before)", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                let run = Resource::pipeline_run(Uuid::new_v4());
-                before_store
-                    .publish(run, &component, black_box(&values))
-                    .unwrap();
-                before_client
-                    .publish_from(run, Some(&component), &values)
-                    .unwrap();
-            }
-            start.elapsed()
+        each_to_a_new_run(b, |run| {
+            before_store
+                .publish(run, &component, black_box(&values))
+                .unwrap();
+            before_client
+                .publish_from(run, Some(&component), &values)
+                .unwrap();
         });
     });
     group.bench_function("record only (the store's floor)", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                let run = Resource::pipeline_run(Uuid::new_v4());
-                before_store
-                    .publish(run, &component, black_box(&values))
-                    .unwrap();
-            }
-            start.elapsed()
+        each_to_a_new_run(b, |run| {
+            before_store
+                .publish(run, &component, black_box(&values))
+                .unwrap();
         });
     });
     group.finish();
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Times `publish` once per iteration, each to a pipeline run of its own.
+fn each_to_a_new_run(b: &mut criterion::Bencher<'_>, mut publish: impl FnMut(Resource)) {
+    b.iter_custom(|iters| {
+        let start = Instant::now();
+        for _ in 0..iters {
+            publish(Resource::pipeline_run(Uuid::new_v4()));
+        }
+        start.elapsed()
+    });
 }
 
 criterion_group!(benches, publish);

@@ -263,8 +263,13 @@ fn drain_once(
         if let Ok(id) = server {
             let key = id.to_string();
             if outbox.server() == key {
-                // Kept under the URL by a sink that started before the server's id was known.
-                outbox.adopt(store, url)?;
+                // Kept under the URL by a sink that started before the server's id was known:
+                // looked for with a read, so that a drain with nothing there takes no write lock
+                // from the run's thread.
+                let at_url = Outbox::new(url).count(store)?;
+                if at_url.total() + at_url.refused > 0 {
+                    outbox.adopt(store, url)?;
+                }
             } else {
                 if outbox.server() != url {
                     // Not the server this store reached at the URL last: what this sink kept
