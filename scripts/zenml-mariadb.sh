@@ -15,6 +15,8 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/process-common.sh
+. "$root/scripts/process-common.sh"
 dir="${ZENML_MARIADB_DIR:-$root/target/zenml-mariadb}"
 data="$dir/mysql"
 sock="$dir/mysqld.sock"
@@ -110,16 +112,7 @@ urls() {
 
 stop() {
     for pidfile in "$dir/server1.pid" "$dir/server2.pid" "$dir/mysqld.pid"; do
-        [ -f "$pidfile" ] || continue
-        local pid
-        pid="$(cat "$pidfile")"
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -9 "$pid" 2>/dev/null || true
-        rm -f "$pidfile"
+        stop_pid_file "$pidfile"
     done
 }
 

@@ -17,6 +17,8 @@ set -euo pipefail
 
 ZENML_VERSION="${ZENML_VERSION:-0.98.0}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/process-common.sh
+. "$root/scripts/process-common.sh"
 dir="${ZENML_SERVER_DIR:-$root/target/zenml-server}"
 venv="${ZENML_VENV:-$dir/venv}"
 data="$dir/data"
@@ -104,17 +106,7 @@ start() {
 }
 
 stop() {
-    if running; then
-        local pid
-        pid="$(cat "$pidfile")"
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
+    stop_pid_file "$pidfile"
 }
 
 case "${1:-}" in

@@ -22,6 +22,8 @@ mod derive;
 mod expand;
 #[path = "../../macros/src/keys.rs"]
 mod keys;
+#[path = "../../macros/src/resolve.rs"]
+mod resolve;
 #[path = "../../macros/src/shared.rs"]
 mod shared;
 #[path = "../../macros/src/special.rs"]

@@ -41,6 +41,18 @@ fn store(dir: &TempDir) -> PathBuf {
     path
 }
 
+/// Keeps `{"k": 1}` for a run nobody registered, in the outbox of `server` in `store`.
+fn keep_one(store: &mut Store, server: &str) {
+    Outbox::new(server)
+        .keep_metadata(
+            store,
+            run_metadata::Resource::pipeline_run(uuid::Uuid::new_v4()),
+            None,
+            &run_metadata::metadata! { "k" => 1 },
+        )
+        .unwrap();
+}
+
 fn cli(args: &[&str], store: Option<&Path>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_run-metadata"));
     cmd.args(args).env_remove("RUN_METADATA_STORE");
@@ -380,14 +392,7 @@ fn sync_keeps_everything_while_the_server_is_away() {
     let server = "http://127.0.0.1:9";
     {
         let mut store = Store::open(&path).unwrap();
-        Outbox::new(server)
-            .keep_metadata(
-                &mut store,
-                run_metadata::Resource::pipeline_run(uuid::Uuid::new_v4()),
-                None,
-                &run_metadata::metadata! { "k" => 1 },
-            )
-            .unwrap();
+        keep_one(&mut store, server);
     }
     let out = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
         .args(["sync", "--store"])
@@ -836,14 +841,7 @@ fn a_closed_standard_error_is_not_a_panic() {
 /// `sync` against `url`, with a user and password from ZenML's variables, of one metadata
 /// kept for it.
 fn sync_to(url: &str, store: &Path) -> Output {
-    Outbox::new(url)
-        .keep_metadata(
-            &mut Store::open(store).unwrap(),
-            run_metadata::Resource::pipeline_run(uuid::Uuid::new_v4()),
-            None,
-            &run_metadata::metadata! { "k" => 1 },
-        )
-        .unwrap();
+    keep_one(&mut Store::open(store).unwrap(), url);
     Command::new(env!("CARGO_BIN_EXE_run-metadata"))
         .args(["sync", "--store"])
         .arg(store)
@@ -885,14 +883,7 @@ fn sync_uses_the_zenml_login() {
     // Kept for an address never reached, then adopted: sent to the login's server. The server
     // refuses it (the run is not its own), which it does only once the login is accepted.
     let old = "http://127.0.0.1:1";
-    Outbox::new(old)
-        .keep_metadata(
-            &mut Store::open(&path).unwrap(),
-            run_metadata::Resource::pipeline_run(uuid::Uuid::new_v4()),
-            None,
-            &run_metadata::metadata! { "k" => 1 },
-        )
-        .unwrap();
+    keep_one(&mut Store::open(&path).unwrap(), old);
     let out = Command::new(env!("CARGO_BIN_EXE_run-metadata"))
         .args(["sync", "--adopt", old, "--store"])
         .arg(&path)
@@ -943,14 +934,7 @@ fn sync_names_what_waits_for_a_server_never_reached_and_adopts_it() {
     let path = store(&dir);
     // Kept while the server was at an address where it was never reached.
     let old = "http://127.0.0.1:1";
-    Outbox::new(old)
-        .keep_metadata(
-            &mut Store::open(&path).unwrap(),
-            run_metadata::Resource::pipeline_run(uuid::Uuid::new_v4()),
-            None,
-            &run_metadata::metadata! { "k" => 1 },
-        )
-        .unwrap();
+    keep_one(&mut Store::open(&path).unwrap(), old);
     let sync = |extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_run-metadata"))
             .args(["sync", "--store"])

@@ -5,6 +5,7 @@ use syn::meta::ParseNestedMeta;
 use syn::{Attribute, LitStr, Token};
 
 use crate::ctxt::Ctxt;
+use crate::shared::Hooks;
 use crate::special::Special;
 
 /// Where an attribute stands.
@@ -186,12 +187,12 @@ pub struct Marks {
 #[derive(Default)]
 pub struct TypeAttrs {
     pub marks: Marks,
-    pub pipeline: Option<Flag>,
-    pub step: Option<Flag>,
+    /// `pipeline`, `step`: the hooks its fields report to by default.
+    pub hooks: Hooks<Option<Flag>>,
     pub rename_all: Option<LitStr>,
     pub prefix: Option<LitStr>,
-    pub pipeline_with: Option<syn::Path>,
-    pub step_with: Option<syn::Path>,
+    /// `pipeline_with`, `step_with`.
+    pub with: Hooks<Option<syn::Path>>,
     pub prepare_step_run: Option<syn::Path>,
     pub cleanup_step_run: Option<syn::Path>,
     pub krate: Option<syn::Path>,
@@ -202,8 +203,8 @@ pub struct TypeAttrs {
 #[derive(Default)]
 pub struct FieldAttrs {
     pub marks: Marks,
-    pub pipeline: Option<Flag>,
-    pub step: Option<Flag>,
+    /// `pipeline`, `step`.
+    pub hooks: Hooks<Option<Flag>>,
     pub rename: Option<(Flag, Rename)>,
     /// Every conversion written, in order: the first one counts, the others are errors.
     pub converts: Vec<(Flag, Convert)>,
@@ -212,13 +213,6 @@ pub struct FieldAttrs {
     pub settings: Option<Flag>,
     /// Every attribute written, in order, at its name.
     pub written: Vec<(Name, Span)>,
-}
-
-impl TypeAttrs {
-    /// Whether a hook is named here.
-    pub fn names_a_hook(&self) -> bool {
-        self.pipeline.is_some() || self.step.is_some()
-    }
 }
 
 impl FieldAttrs {
@@ -263,12 +257,12 @@ impl Items {
         // Placement and values were checked against the table when parsed.
         for (flag, name, value) in items {
             match name {
-                Name::Pipeline => out.pipeline = Some(flag),
-                Name::Step => out.step = Some(flag),
+                Name::Pipeline => out.hooks.pipeline = Some(flag),
+                Name::Step => out.hooks.step = Some(flag),
                 Name::RenameAll => out.rename_all = value.into_str(),
                 Name::Prefix => out.prefix = value.into_str(),
-                Name::PipelineWith => out.pipeline_with = value.into_path(),
-                Name::StepWith => out.step_with = value.into_path(),
+                Name::PipelineWith => out.with.pipeline = value.into_path(),
+                Name::StepWith => out.with.step = value.into_path(),
                 Name::PrepareStepRun => out.prepare_step_run = value.into_path(),
                 Name::CleanupStepRun => out.cleanup_step_run = value.into_path(),
                 Name::Crate => out.krate = value.into_path(),
@@ -297,8 +291,8 @@ impl Items {
             out.written.push((name, flag.span));
             // Every name has its arm, as for a type's.
             match name {
-                Name::Pipeline => out.pipeline = Some(flag),
-                Name::Step => out.step = Some(flag),
+                Name::Pipeline => out.hooks.pipeline = Some(flag),
+                Name::Step => out.hooks.step = Some(flag),
                 Name::Rename => {
                     out.rename = match value {
                         Value::Str(s) => Some((flag, Rename::Literal(s))),

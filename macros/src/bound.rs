@@ -6,7 +6,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::{Generics, Type};
 
-use crate::check::{Conversion, Plan};
+use crate::resolve::{Conversion, Plan};
 use crate::shared::option_inner;
 
 /// The generics of the impl: the type's own, plus `bound = "..."` if given, else a predicate for

@@ -5,9 +5,9 @@ use quote::quote;
 use syn::DeriveInput;
 
 use crate::ast::Container;
-use crate::check;
 use crate::ctxt::Ctxt;
 use crate::expand;
+use crate::resolve;
 
 /// The derive on proc-macro2 tokens: the impl, or every error found plus an empty impl.
 pub fn derive(input: TokenStream) -> TokenStream {
@@ -20,7 +20,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
 fn derive_input(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::default();
     let container = Container::from_ast(&cx, input);
-    let plan = container.as_ref().map(|c| check::check(&cx, c));
+    let plan = container.as_ref().map(|c| resolve::resolve(&cx, c));
     match (cx.finish(), plan) {
         (Ok(()), Some(plan)) => expand::expand(input, &plan),
         (result, plan) => {

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident};
 
 use crate::bound::with_bounds;
-use crate::check::{Body, Conversion, Entry, Key, Plan, Unit};
+use crate::resolve::{Body, Conversion, Entry, Key, Plan, Unit};
 use crate::shared::{Hook, option_inner};
 
 pub fn expand(input: &DeriveInput, plan: &Plan) -> TokenStream {

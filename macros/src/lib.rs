@@ -15,6 +15,7 @@ mod expand;
 mod fuzz;
 mod keys;
 mod metadata_macro;
+mod resolve;
 mod shared;
 mod special;
 

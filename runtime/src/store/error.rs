@@ -62,6 +62,18 @@ pub enum StoreError {
         /// The newest this build knows.
         supported: i32,
     },
+    /// A part of the file (its own tables, such as the ZenML outbox's) was written by a newer
+    /// version of this crate.
+    NewerPart {
+        /// The file.
+        path: PathBuf,
+        /// The part.
+        part: &'static str,
+        /// Its version in the file.
+        found: i64,
+        /// The newest this build knows.
+        supported: usize,
+    },
     /// The file's schema version is negative: no version of this crate wrote it. It was not
     /// changed.
     UnknownSchema {
@@ -154,6 +166,16 @@ impl fmt::Display for StoreError {
             } => write!(
                 f,
                 "{} has schema version {found}, newer than this build's {supported}; upgrade run-metadata",
+                path.display()
+            ),
+            Self::NewerPart {
+                path,
+                part,
+                found,
+                supported,
+            } => write!(
+                f,
+                "{} holds {part} tables of version {found}, newer than this build's {supported}; upgrade run-metadata",
                 path.display()
             ),
             Self::UnknownSchema { path, found } => write!(

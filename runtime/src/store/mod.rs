@@ -16,7 +16,7 @@
 //! | `location` | where the file is when no path is given ([`STORE_ENV`], the data folders) |
 //! | `open` | [`Store`]: opening the file, the write transaction |
 //! | `error` | [`StoreError`] |
-//! | `schema` | the migrations, and the checks that refuse a file that is not a store |
+//! | `schema` | the file's parts (the store's own tables, and those a module above installs), each with its migrations; the checks that refuse a file that is not a store |
 //! | `rows` | columns and one row mapper per record kind |
 //! | `read` | runs, steps, metadata resolved as ZenML resolves it |
 //! | `check` | damaged records set aside and named; [`Store::check`] of the whole file |
@@ -41,4 +41,7 @@ pub use open::Store;
 pub use read::ComponentMetadata;
 #[cfg(test)]
 pub(crate) use read::decode as decode_row;
+pub(crate) use schema::Part;
 pub use schema::SCHEMA_VERSION;
+#[cfg(test)]
+pub(crate) use schema::STORE_PART;

@@ -3,11 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::{Result, StoreError};
 use super::location::default_location;
-use super::schema::{SCHEMA_VERSION, check_header, identify, migrate};
+use super::schema::{
+    Part, SCHEMA_VERSION, check_header, identify, install, migrate, newer_part, part_version,
+};
 
 /// The embedded store. See the [module docs](crate::store).
 ///
@@ -182,6 +184,31 @@ impl Store {
             Ok(out)
         })();
         written.map_err(|e| self.located(writing_error(&self.path, e)))
+    }
+
+    /// Brings `part`'s tables up to date (made, on its first use in this file), in one write
+    /// transaction if the file is behind; a read if it is not. Takes `&self`, so that a read of
+    /// a part an older build left behind can bring it up first.
+    pub(crate) fn install(&self, part: &'static Part) -> Result<()> {
+        if self.part_version(part)? == part.migrations.len() {
+            return Ok(());
+        }
+        let installed = (|| {
+            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+            let newer = install(&tx, part)?;
+            tx.commit()?;
+            Ok(newer)
+        })();
+        match installed.map_err(|e| self.located(writing_error(&self.path, e)))? {
+            Some(found) => Err(newer_part(&self.path, part, found)),
+            None => Ok(()),
+        }
+    }
+
+    /// How many of `part`'s migrations the file has (0: it never had its tables).
+    pub(crate) fn part_version(&self, part: &Part) -> Result<usize> {
+        let version = part_version(&self.conn, part).map_err(|e| self.located(e.into()))?;
+        Ok(usize::try_from(version).unwrap_or(usize::MAX))
     }
 
     /// The connection, for reads.

@@ -4,17 +4,34 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::error::{Result, StoreError};
 
 /// `PRAGMA application_id` of this store's files: "RMET".
 const APPLICATION_ID: i32 = 0x524D_4554;
 
-/// Each schema version's migration from the one before; the index + 1 is the version reached.
-const MIGRATIONS: &[&str] = &[
-    // 1: runs, steps, components, append-only metadata rows and their resource links.
-    "CREATE TABLE runs (
+/// A part of the file: tables one module owns, with the migrations that bring them from one
+/// version to the next. The store's own part is [`STORE_PART`]; a module above the store that
+/// keeps tables in the same file (the ZenML outbox) declares its own and installs it with
+/// [`Store::install`](super::Store::install) before it uses them. Each part's version is kept
+/// in the file's `schema_parts` table.
+pub(crate) struct Part {
+    /// Its row in `schema_parts`.
+    pub(crate) name: &'static str,
+    /// Each migration from the one before; the index + 1 is the version reached.
+    pub(crate) migrations: &'static [&'static str],
+    /// The file schema (1 to 9, before parts) that each of its first migrations came with, so
+    /// that a file of then is known to have them.
+    pub(crate) legacy: &'static [i32],
+}
+
+/// The store's own tables: runs, steps, components, metadata, hook failures.
+pub(crate) const STORE_PART: Part = Part {
+    name: "store",
+    migrations: &[
+        // 1 (file schema 1): runs, steps, components, append-only metadata rows and their resource links.
+        "CREATE TABLE runs (
          id TEXT PRIMARY KEY,
          name TEXT NOT NULL,
          pipeline TEXT NOT NULL,
@@ -53,45 +70,8 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX run_metadata_by_resource
          ON run_metadata_resources (resource_id, resource_type, run_metadata_id);",
-    // 2: the outbox of metadata a ZenML server did not take yet, in publishing order.
-    "CREATE TABLE outbox (
-         id INTEGER PRIMARY KEY AUTOINCREMENT,
-         server TEXT NOT NULL,
-         resource_id TEXT NOT NULL,
-         resource_type TEXT NOT NULL,
-         component_id TEXT,
-         component_name TEXT,
-         component_kind TEXT,
-         metadata_values TEXT NOT NULL,
-         metadata_types TEXT NOT NULL,
-         created INTEGER NOT NULL,
-         attempts INTEGER NOT NULL DEFAULT 0,
-         last_error TEXT
-     );
-     CREATE INDEX outbox_by_server ON outbox (server, id);",
-    // 3: steps of a registered run that the server could not register when they started.
-    "CREATE TABLE outbox_steps (
-         local_id TEXT PRIMARY KEY,
-         server TEXT NOT NULL,
-         run_id TEXT NOT NULL,
-         name TEXT NOT NULL,
-         status TEXT NOT NULL,
-         started INTEGER NOT NULL,
-         finished INTEGER,
-         created INTEGER NOT NULL
-     );",
-    // 4: final statuses of runs and steps the server could not take when they finished.
-    "CREATE TABLE outbox_statuses (
-         server TEXT NOT NULL,
-         resource_id TEXT NOT NULL,
-         resource_type TEXT NOT NULL,
-         status TEXT NOT NULL,
-         finished INTEGER NOT NULL,
-         created INTEGER NOT NULL,
-         PRIMARY KEY (server, resource_id)
-     );",
-    // 5: hooks that failed or panicked, so reporting nothing for their component.
-    "CREATE TABLE hook_failures (
+        // 2 (file schema 5): hooks that failed or panicked, so reporting nothing for their component.
+        "CREATE TABLE hook_failures (
          id INTEGER PRIMARY KEY AUTOINCREMENT,
          resource_id TEXT NOT NULL,
          resource_type TEXT NOT NULL,
@@ -102,61 +82,16 @@ const MIGRATIONS: &[&str] = &[
          created INTEGER NOT NULL
      );
      CREATE INDEX hook_failures_by_resource ON hook_failures (resource_id, resource_type);",
-    // 6: runs that started while a ZenML server was away, to be registered by `sync`, with
-    //    their planned steps (a JSON array of `{"name", "upstream"}`).
-    "CREATE TABLE outbox_runs (
-         local_id TEXT PRIMARY KEY,
-         server TEXT NOT NULL,
-         pipeline TEXT NOT NULL,
-         name TEXT NOT NULL,
-         steps TEXT NOT NULL,
-         status TEXT NOT NULL,
-         started INTEGER NOT NULL,
-         finished INTEGER,
-         created INTEGER NOT NULL
-     );",
-    // 7: what a server refused (a 4xx) is parked with the reason, not sent again unless asked.
-    "ALTER TABLE outbox ADD COLUMN refused TEXT;
-     ALTER TABLE outbox_runs ADD COLUMN refused TEXT;
-     ALTER TABLE outbox_steps ADD COLUMN refused TEXT;
-     ALTER TABLE outbox_statuses ADD COLUMN refused TEXT;",
-    // 8: the ZenML servers this store has reached, by their own id, at their last URL: the
-    //    outbox is keyed by the id, so a server that moves keeps what waits for it.
-    "CREATE TABLE zenml_servers (
-         id TEXT PRIMARY KEY,
-         url TEXT NOT NULL,
-         seen INTEGER NOT NULL
-     );",
-    // 9: delivery as a write-ahead log. A run kept to be registered carries its stack (name and
-    //    components, JSON) so that a replay registers it on that stack; ids the server gave to
-    //    local runs and steps are remembered, so a record written under the old id finds the new
-    //    one; one lease per server says which process sends (and what it was sending, should it
-    //    die); the clock counts every item kept, so a sender sees what arrived while it sent.
-    "ALTER TABLE outbox_runs ADD COLUMN stack_components TEXT;
-     CREATE TABLE zenml_ids (
-         local_id TEXT PRIMARY KEY,
-         remote_id TEXT NOT NULL,
-         server TEXT NOT NULL
-     );
-     CREATE TABLE outbox_leases (
-         server TEXT PRIMARY KEY,
-         owner TEXT NOT NULL,
-         pid INTEGER NOT NULL,
-         expires INTEGER NOT NULL,
-         inflight TEXT
-     );
-     CREATE TABLE outbox_clock (
-         id INTEGER PRIMARY KEY CHECK (id = 0),
-         kept INTEGER NOT NULL
-     );
-     INSERT INTO outbox_clock (id, kept) VALUES (0, 0);
-     CREATE INDEX outbox_steps_by_server ON outbox_steps (server, started);
-     CREATE INDEX outbox_runs_by_server ON outbox_runs (server, started);",
-];
+    ],
+    legacy: &[1, 5],
+};
 
-/// The schema version this build writes.
-#[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // a handful of migrations
-pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+/// The row of `schema_parts` that says which file schema (1 to 9) a file had when parts came.
+const LEGACY: &str = "legacy";
+
+/// The file schema this build writes: 10, where the file is made of parts, each with its own
+/// version in `schema_parts` (1 to 9 were one list of migrations for every table).
+pub const SCHEMA_VERSION: i32 = 10;
 
 /// SQLite's error, or [`StoreError::NotADatabase`] where it says the file is not a database, or
 /// [`StoreError::Corrupt`] where it finds one malformed.
@@ -234,17 +169,79 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path, patience: Duration) ->
     // Read again inside the lock: another process may have migrated meanwhile.
     let version: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     version_known(path, version)?;
-    let from = usize::try_from(version).unwrap_or(MIGRATIONS.len());
-    for migration in &MIGRATIONS[from..] {
-        tx.execute_batch(migration)?;
-    }
-    if from < MIGRATIONS.len() {
+    if version < SCHEMA_VERSION {
+        tx.execute_batch(
+            "CREATE TABLE schema_parts (part TEXT PRIMARY KEY, version INTEGER NOT NULL);",
+        )?;
+        if version > 0 {
+            tx.execute(
+                "INSERT INTO schema_parts (part, version) VALUES (?1, ?2)",
+                rusqlite::params![LEGACY, version],
+            )?;
+        }
         tx.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
         ))?;
     }
+    if let Some(found) = install(&tx, &STORE_PART)? {
+        return Err(newer_part(path, &STORE_PART, found));
+    }
     tx.commit()?;
     Ok(())
+}
+
+/// How many of `part`'s migrations the file has: its row, else those that came with the file
+/// schema it had before parts.
+pub(super) fn part_version(conn: &Connection, part: &Part) -> rusqlite::Result<i64> {
+    let versions: Vec<(String, i64)> = conn
+        .prepare("SELECT part, version FROM schema_parts WHERE part IN (?1, ?2)")?
+        .query_map(rusqlite::params![part.name, LEGACY], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let of = |name: &str| versions.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
+    Ok(of(part.name).unwrap_or_else(|| {
+        let legacy = of(LEGACY).unwrap_or(0);
+        let had = part
+            .legacy
+            .iter()
+            .filter(|&&v| i64::from(v) <= legacy)
+            .count();
+        i64::try_from(had).unwrap_or(i64::MAX)
+    }))
+}
+
+/// Brings `part` up to date inside `tx`; the version found if it is newer than this build's.
+pub(super) fn install(tx: &Transaction<'_>, part: &Part) -> rusqlite::Result<Option<i64>> {
+    let version = part_version(tx, part)?;
+    let Some(missing) = usize::try_from(version)
+        .ok()
+        .and_then(|from| part.migrations.get(from..))
+    else {
+        return Ok(Some(version));
+    };
+    for migration in missing {
+        tx.execute_batch(migration)?;
+    }
+    tx.execute(
+        "INSERT INTO schema_parts (part, version) VALUES (?1, ?2)
+         ON CONFLICT (part) DO UPDATE SET version = excluded.version",
+        rusqlite::params![
+            part.name,
+            i64::try_from(part.migrations.len()).unwrap_or(i64::MAX)
+        ],
+    )?;
+    Ok(None)
+}
+
+/// A part written by a newer build.
+pub(super) fn newer_part(path: &Path, part: &Part, found: i64) -> StoreError {
+    StoreError::NewerPart {
+        path: path.to_path_buf(),
+        part: part.name,
+        found,
+        supported: part.migrations.len(),
+    }
 }
 
 /// `f` again, with short waits, while SQLite answers busy or locked, for up to `patience`: some

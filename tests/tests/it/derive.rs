@@ -487,17 +487,7 @@ fn schema_without_an_instance() {
         ]
     );
     let schema = Conversions::schema();
-    let tags: Vec<_> = schema
-        .step
-        .iter()
-        .map(|e| match e {
-            SchemaEntry::Key {
-                key, tag, optional, ..
-            } => (key.to_string(), *tag, *optional),
-            SchemaEntry::Dynamic { source } => (source.to_string(), None, false),
-            _ => unreachable!(),
-        })
-        .collect();
+    let tags = crate::schema_keys(&schema.step);
     assert_eq!(
         tags,
         [

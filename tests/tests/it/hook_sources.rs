@@ -3,7 +3,7 @@
 //! failing hook reports nothing for its component.
 
 use run_metadata::sink::{Event, Hook, MemorySink};
-use run_metadata::stack::{Component, ComponentKind, Failure, Stack, StepSpec};
+use run_metadata::stack::{Component, ComponentKind, RunFailure, Stack, StepSpec};
 use run_metadata::{
     HookError, Metadata, MetadataType, RunMetadata, SchemaEntry, StepRunInfo, Uri, metadata,
 };
@@ -65,16 +65,7 @@ fn info() -> StepRunInfo {
 #[test]
 fn the_schema_declares_hook_time_keys_with_tags_and_optional_flags() {
     let schema = Tracker::schema();
-    let keys: Vec<(String, Option<MetadataType>, bool)> = schema
-        .step
-        .iter()
-        .map(|e| match e {
-            SchemaEntry::Key {
-                key, tag, optional, ..
-            } => (key.to_string(), *tag, *optional),
-            other => panic!("nothing is dynamic here: {other:?}"),
-        })
-        .collect();
+    let keys = crate::schema_keys(&schema.step);
     assert_eq!(
         keys,
         [
@@ -203,7 +194,7 @@ fn the_stack_reports_the_failure_and_publishes_nothing_for_that_component() {
     let report = run.finish();
 
     assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
-    let Failure::Hook(failure) = &report.failures[0] else {
+    let RunFailure::Hook(failure) = &report.failures[0] else {
         panic!("expected a hook failure: {:?}", report.failures);
     };
     assert_eq!(failure.component.name, "mlflow");

@@ -2,7 +2,7 @@
 //! hook, `cleanup_step_run` — and the step's settings, read typed by the hooks.
 
 use run_metadata::sink::{Event, MemorySink, Status};
-use run_metadata::stack::{Component, ComponentKind, Failure, Stack, StepSpec};
+use run_metadata::stack::{Component, ComponentKind, RunFailure, Stack, StepSpec};
 use run_metadata::{RunMetadata, StepRunInfo};
 use serde::Deserialize;
 
@@ -189,7 +189,7 @@ fn settings_that_do_not_read_fail_the_hook() {
     }));
     assert!(outcome.is_err(), "a failed preparation fails the step");
     let report = run.finish();
-    let Failure::Prepare {
+    let RunFailure::Prepare {
         step,
         component,
         message,
@@ -317,7 +317,7 @@ fn a_prepare_step_run_that_fails_fails_the_step_before_its_body() {
     assert!(!body_ran, "the body never ran");
     let report = run.finish();
     assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
-    let Failure::Prepare {
+    let RunFailure::Prepare {
         step,
         component,
         message,
@@ -367,7 +367,7 @@ fn a_cleanup_step_run_that_fails_fails_the_step_after_its_hooks() {
     assert!(
         matches!(
             &report.failures[..],
-            [Failure::Cleanup { step, message, panicked: false, .. }]
+            [RunFailure::Cleanup { step, message, panicked: false, .. }]
                 if step == "train" && message == "the tracker run did not close"
         ),
         "{:?}",
@@ -408,7 +408,7 @@ fn try_step_returns_a_failed_preparation_instead_of_raising_it() {
         body_ran = true;
         Ok::<(), String>(())
     });
-    let Err(Failure::Prepare {
+    let Err(RunFailure::Prepare {
         step,
         message,
         panicked: false,

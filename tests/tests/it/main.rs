@@ -28,3 +28,20 @@ mod zenml_ports;
 mod zenml_publish;
 mod zenml_python;
 mod zenml_tls;
+
+/// A schema's entries as `(key, tag, optional)`; a dynamic entry as `(source, None, false)`.
+fn schema_keys(
+    entries: &[run_metadata::SchemaEntry],
+) -> Vec<(String, Option<run_metadata::MetadataType>, bool)> {
+    use run_metadata::SchemaEntry;
+    entries
+        .iter()
+        .map(|e| match e {
+            SchemaEntry::Key {
+                key, tag, optional, ..
+            } => (key.to_string(), *tag, *optional),
+            SchemaEntry::Dynamic { source } => (source.to_string(), None, false),
+            other => panic!("an entry this test does not know: {other:?}"),
+        })
+        .collect()
+}

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use run_metadata::sink::{Event, Hook, MemorySink, Sink, SinkError, Status};
-use run_metadata::stack::{Component, ComponentKind, Failure, Stack, StepSpec};
+use run_metadata::stack::{Component, ComponentKind, RunFailure, Stack, StepSpec};
 use run_metadata::{Metadata, RunMetadata, StepRunInfo, metadata};
 use run_metadata::{Resource, ResourceType};
 use uuid::Uuid;
@@ -196,7 +196,7 @@ fn a_panicking_hook_is_reported_and_the_others_still_publish() {
     assert_eq!(out, Ok(3));
     let report = run.finish();
     assert_eq!(report.failures.len(), 1);
-    let Failure::Hook(failure) = &report.failures[0] else {
+    let RunFailure::Hook(failure) = &report.failures[0] else {
         panic!("expected a hook failure, got {:?}", report.failures[0]);
     };
     assert_eq!(failure.component.name, "k8s");
@@ -316,7 +316,7 @@ mod settings {
     use std::sync::{Arc, Mutex};
 
     use run_metadata::sink::{Hook, MemorySink};
-    use run_metadata::stack::{Component, ComponentKind, Failure, RunSpec, Stack, StepSpec};
+    use run_metadata::stack::{Component, ComponentKind, RunFailure, RunSpec, Stack, StepSpec};
     use run_metadata::{ComponentRef, HookError, PipelineRunInfo, RunMetadata, StepRunInfo};
     use serde::{Deserialize, Serialize};
     use serde_json::json;
@@ -503,7 +503,7 @@ mod settings {
             .with_settings("experiment_tracker:tracker", json!({"timeout": "soon"}));
         let run = stack.start_run_with(&mut sink, spec);
         let report = run.finish();
-        let [Failure::Hook(failure)] = report.failures.as_slice() else {
+        let [RunFailure::Hook(failure)] = report.failures.as_slice() else {
             panic!("one hook failure: {:?}", report.failures);
         };
         assert_eq!(failure.hook, Hook::Pipeline);
@@ -535,7 +535,7 @@ mod settings {
             ran = true;
             Ok::<(), String>(())
         });
-        let Err(Failure::Prepare { message, .. }) = outcome else {
+        let Err(RunFailure::Prepare { message, .. }) = outcome else {
             panic!("the preparation fails: {outcome:?}");
         };
         assert!(!ran);

@@ -2,7 +2,7 @@
 //! written, files it must refuse without touching, records damaged by hand, and pages damaged
 //! outside SQLite.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -284,15 +284,23 @@ fn what_could_not_be_read_back_is_refused_when_written() {
     assert!(store.check().unwrap().is_ok());
 }
 
+/// A store in `dir` with the runs `(name, keys)` recorded (see [`recorded_run`]), closed
+/// again: its path, and each run with its step.
+fn recorded_runs<const N: usize>(
+    dir: &TempDir,
+    runs: [(&str, usize); N],
+) -> (PathBuf, [(RunRecord, StepRecord); N]) {
+    let path = dir.path("runs.db");
+    let mut store = Store::open(&path).unwrap();
+    let ids = runs.map(|(name, steps)| recorded_run(&mut store, name, steps));
+    (path, ids)
+}
+
 #[test]
 fn a_damaged_record_is_named_and_hides_nothing_else() {
     let dir = TempDir::new("damaged");
-    let path = dir.path("runs.db");
-    let mut store = Store::open(&path).unwrap();
-    let (good, _) = recorded_run(&mut store, "good", 2);
-    let (bad, bad_step) = recorded_run(&mut store, "bad", 4);
-    let (stopped, _) = recorded_run(&mut store, "stopped", 1);
-    drop(store);
+    let (path, [(good, _), (bad, bad_step), (stopped, _)]) =
+        recorded_runs(&dir, [("good", 2), ("bad", 4), ("stopped", 1)]);
     let row = |key: &str| -> i64 {
         rusqlite::Connection::open(&path)
             .unwrap()
@@ -389,12 +397,8 @@ fn a_damaged_record_is_named_and_hides_nothing_else() {
 #[test]
 fn text_that_is_not_utf8_is_set_aside_and_named() {
     let dir = TempDir::new("not-utf8");
-    let path = dir.path("runs.db");
-    let mut store = Store::open(&path).unwrap();
-    let (good, _) = recorded_run(&mut store, "good", 2);
-    let (bad, bad_step) = recorded_run(&mut store, "bad", 3);
-    let (broken, _) = recorded_run(&mut store, "broken", 1);
-    drop(store);
+    let (path, [(good, _), (bad, bad_step), (broken, _)]) =
+        recorded_runs(&dir, [("good", 2), ("bad", 3), ("broken", 1)]);
     // Bytes SQLite keeps as text but Rust cannot read as a string: in a run's name, a key, a
     // value and a step's name.
     sql(

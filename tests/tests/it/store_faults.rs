@@ -17,22 +17,15 @@ use uuid::Uuid;
 /// Rows whose link is missing, links whose row is missing: a half-written publish.
 fn orphans(path: &Path) -> (i64, i64, String) {
     let conn = rusqlite::Connection::open(path).unwrap();
-    let rows: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM run_metadata m WHERE NOT EXISTS
-             (SELECT 1 FROM run_metadata_resources r WHERE r.run_metadata_id = m.id)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let links: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM run_metadata_resources r WHERE NOT EXISTS
-             (SELECT 1 FROM run_metadata m WHERE m.id = r.run_metadata_id)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let rows = count(
+        "SELECT count(*) FROM run_metadata m WHERE NOT EXISTS
+         (SELECT 1 FROM run_metadata_resources r WHERE r.run_metadata_id = m.id)",
+    );
+    let links = count(
+        "SELECT count(*) FROM run_metadata_resources r WHERE NOT EXISTS
+         (SELECT 1 FROM run_metadata m WHERE m.id = r.run_metadata_id)",
+    );
     let integrity: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();

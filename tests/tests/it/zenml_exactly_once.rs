@@ -251,15 +251,17 @@ fn store_in(dir: &TempDir, name: &str) -> PathBuf {
     dir.path(&format!("{name}.db"))
 }
 
-#[test]
-fn a_fleet_starting_together_on_a_fresh_server_arrives_whole() {
-    if live_server("a_fleet_starting_together").is_none() {
-        return;
-    }
-    let (server, url) = OwnServer::fresh("zenml-server-fleet");
-    let dir = TempDir::new("fleet");
+/// 16 runners started together, each running the three-step pipeline into a store of its own,
+/// spread over `urls` in turn: each must end with everything delivered, once, in `database`.
+/// The rows found.
+fn fleet(name: &str, urls: &[&str], database: &Database) -> usize {
+    let dir = TempDir::new(name);
     let stores: Vec<PathBuf> = (0..16).map(|i| store_in(&dir, &format!("r{i}"))).collect();
-    let children: Vec<Child> = stores.iter().map(|s| spawn("run", s, &url, "")).collect();
+    let children: Vec<Child> = stores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| spawn("run", s, urls[i % urls.len()], ""))
+        .collect();
     let outputs: Vec<Output> = children
         .into_iter()
         .map(|c| c.wait_with_output().unwrap())
@@ -272,12 +274,22 @@ fn a_fleet_starting_together_on_a_fresh_server_arrives_whole() {
             (0, 0),
             "runner {i} delivered all: {out:?}"
         );
-        rows += assert_exactly_once(
-            &Database::Sqlite(&server.database()),
-            store,
-            &format!("runner {i}"),
-        );
+        rows += assert_exactly_once(database, store, &format!("runner {i}"));
     }
+    rows
+}
+
+#[test]
+fn a_fleet_starting_together_on_a_fresh_server_arrives_whole() {
+    if live_server("a_fleet_starting_together").is_none() {
+        return;
+    }
+    let (server, url) = OwnServer::fresh("zenml-server-fleet");
+    let rows = fleet(
+        "fleet",
+        &[url.as_str()],
+        &Database::Sqlite(&server.database()),
+    );
     // 16 runs registered, each once, under the names they have locally.
     let conn = rusqlite::Connection::open(server.database()).unwrap();
     let runs: i64 = conn
@@ -506,27 +518,8 @@ fn a_fleet_over_two_servers_on_mariadb_arrives_whole() {
     let urls: Vec<String> = mariadb(&["start"]).lines().map(str::to_owned).collect();
     let _pair = MariadbPair;
     assert_eq!(urls.len(), 2, "{urls:?}");
-    let dir = TempDir::new("fleet-mariadb");
-    let stores: Vec<PathBuf> = (0..16).map(|i| store_in(&dir, &format!("r{i}"))).collect();
-    let children: Vec<Child> = stores
-        .iter()
-        .enumerate()
-        .map(|(i, s)| spawn("run", s, &urls[i % 2], ""))
-        .collect();
-    let outputs: Vec<Output> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
-        .collect();
-    let mut rows = 0;
-    for (i, (out, store)) in outputs.iter().zip(&stores).enumerate() {
-        assert!(out.status.success(), "runner {i}: {out:?}");
-        assert_eq!(
-            outbox_said(out),
-            (0, 0),
-            "runner {i} delivered all: {out:?}"
-        );
-        rows += assert_exactly_once(&Database::Mariadb, store, &format!("runner {i}"));
-    }
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let rows = fleet("fleet-mariadb", &urls, &Database::Mariadb);
     assert_eq!(rows, 16 * (4 + 3 * 3));
     let runs = mariadb(&[
         "sql",

@@ -737,10 +737,14 @@ fn a_new_server_at_a_url_the_store_knows_gets_the_whole_run() {
     let Some(server) = live_server("a_new_server_at_a_url_the_store_knows") else {
         return;
     };
-    let (store, _dir) = temp_store("new-server");
+    let (mut store, _dir) = temp_store("new-server");
     let path = store.path().to_owned();
-    // The store last reached another server at this URL (since reinstalled, say).
+    // The store last reached another server at this URL (since reinstalled, say). (Adopting
+    // nothing makes the outbox's tables, which a store gets on the outbox's first use.)
     let other = Uuid::new_v4();
+    run_metadata::zenml::Outbox::new(other.to_string())
+        .adopt(&mut store, &server.url)
+        .unwrap();
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute(

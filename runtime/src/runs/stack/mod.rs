@@ -15,4 +15,4 @@ mod run;
 
 pub use crate::hooks::component::{ComponentInfo, ComponentKind};
 pub use model::{Collected, Component, RunSpec, Stack, StepSpec};
-pub use run::{Failure, Run, RunReport, default_run_name};
+pub use run::{Run, RunFailure, RunReport, default_run_name};

@@ -18,7 +18,7 @@ use crate::runs::time::Utc;
 /// Something that went wrong during a run without stopping it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Failure {
+pub enum RunFailure {
     /// A component's hook failed or panicked: it reported nothing there.
     Hook(HookFailure),
     /// A component's `prepare_step_run` failed or panicked: the step failed before it ran.
@@ -61,7 +61,7 @@ pub enum Failure {
     },
 }
 
-impl fmt::Display for Failure {
+impl fmt::Display for RunFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Hook(h) => fmt::Display::fmt(h, f),
@@ -105,7 +105,7 @@ pub struct RunReport {
     /// How many component reports were published.
     pub published: usize,
     /// What went wrong, in order.
-    pub failures: Vec<Failure>,
+    pub failures: Vec<RunFailure>,
 }
 
 impl Stack {
@@ -205,7 +205,7 @@ impl RunReport {
     /// Notes a sink's failure to register `what`.
     fn register(&mut self, result: Result<(), SinkError>, what: impl FnOnce() -> String) {
         if let Err(error) = result {
-            self.failures.push(Failure::Register {
+            self.failures.push(RunFailure::Register {
                 what: what(),
                 error: error.to_string(),
             });
@@ -284,7 +284,7 @@ impl<S: Sink> Run<'_, S> {
     ///
     /// ```
     /// use run_metadata::sink::MemorySink;
-    /// use run_metadata::stack::{Component, ComponentKind, Failure, Stack, StepSpec};
+    /// use run_metadata::stack::{Component, ComponentKind, RunFailure, Stack, StepSpec};
     /// use run_metadata::{RunMetadata, StepRunInfo};
     ///
     /// #[derive(RunMetadata)]
@@ -309,17 +309,17 @@ impl<S: Sink> Run<'_, S> {
     /// let mut run = stack.start_run(&mut sink, "training", "r1");
     /// let spec = StepSpec::new("train").with_experiment_tracker("tracker");
     /// let outcome = run.try_step(&spec, || Ok::<(), String>(()));
-    /// assert!(matches!(outcome, Err(Failure::Prepare { .. })));
+    /// assert!(matches!(outcome, Err(RunFailure::Prepare { .. })));
     /// ```
     ///
     /// # Errors
     ///
-    /// The preparation's failure ([`Failure::Prepare`]); the step's own outcome is the `Ok`.
+    /// The preparation's failure ([`RunFailure::Prepare`]); the step's own outcome is the `Ok`.
     pub fn try_step<T, E>(
         &mut self,
         spec: &StepSpec,
         body: impl FnOnce() -> Result<T, E>,
-    ) -> Result<Result<T, E>, Failure> {
+    ) -> Result<Result<T, E>, RunFailure> {
         let mut step = self.new_step(spec, Status::Running);
         let registered = self.sink.start_step(&mut step);
         self.report
@@ -424,7 +424,7 @@ impl<S: Sink> Run<'_, S> {
         step: &StepRecord,
         spec: &StepSpec,
         failure: HookFailure,
-    ) -> Failure {
+    ) -> RunFailure {
         let kept = self.sink.hook_failed(Resource::step_run(step.id), &failure);
         let shown = failure.to_string();
         let HookFailure {
@@ -435,14 +435,14 @@ impl<S: Sink> Run<'_, S> {
         } = failure;
         let step_name = spec.name.clone();
         let failed = if hook == Hook::PrepareStepRun {
-            Failure::Prepare {
+            RunFailure::Prepare {
                 step: step_name,
                 component,
                 message,
                 panicked,
             }
         } else {
-            Failure::Cleanup {
+            RunFailure::Cleanup {
                 step: step_name,
                 component,
                 message,
@@ -459,14 +459,14 @@ impl<S: Sink> Run<'_, S> {
         for failure in collected.failures {
             let kept = self.sink.hook_failed(resource, &failure);
             let shown = failure.to_string();
-            self.report.failures.push(Failure::Hook(failure));
+            self.report.failures.push(RunFailure::Hook(failure));
             self.report
                 .register(kept, || format!("the failure ({shown})"));
         }
         for (component, metadata) in collected.reports {
             match self.sink.publish(resource, &component, &metadata) {
                 Ok(()) => self.report.published += 1,
-                Err(error) => self.report.failures.push(Failure::Publish {
+                Err(error) => self.report.failures.push(RunFailure::Publish {
                     resource,
                     component,
                     error: error.to_string(),

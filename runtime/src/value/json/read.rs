@@ -157,8 +157,6 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     limit: usize,
-    /// Whether an integer beyond 128 bits is read as the nearest float instead of refused.
-    wide_as_float: bool,
 }
 
 /// Reads `text` as untyped values (`null` is `None`), refusing arrays and objects nested
@@ -169,24 +167,6 @@ pub(crate) fn parse(text: &str, limit: usize) -> Result<Option<MetadataValue>, D
         pos: 0,
         depth: 0,
         limit,
-        wide_as_float: false,
-    }
-    .parse_document()
-}
-
-#[cfg(feature = "zenml")]
-/// As [`parse`], reading an integer beyond 128 bits as the nearest float (as most JSON readers
-/// do): for documents of which only a few fields are used, such as a server's answers.
-pub(crate) fn parse_lenient(
-    text: &str,
-    limit: usize,
-) -> Result<Option<MetadataValue>, DecodeError> {
-    Parser {
-        text,
-        pos: 0,
-        depth: 0,
-        limit,
-        wide_as_float: true,
     }
     .parse_document()
 }
@@ -373,11 +353,6 @@ impl Parser<'_> {
         } else {
             match text.parse::<Integer>() {
                 Ok(i) => Ok(MetadataValue::Int(i)),
-                // Digits only: Rust's float parser takes them, rounding to the nearest.
-                Err(_) if self.wide_as_float => text
-                    .parse::<f64>()
-                    .map(MetadataValue::Float)
-                    .map_err(|_| self.error("invalid number")),
                 Err(_) => Err(DecodeError::Syntax {
                     offset: start,
                     message: "integer outside the range of i128 and u128",

@@ -4,18 +4,21 @@
 use core::fmt;
 use std::collections::HashMap;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::hooks::component::ComponentInfo;
 use crate::map::metadata::Metadata;
 use crate::runs::resource::{Resource, ResourceType};
-use crate::value::json::read::parse;
-use crate::value::tree::{MAX_DEPTH, MetadataValue};
+use crate::value::tree::MetadataValue;
 use crate::zenml::endpoints::publish::{PublishReport, select};
-use crate::zenml::request::RunMetadataRequest;
+use crate::zenml::error::ZenmlError;
 use crate::zenml::transport::config::Config;
-use crate::zenml::transport::error::ZenmlError;
-use crate::zenml::transport::http::{Http, Method, answer_json, field};
+use crate::zenml::transport::http::{Http, Method};
+use crate::zenml::wire::answers::{self, Created, Identified, Page, RunOrStep};
+use crate::zenml::wire::bodies::{self, Empty, NewComponent, NewFlavor};
+use crate::zenml::wire::request::RunMetadataRequest;
 
 /// The flavor of the components this client registers.
 const RUST_FLAVOR: &str = "rust";
@@ -87,7 +90,8 @@ impl Client {
         if let Some(id) = self.server {
             return Ok(id);
         }
-        let id = id_of(&answer_json(&self.http.call_public("/api/v1/info")?)?)?;
+        let info: Identified = answers::read(&self.http.call_public("/api/v1/info")?)?;
+        let id = info.id;
         self.server = Some(id);
         Ok(id)
     }
@@ -105,10 +109,10 @@ impl Client {
         let id = if let Ok(id) = Uuid::parse_str(&name) {
             id
         } else {
-            let found = self.get("/api/v1/projects", &[("name", &name)])?;
-            first_id(&found).ok_or_else(|| ZenmlError::NotFound {
-                detail: format!("no project named {name:?}"),
-            })?
+            self.first_id("/api/v1/projects", &[("name", &name)])?
+                .ok_or_else(|| ZenmlError::NotFound {
+                    detail: format!("no project named {name:?}"),
+                })?
         };
         self.project = Some(id);
         Ok(id)
@@ -213,8 +217,7 @@ impl Client {
                 resource.kind
             )));
         }
-        let text = self.http.call(&path_of(resource), &Method::Get(&[]))?;
-        metadata_of_answer(&text)
+        self.get::<RunOrStep>(&path_of(resource), &[])?.metadata()
     }
 
     /// The server's id of `component`: the component of that name and type if the server has
@@ -229,54 +232,58 @@ impl Client {
             return Ok(*id);
         }
         let kind = component.kind.as_str();
-        let found = self.get(
-            "/api/v1/components",
-            &[("name", &component.name), ("type", kind)],
-        )?;
-        let id = if let Some(id) = first_id(&found) {
+        let query = [("name", component.name.as_str()), ("type", kind)];
+        let id = if let Some(id) = self.first_id("/api/v1/components", &query)? {
             id
         } else {
             self.get_or_create(
                 "/api/v1/flavors",
                 &[("name", RUST_FLAVOR), ("type", kind)],
-                &serde_json::json!({
-                    "name": RUST_FLAVOR,
-                    "type": kind,
-                    "config_schema": {},
-                    "source": format!("run_metadata.{kind}"),
-                    "integration": "custom",
-                }),
+                &NewFlavor {
+                    config_schema: Empty {},
+                    integration: "custom",
+                    name: RUST_FLAVOR,
+                    source: format!("run_metadata.{kind}"),
+                    kind,
+                },
             )?;
-            let query = [("name", component.name.as_str()), ("type", kind)];
             self.post_or_find(
                 "/api/v1/components",
-                &serde_json::json!({
-                    "name": component.name,
-                    "type": kind,
-                    "flavor": RUST_FLAVOR,
-                    "configuration": {},
-                }),
-                |client| Ok(first_id(&client.get("/api/v1/components", &query)?)),
+                &NewComponent {
+                    configuration: Empty {},
+                    flavor: RUST_FLAVOR,
+                    name: &component.name,
+                    kind,
+                },
+                |client| client.first_id("/api/v1/components", &query),
             )?
         };
         self.components.insert(component.id, id);
         Ok(id)
     }
 
-    pub(crate) fn get(
+    /// `GET path?query`, its answer read as `T`.
+    pub(crate) fn get<T: DeserializeOwned>(
         &mut self,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<MetadataValue, ZenmlError> {
-        answer_json(&self.http.call(path, &Method::Get(query))?)
+    ) -> Result<T, ZenmlError> {
+        answers::read(&self.http.call(path, &Method::Get(query))?)
     }
 
-    pub(crate) fn post(
+    /// The id of the first item `GET path?query` lists.
+    pub(crate) fn first_id(
         &mut self,
         path: &str,
-        body: &serde_json::Value,
-    ) -> Result<MetadataValue, ZenmlError> {
-        answer_json(&self.http.call(path, &Method::Post(&body.to_string()))?)
+        query: &[(&str, &str)],
+    ) -> Result<Option<Uuid>, ZenmlError> {
+        Ok(self.get::<Page>(path, query)?.first_id())
+    }
+
+    /// The id of what `POST path` of `body` creates: sent once (a lost answer is an error).
+    pub(crate) fn post(&mut self, path: &str, body: &impl Serialize) -> Result<Uuid, ZenmlError> {
+        let body = bodies::to_json(body)?;
+        Ok(answers::read::<Created>(&self.http.call(path, &Method::Post(&body))?)?.id())
     }
 
     /// The id of the first item `GET path?query` lists, else of the one `POST path` creates.
@@ -284,12 +291,12 @@ impl Client {
         &mut self,
         path: &str,
         query: &[(&str, &str)],
-        body: &serde_json::Value,
+        body: &impl Serialize,
     ) -> Result<Uuid, ZenmlError> {
-        if let Some(id) = first_id(&self.get(path, query)?) {
+        if let Some(id) = self.first_id(path, query)? {
             return Ok(id);
         }
-        self.post_or_find(path, body, |client| Ok(first_id(&client.get(path, query)?)))
+        self.post_or_find(path, body, |client| client.first_id(path, query))
     }
 
     /// The id of what `POST path` of `body` creates. Where the answer is lost, `find` looks for
@@ -298,22 +305,12 @@ impl Client {
     pub(crate) fn post_or_find(
         &mut self,
         path: &str,
-        body: &serde_json::Value,
+        body: &impl Serialize,
         find: impl FnMut(&mut Self) -> Result<Option<Uuid>, ZenmlError>,
     ) -> Result<Uuid, ZenmlError> {
-        self.post_or_find_then(path, body, find, created_id)
-    }
-
-    /// As [`post_or_find`](Self::post_or_find), the answer read by `read`.
-    pub(crate) fn post_or_find_then(
-        &mut self,
-        path: &str,
-        body: &serde_json::Value,
-        find: impl FnMut(&mut Self) -> Result<Option<Uuid>, ZenmlError>,
-        read: impl FnOnce(&MetadataValue) -> Result<Uuid, ZenmlError>,
-    ) -> Result<Uuid, ZenmlError> {
-        self.post_or_find_text(path, &body.to_string(), find, |text| {
-            read(&answer_json(text)?)
+        let body = bodies::to_json(body)?;
+        self.post_or_find_text(path, &body, find, |text| {
+            Ok(answers::read::<Created>(text)?.id())
         })
     }
 
@@ -322,7 +319,7 @@ impl Client {
     /// the configured retries); if `find` fails too, the answer stays lost, for the caller to
     /// keep and look for later. Where the server answers that it exists already (409), `find`
     /// gives it.
-    fn post_or_find_text<T>(
+    pub(crate) fn post_or_find_text<T>(
         &mut self,
         path: &str,
         body: &str,
@@ -358,57 +355,10 @@ impl Client {
     }
 }
 
-/// The `.metadata.run_metadata` of a run's or a step's answer, read exactly (integers to 128
-/// bits, values to `MAX_DEPTH`: the answer, `metadata` and `run_metadata` are three levels above
-/// them); no `run_metadata`, no metadata.
-pub(crate) fn metadata_of_answer(text: &str) -> Result<Metadata, ZenmlError> {
-    let answer = parse(text, MAX_DEPTH + 3)
-        .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))?
-        .ok_or_else(|| ZenmlError::Protocol("a null answer".into()))?;
-    let Some(run_metadata) = field(&answer, "metadata").and_then(|m| field(m, "run_metadata"))
-    else {
-        return Ok(Metadata::new());
-    };
-    let MetadataValue::Dict(entries) = run_metadata else {
-        return Err(ZenmlError::Protocol("run_metadata is not an object".into()));
-    };
-    // The reader gives each key once (the last of a repeated one): checked, not searched for.
-    let mut out = Metadata::with_capacity(entries.len());
-    for (key, value) in entries {
-        crate::value::key::check_key(key).map_err(|e| ZenmlError::Protocol(e.to_string()))?;
-        out.push_owned(key.clone(), value.clone());
-    }
-    Ok(out)
-}
-
 /// The path of a run or a step.
 pub(crate) fn path_of(resource: Resource) -> String {
     match resource.kind {
         ResourceType::StepRun => format!("/api/v1/steps/{}", resource.id),
         _ => format!("/api/v1/runs/{}", resource.id),
     }
-}
-
-/// The id of the first item of a page.
-pub(crate) fn first_id(page: &MetadataValue) -> Option<Uuid> {
-    match field(page, "items")? {
-        MetadataValue::List(items) => id_of(items.first()?).ok(),
-        _ => None,
-    }
-}
-
-/// The id of what a `POST` created: its answer, or the first of `[item, created]` (as
-/// `POST /runs` answers).
-pub(crate) fn created_id(answer: &MetadataValue) -> Result<Uuid, ZenmlError> {
-    match answer {
-        MetadataValue::List(items) => id_of(items.first().unwrap_or(answer)),
-        _ => id_of(answer),
-    }
-}
-
-pub(crate) fn id_of(value: &MetadataValue) -> Result<Uuid, ZenmlError> {
-    field(value, "id")
-        .and_then(MetadataValue::as_str)
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| ZenmlError::Protocol("an answer without an id".into()))
 }

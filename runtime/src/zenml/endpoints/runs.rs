@@ -7,11 +7,14 @@ use uuid::Uuid;
 use crate::runs::resource::Resource;
 use crate::runs::sink::Status;
 use crate::runs::time::Utc;
-use crate::value::tree::MetadataValue;
-use crate::zenml::endpoints::client::{Client, created_id, first_id, id_of, path_of};
+use crate::zenml::endpoints::client::{Client, path_of};
 use crate::zenml::endpoints::plan::PlannedStep;
-use crate::zenml::transport::error::ZenmlError;
-use crate::zenml::transport::http::{Method, field};
+use crate::zenml::error::ZenmlError;
+use crate::zenml::transport::http::Method;
+use crate::zenml::wire::answers::{self, Created, RunOrStep};
+use crate::zenml::wire::bodies::{
+    self, Finish, Named, NewPipeline, NewRun, NewSnapshot, NewStep, StepConfiguration,
+};
 
 /// A run to register: see [`Client::register_run`].
 pub(crate) struct RunToRegister<'a> {
@@ -71,11 +74,10 @@ impl Client {
         let project_text = project.to_string();
         let local = run.local.to_string();
         let find = |client: &mut Self| {
-            let found = client.get(
+            client.first_id(
                 "/api/v1/runs",
                 &[("orchestrator_run_id", &local), ("project", &project_text)],
-            )?;
-            Ok(first_id(&found))
+            )
         };
         if replay && let Some(id) = find(self)? {
             return Ok(id);
@@ -83,66 +85,53 @@ impl Client {
         let pipeline_id = self.get_or_create(
             "/api/v1/pipelines",
             &[("name", run.pipeline), ("project", &project_text)],
-            &serde_json::json!({"project": project, "name": run.pipeline}),
+            &NewPipeline {
+                name: run.pipeline,
+                project,
+            },
         )?;
         let stack = if let Some(id) = run.stack {
             id
         } else {
-            let found = self.get("/api/v1/stacks", &[("name", "default")])?;
-            first_id(&found).ok_or_else(|| ZenmlError::NotFound {
-                detail: "no stack named \"default\"".into(),
-            })?
+            self.first_id("/api/v1/stacks", &[("name", "default")])?
+                .ok_or_else(|| ZenmlError::NotFound {
+                    detail: "no stack named \"default\"".into(),
+                })?
         };
-        let step_configurations: serde_json::Map<String, serde_json::Value> = run
+        let step_configurations = run
             .steps
             .iter()
             .map(|step| {
-                let name = &step.name;
-                (
-                    name.clone(),
-                    serde_json::json!({
-                        "spec": {
-                            "source": {"module": "run_metadata", "attribute": name, "type": "unknown"},
-                            "upstream_steps": step.upstream,
-                            "invocation_id": name,
-                        },
-                        "config": {"name": name},
-                        "step_config_overrides": {"name": name},
-                    }),
-                )
+                let name = step.name.as_str();
+                (name, StepConfiguration::of(name, &step.upstream))
             })
             .collect();
-        let snapshot = self.post(
-            "/api/v1/pipeline_snapshots",
-            &serde_json::json!({
-                "project": project,
-                "stack": stack,
-                "pipeline": pipeline_id,
-                "run_name_template": run.name,
-                "pipeline_configuration": {"name": run.pipeline},
-                "step_configurations": step_configurations,
-            }),
-        )?;
-        let snapshot = id_of(&snapshot)?;
-        let mut body = serde_json::json!({
-            "project": project,
-            "name": run.name,
-            "snapshot": snapshot,
-            "orchestrator_run_id": local,
-            "status": "running",
-            "start_time": Utc::from(run.started).iso8601(),
-        });
+        let snapshot = NewSnapshot {
+            pipeline: pipeline_id,
+            pipeline_configuration: Named { name: run.pipeline },
+            project,
+            run_name_template: run.name,
+            stack,
+            step_configurations,
+        };
+        let snapshot = self.post("/api/v1/pipeline_snapshots", &snapshot)?;
         // A run registered after it ended (kept while the server was away) has its end time
         // from the start: the server would otherwise take the moment its last step arrives.
-        if let Some(finished) = run.finished {
-            body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
-        }
+        let body = NewRun {
+            end_time: run.finished.map(|t| Utc::from(t).iso8601()),
+            name: run.name,
+            orchestrator_run_id: &local,
+            project,
+            snapshot,
+            start_time: Utc::from(run.started).iso8601(),
+            status: "running",
+        };
         // `POST /runs` answers `[run, created]`; with an `orchestrator_run_id`, a run it did not
         // create is the one with that id, this run. A name another run has is a 409, where
         // `find` tells an earlier attempt of this run from another run.
         let name = run.name;
-        self.post_or_find_then("/api/v1/runs", &body, find, |answer| {
-            created_id(answer).map_err(|_| {
+        self.post_or_find_text("/api/v1/runs", &bodies::to_json(&body)?, find, |text| {
+            answers::read::<Created>(text).map(|c| c.id()).map_err(|_| {
                 ZenmlError::Protocol(format!("the answer to registering run {name:?} has no id"))
             })
         })
@@ -164,16 +153,14 @@ impl Client {
         finished: Option<SystemTime>,
     ) -> Result<Uuid, ZenmlError> {
         let project = self.project_id()?;
-        let mut body = serde_json::json!({
-            "project": project,
-            "name": name,
-            "pipeline_run_id": run_id,
-            "status": status.as_str(),
-            "start_time": Utc::from(started).iso8601(),
-        });
-        if let Some(finished) = finished {
-            body["end_time"] = serde_json::Value::String(Utc::from(finished).iso8601());
-        }
+        let body = NewStep {
+            end_time: finished.map(|t| Utc::from(t).iso8601()),
+            name,
+            pipeline_run_id: run_id,
+            project,
+            start_time: Utc::from(started).iso8601(),
+            status: status.as_str(),
+        };
         self.post_or_find("/api/v1/steps", &body, |client| {
             client.step_id(run_id, name)
         })
@@ -185,11 +172,8 @@ impl Client {
     ///
     /// As for any request.
     pub fn status(&mut self, resource: Resource) -> Result<String, ZenmlError> {
-        let answer = self.get(&path_of(resource), &[])?;
-        field(&answer, "body")
-            .and_then(|body| field(body, "status"))
-            .and_then(MetadataValue::as_str)
-            .map(str::to_owned)
+        self.get::<RunOrStep>(&path_of(resource), &[])?
+            .status()
             .ok_or_else(|| ZenmlError::Protocol("an answer without a status".into()))
     }
 
@@ -199,11 +183,10 @@ impl Client {
     ///
     /// As for any request.
     pub fn step_id(&mut self, run_id: Uuid, name: &str) -> Result<Option<Uuid>, ZenmlError> {
-        let found = self.get(
+        self.first_id(
             "/api/v1/steps",
             &[("pipeline_run_id", &run_id.to_string()), ("name", name)],
-        )?;
-        Ok(first_id(&found))
+        )
     }
 
     /// Sets the status and end time of a step or run.
@@ -217,9 +200,12 @@ impl Client {
         status: Status,
         finished: SystemTime,
     ) -> Result<(), ZenmlError> {
-        let body = serde_json::json!({"status": status.as_str(), "end_time": Utc::from(finished).iso8601()});
+        let body = bodies::to_json(&Finish {
+            end_time: Utc::from(finished).iso8601(),
+            status: status.as_str(),
+        })?;
         self.http
-            .call(&path_of(resource), &Method::Put(&body.to_string()))
+            .call(&path_of(resource), &Method::Put(&body))
             .map(drop)
     }
 }

@@ -1,10 +1,13 @@
 //! Stacks on the server: the stack a run is created on, registered with its components.
 
+use std::collections::BTreeMap;
+
 use uuid::Uuid;
 
 use crate::hooks::component::{ComponentInfo, ComponentKind};
-use crate::zenml::endpoints::client::{Client, first_id};
-use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::endpoints::client::Client;
+use crate::zenml::error::ZenmlError;
+use crate::zenml::wire::bodies::NewStack;
 
 impl Client {
     /// The server's id of the stack named `name` made of `components` (each registered as
@@ -29,12 +32,15 @@ impl Client {
         if let Some(id) = self.find_stack(name)? {
             return Ok(Some(id));
         }
-        let mut by_kind = serde_json::Map::new();
+        let mut by_kind = BTreeMap::new();
         for component in components {
             let id = self.component_id(component)?;
-            by_kind.insert(component.kind.as_str().to_owned(), serde_json::json!([id]));
+            by_kind.insert(component.kind.as_str(), [id]);
         }
-        let body = serde_json::json!({"name": name, "components": by_kind});
+        let body = NewStack {
+            components: by_kind,
+            name,
+        };
         self.post_or_find("/api/v1/stacks", &body, |client| client.find_stack(name))
             .map(Some)
     }
@@ -48,6 +54,6 @@ impl Client {
         if name.is_empty() {
             return Ok(None);
         }
-        Ok(first_id(&self.get("/api/v1/stacks", &[("name", name)])?))
+        self.first_id("/api/v1/stacks", &[("name", name)])
     }
 }

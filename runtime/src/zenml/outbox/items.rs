@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
-use super::{Outbox, Result};
+use super::{Outbox, Result, install, used};
 use crate::store::{Store, StoreError};
 
 /// One kept item: a run or step to register (by its local id), metadata (by its place), a
@@ -88,6 +88,9 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn elsewhere(&self, store: &Store) -> Result<Vec<Waiting>> {
+        if !used(store)? {
+            return Ok(Vec::new());
+        }
         let mut stmt = store.conn().prepare(
             "SELECT k.server, s.url, count(*) FROM (
                  SELECT server FROM outbox_runs WHERE refused IS NULL
@@ -115,8 +118,9 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn adopt(&self, store: &mut Store, url: &str) -> Result<usize> {
+        install(store)?;
         let url = url.trim_end_matches('/').to_owned();
-        store.write(|tx| crate::zenml::outbox::rekey(tx, &url, &self.server))
+        store.write(|tx| super::rekey(tx, &url, &self.server))
     }
 }
 

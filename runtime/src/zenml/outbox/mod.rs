@@ -1,7 +1,7 @@
 //! The outbox: what one ZenML server has not taken yet — metadata, steps to register, final
 //! statuses — kept in the embedded store's file until [`sync`](crate::zenml::outbox::sync) sends it.
-//! This file holds the outbox, its counts and its metadata; `records` its runs, steps and
-//! statuses.
+//! This file holds the outbox and its metadata; `kept` what it keeps, as read back; `records`
+//! its runs, steps and statuses; `schema` its tables.
 //!
 //! One vocabulary throughout: an item is *kept* in the outbox; the server *took* it (it leaves
 //! the outbox) or *refused* it (it stays, with the reason, for a look). Each [`Outbox`] is one
@@ -15,8 +15,7 @@ use uuid::Uuid;
 use crate::hooks::component::ComponentInfo;
 use crate::map::metadata::Metadata;
 use crate::runs::resource::Resource;
-use crate::runs::sink::Status;
-use crate::store::rows::{component_from_row, millis, resource_from_row};
+use crate::store::rows::millis;
 use crate::store::{Store, StoreError};
 use crate::zenml::endpoints::client::Client;
 
@@ -59,112 +58,6 @@ pub struct Outbox {
     server: String,
 }
 
-/// How much an [`Outbox`] keeps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct OutboxCount {
-    /// Runs to register.
-    pub runs: usize,
-    /// Steps to register.
-    pub steps: usize,
-    /// Metadata to publish.
-    pub metadata: usize,
-    /// Final statuses to send.
-    pub statuses: usize,
-    /// Items the server refused, parked with the reason: not sent again unless asked.
-    pub refused: usize,
-}
-
-impl OutboxCount {
-    /// Everything kept to be sent (the refused ones not counted).
-    #[must_use]
-    pub fn total(self) -> usize {
-        self.runs + self.steps + self.metadata + self.statuses
-    }
-}
-
-/// Which kind of kept item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kept {
-    Run,
-    Step,
-    Status,
-}
-
-/// Metadata kept in an outbox.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeptMetadata {
-    /// Its place in the outbox: metadata is sent in this order.
-    pub id: i64,
-    /// Where the metadata goes.
-    pub resource: Resource,
-    /// Who published it.
-    pub component: Option<ComponentInfo>,
-    /// The metadata.
-    pub metadata: Metadata,
-    /// How many times the server refused it.
-    pub attempts: u32,
-    /// Why, the last time.
-    pub last_error: Option<String>,
-}
-
-/// The columns kept metadata is read from, in [`KeptRow::read`]'s order.
-const KEPT_COLUMNS: &str = "id, resource_id, resource_type, component_id, component_name, \
-                            component_kind, metadata_values, metadata_types, attempts, last_error";
-
-/// A row of kept metadata, its values still JSON.
-struct KeptRow {
-    id: i64,
-    resource: Resource,
-    component: Option<ComponentInfo>,
-    values: String,
-    types: String,
-    attempts: u32,
-    last_error: Option<String>,
-}
-
-impl KeptRow {
-    /// The row, from [`KEPT_COLUMNS`].
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            id: r.get(0)?,
-            resource: resource_from_row(r, 1)?,
-            component: component_from_row(r, 3)?,
-            values: r.get(6)?,
-            types: r.get(7)?,
-            attempts: r.get(8)?,
-            last_error: r.get(9)?,
-        })
-    }
-
-    /// The metadata, read back from its JSON.
-    fn decode(self) -> Result<KeptMetadata> {
-        let metadata =
-            Metadata::from_json(&self.values, &self.types).map_err(|error| StoreError::Decode {
-                key: format!("outbox metadata {}", self.id),
-                error,
-            })?;
-        Ok(KeptMetadata {
-            id: self.id,
-            resource: self.resource,
-            component: self.component,
-            metadata,
-            attempts: self.attempts,
-            last_error: self.last_error,
-        })
-    }
-}
-
-/// A final status kept in an outbox.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KeptStatus {
-    /// The run or step.
-    pub resource: Resource,
-    /// Its final status.
-    pub status: Status,
-    /// When it finished.
-    pub finished: SystemTime,
-}
-
 impl Outbox {
     /// The outbox of the server at `server` (its URL; a trailing `/` is not part of it, as in
     /// [`Config::new`](crate::zenml::Config::new)).
@@ -184,6 +77,7 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn of(client: &mut Client, store: &mut Store) -> Result<Self> {
+        install(store)?;
         let url = client.config().url().to_owned();
         if let Ok(id) = client.server_id() {
             return Self::reached(store, &url, id);
@@ -194,6 +88,7 @@ impl Outbox {
     /// The outbox of the server with id `id`, reached at `url`: the store remembers the server
     /// at that URL, and what was kept under the URL moves to the id.
     pub(crate) fn reached(store: &mut Store, url: &str, id: Uuid) -> Result<Self> {
+        install(store)?;
         let id = id.to_string();
         store.write(|tx| {
             tx.execute(
@@ -209,6 +104,9 @@ impl Outbox {
     /// The outbox of the server at `url` as this store last knew it, asking nothing: keyed by
     /// the id of the server last reached there, else by the URL.
     pub(crate) fn known(store: &Store, url: &str) -> Result<Self> {
+        if !used(store)? {
+            return Ok(Self::new(url));
+        }
         let known: Option<String> = store
             .conn()
             .query_row(
@@ -232,6 +130,9 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn count(&self, store: &Store) -> Result<OutboxCount> {
+        if !used(store)? {
+            return Ok(OutboxCount::default());
+        }
         Ok(store.conn().query_row(
             "SELECT (SELECT count(*) FROM outbox_runs WHERE server = ?1 AND refused IS NULL),
                     (SELECT count(*) FROM outbox_steps WHERE server = ?1 AND refused IS NULL),
@@ -269,6 +170,7 @@ impl Outbox {
         component: Option<&ComponentInfo>,
         metadata: &Metadata,
     ) -> Result<i64> {
+        install(store)?;
         store.write(|tx| self.keep_metadata_in(tx, resource, component, metadata))
     }
 
@@ -312,6 +214,9 @@ impl Outbox {
     ///
     /// [`StoreError::Decode`] for metadata that cannot be read back; SQLite's.
     pub fn metadata(&self, store: &Store, with_refused: bool) -> Result<Vec<KeptMetadata>> {
+        if !used(store)? {
+            return Ok(Vec::new());
+        }
         let mut stmt = store.conn().prepare(&format!(
             "SELECT {KEPT_COLUMNS} FROM outbox o WHERE server = ?1 AND (refused IS NULL OR ?2)
                  AND NOT EXISTS (SELECT 1 FROM outbox_runs r
@@ -425,6 +330,9 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn parked(&self, store: &Store) -> Result<Vec<(String, String)>> {
+        if !used(store)? {
+            return Ok(Vec::new());
+        }
         let mut stmt = store.conn().prepare(
             "SELECT 'run ' || name, refused FROM outbox_runs
                  WHERE server = ?1 AND refused IS NOT NULL
@@ -492,4 +400,10 @@ pub(crate) mod sink;
 pub(crate) mod sync;
 pub(crate) mod worker;
 
+mod kept;
 mod records;
+pub(crate) mod schema;
+
+pub(crate) use kept::{KEPT_COLUMNS, Kept, KeptRow};
+pub use kept::{KeptMetadata, KeptStatus, OutboxCount};
+pub(crate) use schema::{install, used};

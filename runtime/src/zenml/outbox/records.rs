@@ -1,12 +1,14 @@
 //! The runs, steps and final statuses an outbox keeps.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{KeptStatus, Outbox, Result, lease};
-use crate::hooks::component::ComponentInfo;
+use super::{KeptStatus, Outbox, Result, install, lease, used};
+use crate::hooks::component::{ComponentInfo, ComponentKind};
 use crate::runs::resource::Resource;
 use crate::runs::sink::{RunRecord, Status, StepRecord};
 use crate::store::rows::{
@@ -29,6 +31,7 @@ impl Outbox {
         run: &RunRecord,
         steps: &[PlannedStep],
     ) -> Result<()> {
+        install(store)?;
         store.write(|tx| self.keep_run_in(tx, run, steps, None))
     }
 
@@ -42,18 +45,10 @@ impl Outbox {
         steps: &[PlannedStep],
         components: Option<&[ComponentInfo]>,
     ) -> rusqlite::Result<()> {
-        let steps: Vec<serde_json::Value> = steps
-            .iter()
-            .map(|s| serde_json::json!({"name": s.name, "upstream": s.upstream}))
-            .collect();
-        let components = components.map(|list| {
-            serde_json::Value::Array(
-                list.iter()
-                    .map(|c| serde_json::json!({"id": c.id, "name": c.name, "kind": c.kind.as_str()}))
-                    .collect(),
-            )
-            .to_string()
-        });
+        let steps: Vec<KeptStep<'_>> = steps.iter().map(KeptStep::of).collect();
+        let components = components
+            .map(|list| json(&list.iter().map(KeptComponent::of).collect::<Vec<_>>()))
+            .transpose()?;
         tx.execute(
             "INSERT INTO outbox_runs (local_id, server, pipeline, name, steps, status, started,
                  finished, created, stack_components)
@@ -65,7 +60,7 @@ impl Outbox {
                 self.server,
                 run.pipeline,
                 run.name,
-                serde_json::Value::Array(steps).to_string(),
+                json(&steps)?,
                 run.status.as_str(),
                 millis(run.started),
                 run.finished.map(millis),
@@ -90,23 +85,9 @@ impl Outbox {
         let Some(json) = json.flatten() else {
             return Ok(None);
         };
-        let list: Vec<serde_json::Value> =
-            serde_json::from_str(&json).map_err(|_| StoreError::Decode {
-                key: format!("outbox run {id}"),
-                error: crate::value::json::DecodeError::NotAnObject { which: "stack" },
-            })?;
-        let components = list
-            .iter()
-            .map(|c| {
-                Some(ComponentInfo {
-                    id: Uuid::parse_str(c.get("id")?.as_str()?).ok()?,
-                    name: c.get("name")?.as_str()?.to_owned(),
-                    kind: crate::hooks::component::ComponentKind::from_name(
-                        c.get("kind")?.as_str()?,
-                    )?,
-                })
-            })
-            .collect::<Option<Vec<_>>>()
+        let components = serde_json::from_str::<Vec<KeptComponent<'_>>>(&json)
+            .ok()
+            .and_then(|list| list.into_iter().map(KeptComponent::info).collect())
             .ok_or_else(|| StoreError::Decode {
                 key: format!("outbox run {id}"),
                 error: crate::value::json::DecodeError::NotAnObject { which: "stack" },
@@ -124,6 +105,9 @@ impl Outbox {
         store: &Store,
         with_refused: bool,
     ) -> Result<Vec<(RunRecord, Vec<PlannedStep>)>> {
+        if !used(store)? {
+            return Ok(Vec::new());
+        }
         let mut stmt = store.conn().prepare(
             "SELECT o.local_id, o.name, o.pipeline, COALESCE(r.stack, ''), o.status, o.started,
                     o.finished, o.steps
@@ -230,6 +214,7 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn keep_step(&self, store: &mut Store, step: &StepRecord) -> Result<()> {
+        install(store)?;
         store.write(|tx| self.keep_step_in(tx, step))
     }
 
@@ -297,6 +282,9 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn steps(&self, store: &Store, with_refused: bool) -> Result<Vec<StepRecord>> {
+        if !used(store)? {
+            return Ok(Vec::new());
+        }
         let mut stmt = store.conn().prepare(
             "SELECT local_id, run_id, name, status, started, finished FROM outbox_steps s
              WHERE server = ?1 AND (refused IS NULL OR ?2)
@@ -319,6 +307,9 @@ impl Outbox {
 
     /// Whether `table` (`outbox_runs` or `outbox_steps`) keeps the record `id` for this server.
     fn keeps(&self, store: &Store, table: &'static str, id: Uuid) -> Result<bool> {
+        if !used(store)? {
+            return Ok(false);
+        }
         Ok(store.conn().query_row(
             &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE server = ?1 AND local_id = ?2)"),
             params![self.server, id.to_string()],
@@ -363,6 +354,7 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn keep_status(&self, store: &mut Store, kept: KeptStatus) -> Result<()> {
+        install(store)?;
         store.write(|tx| {
             self.keep_status_row(
                 tx,
@@ -411,6 +403,9 @@ impl Outbox {
     ///
     /// SQLite's.
     pub fn statuses(&self, store: &Store, with_refused: bool) -> Result<Vec<KeptStatus>> {
+        if !used(store)? {
+            return Ok(Vec::new());
+        }
         let mut stmt = store.conn().prepare(
             "SELECT resource_id, resource_type, status, finished FROM outbox_statuses t
              WHERE server = ?1 AND (refused IS NULL OR ?2)
@@ -439,17 +434,64 @@ impl Outbox {
     }
 }
 
+/// A planned step as the outbox keeps it: `{"name":…,"upstream":[…]}`.
+#[derive(Serialize, Deserialize)]
+struct KeptStep<'a> {
+    name: Cow<'a, str>,
+    upstream: Cow<'a, [String]>,
+}
+
+impl<'a> KeptStep<'a> {
+    fn of(step: &'a PlannedStep) -> Self {
+        Self {
+            name: Cow::Borrowed(&step.name),
+            upstream: Cow::Borrowed(&step.upstream),
+        }
+    }
+}
+
+/// A component of the stack a kept run is to be registered on: `{"id":…,"kind":…,"name":…}`.
+#[derive(Serialize, Deserialize)]
+struct KeptComponent<'a> {
+    id: Uuid,
+    kind: Cow<'a, str>,
+    name: Cow<'a, str>,
+}
+
+impl<'a> KeptComponent<'a> {
+    fn of(component: &'a ComponentInfo) -> Self {
+        Self {
+            id: component.id,
+            kind: Cow::Borrowed(component.kind.as_str()),
+            name: Cow::Borrowed(&component.name),
+        }
+    }
+
+    /// The component, if its kind is one ZenML has.
+    fn info(self) -> Option<ComponentInfo> {
+        Some(ComponentInfo {
+            id: self.id,
+            kind: ComponentKind::from_name(&self.kind)?,
+            name: self.name.into_owned(),
+        })
+    }
+}
+
+/// What the outbox keeps as JSON, written.
+fn json(kept: &impl Serialize) -> rusqlite::Result<String> {
+    serde_json::to_string(kept).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
+}
+
 /// Planned steps from their JSON in the outbox.
 fn planned_steps(json: &str) -> Option<Vec<PlannedStep>> {
-    let steps: Vec<serde_json::Value> = serde_json::from_str(json).ok()?;
-    steps
-        .iter()
-        .map(|s| {
-            let upstream = s.get("upstream")?.as_array()?;
-            Some(
-                PlannedStep::new(s.get("name")?.as_str()?)
-                    .after(upstream.iter().filter_map(serde_json::Value::as_str)),
-            )
-        })
-        .collect()
+    let steps: Vec<KeptStep<'_>> = serde_json::from_str(json).ok()?;
+    Some(
+        steps
+            .into_iter()
+            .map(|s| PlannedStep {
+                name: s.name.into_owned(),
+                upstream: s.upstream.into_owned(),
+            })
+            .collect(),
+    )
 }

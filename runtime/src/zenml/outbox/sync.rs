@@ -11,7 +11,7 @@ use crate::zenml::endpoints::client::Client;
 use crate::zenml::endpoints::plan::PlannedStep;
 use crate::zenml::endpoints::publish::PublishReport;
 use crate::zenml::endpoints::runs::RunToRegister;
-use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::error::ZenmlError;
 
 /// What a [`sync`](crate::zenml::ZenmlSink::sync) did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

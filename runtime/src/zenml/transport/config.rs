@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use crate::hooks::secret::Secret;
+use crate::zenml::error::ZenmlError;
 use crate::zenml::transport::delivery::Delivery;
-use crate::zenml::transport::error::ZenmlError;
 use crate::zenml::transport::trust::{TlsTrust, url_problem, warnings};
 
 /// How to log in.

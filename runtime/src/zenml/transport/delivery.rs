@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::error::ZenmlError;
 
 /// How a [`ZenmlSink`](crate::zenml::ZenmlSink) delivers what it records.
 ///

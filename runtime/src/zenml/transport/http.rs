@@ -1,23 +1,16 @@
 //! The HTTP layer: one server, its login token, retries with backoff, one re-login on a 401,
 //! and the one place where a server's text becomes an error's (redacted there, always).
 //!
-//! Answers are read with the crate's own JSON reader (`answer_json`): a [`MetadataValue`] tree
-//! (objects as `Dict`, arrays as `List`), integers exact to 128 bits.
+//! Answers are given as text, for the types of `wire::answers` to read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError, TryLockError};
 
 use crate::hooks::secret::Secret;
-use crate::value::json::read::parse_lenient;
-use crate::value::tree::{MAX_DEPTH, MetadataValue};
-
+use crate::zenml::error::ZenmlError;
 use crate::zenml::transport::config::{Auth, Config};
-use crate::zenml::transport::error::ZenmlError;
 use crate::zenml::transport::trust::{url_problem, warn_once};
-
-/// How deep an answer read for a few of its fields may nest: deeper than any metadata value,
-/// which sits three objects deep in a run's answer.
-const ANSWER_DEPTH: usize = MAX_DEPTH + 8;
+use crate::zenml::wire::answers::{self, detail};
 
 /// How much of a server's explanation an error keeps, in characters.
 const DETAIL_LEN: usize = 500;
@@ -206,11 +199,11 @@ impl Http {
             Auth::Token(_) => return Err(self.token_refused()),
         };
         let answer = self.send("/api/v1/login", &Method::Form(&form), None)?;
-        let answer = answer_json(&self.check(answer)?)?;
-        let token = field(&answer, "access_token")
-            .and_then(MetadataValue::as_str)
+        let answer: answers::Login = answers::read(&self.check(answer)?)?;
+        let token = answer
+            .access_token
             .ok_or_else(|| ZenmlError::Protocol("the login answer has no access_token".into()))?;
-        let token = Secret::new(token.to_owned());
+        let token = Secret::new(token);
         *shared = Some(token.clone());
         self.token = Some(token);
         Ok(())
@@ -425,42 +418,8 @@ fn url_encoded(text: &str, space: &str) -> String {
     out
 }
 
-/// An answer's JSON, read for a few of its fields (ids, a status, a token): `null` and an
-/// empty answer read as an empty object, an integer beyond 128 bits as a float.
-pub(crate) fn answer_json(text: &str) -> Result<MetadataValue, ZenmlError> {
-    if text.trim().is_empty() {
-        return Ok(MetadataValue::Dict(Vec::new()));
-    }
-    parse_lenient(text, ANSWER_DEPTH)
-        .map(|v| v.unwrap_or(MetadataValue::Dict(Vec::new())))
-        .map_err(|e| ZenmlError::Protocol(format!("invalid JSON: {e}")))
-}
-
-/// The member `name` of a JSON object.
-pub(crate) fn field<'a>(value: &'a MetadataValue, name: &str) -> Option<&'a MetadataValue> {
-    match value {
-        MetadataValue::Dict(entries) => entries.iter().find(|(k, _)| k == name).map(|(_, v)| v),
-        _ => None,
-    }
-}
-
-/// The `detail` of a FastAPI error answer, else the whole body.
-pub(crate) fn detail(body: &str) -> String {
-    let Ok(Some(answer)) = parse_lenient(body, ANSWER_DEPTH) else {
-        return body.to_owned();
-    };
-    let text = |v: &MetadataValue| v.as_str().map_or_else(|| v.to_json(), str::to_owned);
-    match field(&answer, "detail") {
-        Some(MetadataValue::List(parts)) => parts.iter().map(text).collect::<Vec<_>>().join(": "),
-        Some(other) => text(other),
-        None => body.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::detail;
-
     #[test]
     fn secrets_are_hidden_in_every_form_whatever_their_length() {
         use super::redact;
@@ -478,13 +437,5 @@ mod tests {
         // Short secrets too (at the cost of the text around them).
         assert_eq!(redact("pin 42 accepted", &["42"]), "pin *** accepted");
         assert_eq!(redact("nothing to hide", &[""]), "nothing to hide");
-    }
-
-    #[test]
-    fn details() {
-        assert_eq!(detail(r#"{"detail":["KeyError","'k'"]}"#), "KeyError: 'k'");
-        assert_eq!(detail(r#"{"detail":"gone"}"#), "gone");
-        assert_eq!(detail(r#"{"detail":{"a":1}}"#), r#"{"a":1}"#);
-        assert_eq!(detail("oops"), "oops");
     }
 }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::hooks::secret::Secret;
+use crate::zenml::error::ZenmlError;
 use crate::zenml::transport::config::{Auth, Config, env_auth, without_userinfo};
 use crate::zenml::transport::delivery::Delivery;
-use crate::zenml::transport::error::ZenmlError;
 use crate::zenml::transport::trust::TlsTrust;
 use crate::zenml::transport::yaml::{self, Yaml};
 

@@ -1,9 +1,8 @@
 //! Reaching a ZenML server: where it is and how to log in (ZenML's variables and files), how
-//! records are delivered, the TLS trust, the errors, and one server's connection.
+//! records are delivered, the TLS trust, and one server's connection.
 
 pub(crate) mod config;
 pub(crate) mod delivery;
-pub(crate) mod error;
 pub(crate) mod http;
 pub(crate) mod login;
 pub(crate) mod trust;

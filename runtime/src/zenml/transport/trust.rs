@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::zenml::transport::error::ZenmlError;
+use crate::zenml::error::ZenmlError;
 
 /// Which certificates an https server may present.
 ///

@@ -99,6 +99,7 @@ impl ZenmlSink {
     ///
     /// The store's (the worker's own connection to it included).
     pub fn new(mut client: Client, mut store: Store) -> Result<Self, StoreError> {
+        super::install(&store)?;
         let (client, outbox, background) = match client.config().delivery() {
             Delivery::Synchronous => {
                 let outbox = Outbox::of(&mut client, &mut store)?;
