@@ -15,8 +15,8 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=scripts/process-common.sh
-. "$root/scripts/process-common.sh"
+# shellcheck source=scripts/server-common.sh
+. "$root/scripts/server-common.sh"
 dir="${ZENML_MARIADB_DIR:-$root/target/zenml-mariadb}"
 data="$dir/mysql"
 sock="$dir/mysqld.sock"
@@ -31,10 +31,6 @@ install_mariadb() {
     $sudo apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
         mariadb-server mariadb-client >&2
-}
-
-free_port() {
-    "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 sql() {
@@ -52,7 +48,7 @@ start_mariadb() {
     local user=()
     [ "$(id -u)" = 0 ] && user=(--user=root)
     local port
-    port="$(free_port)"
+    port="$(free_port "$python")"
     echo "$port" > "$dir/mysqld.port"
     nohup mariadbd --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
         --bind-address=127.0.0.1 --pid-file="$dir/mysqld.pid" "${user[@]}" \
@@ -69,41 +65,11 @@ start_mariadb() {
 # start_server N: the N-th server process on the shared database.
 start_server() {
     local n="$1" port
-    port="$(free_port)"
+    port="$(free_port "$python")"
     echo "$port" > "$dir/server$n.port"
-    mkdir -p "$dir/server$n/config" "$dir/server$n/stores"
-    (
-        cd "$dir"
-        # The user's own ZenML client settings are not this server's.
-        for name in $(compgen -e | grep '^ZENML_STORE_'); do unset "$name"; done
-        ZENML_ANALYTICS_OPT_IN=false \
-        ZENML_CONFIG_PATH="$dir/server$n/config" \
-        ZENML_LOCAL_STORES_PATH="$dir/server$n/stores" \
-        ZENML_STORE_URL="mysql://zenml:$password@127.0.0.1:$(cat "$dir/mysqld.port")/zenml" \
-        ZENML_SERVER=true \
-        ZENML_SERVER_DEPLOYMENT_TYPE=other \
-        ZENML_SERVER_AUTH_SCHEME=OAUTH2_PASSWORD_BEARER \
-        ZENML_SERVER_AUTO_ACTIVATE=true \
-        ZENML_SERVER_JWT_SECRET_KEY="$(cat "$dir/jwt-secret")" \
-        ZENML_LOGGING_VERBOSITY=WARN \
-        nohup "$python" -m uvicorn zenml.zen_server.zen_server_api:app \
-            --host 127.0.0.1 --port "$port" --log-level warning \
-            >> "$dir/server$n.log" 2>&1 &
-        echo $! > "$dir/server$n.pid"
-    )
-    local deadline=$((SECONDS + 240))
-    until "$python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=2)" 2>/dev/null; do
-        if ! kill -0 "$(cat "$dir/server$n.pid")" 2>/dev/null; then
-            echo "ZenML server $n exited; its log ($dir/server$n.log) ends with:" >&2
-            tail -n 30 "$dir/server$n.log" >&2
-            exit 1
-        fi
-        if [ $SECONDS -ge $deadline ]; then
-            echo "ZenML server $n did not answer /health within 240 s; see $dir/server$n.log" >&2
-            exit 1
-        fi
-        sleep 1
-    done
+    launch_zenml_server "ZenML server $n" "$python" "$port" "$dir/server$n" \
+        "mysql://zenml:$password@127.0.0.1:$(cat "$dir/mysqld.port")/zenml" \
+        "$dir/jwt-secret" "$dir/server$n.log" "$dir/server$n.pid" 240 || exit 1
 }
 
 urls() {

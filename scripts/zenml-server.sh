@@ -17,8 +17,8 @@ set -euo pipefail
 
 ZENML_VERSION="${ZENML_VERSION:-0.98.0}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=scripts/process-common.sh
-. "$root/scripts/process-common.sh"
+# shellcheck source=scripts/server-common.sh
+. "$root/scripts/server-common.sh"
 dir="${ZENML_SERVER_DIR:-$root/target/zenml-server}"
 venv="${ZENML_VENV:-$dir/venv}"
 data="$dir/data"
@@ -48,10 +48,6 @@ url() {
     echo "http://127.0.0.1:$(cat "$portfile")"
 }
 
-free_port() {
-    "$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 start() {
     install
     if running; then
@@ -62,46 +58,15 @@ start() {
     if [ "${1:-}" = "same-port" ] && [ -f "$portfile" ]; then
         port="$(cat "$portfile")"
     else
-        port="$(free_port)"
+        port="$(free_port "$venv/bin/python")"
     fi
     echo "$port" > "$portfile"
-    mkdir -p "$data/config" "$data/stores"
     local secret_file="$dir/jwt-secret"
+    mkdir -p "$data"
     [ -f "$secret_file" ] || "$venv/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$secret_file"
-    (
-        cd "$dir"
-        # The user's own ZenML client settings (a store URL, a username, a password for a remote
-        # server) are not this server's: its store is the SQLite file below.
-        for name in $(compgen -e | grep '^ZENML_STORE_'); do unset "$name"; done
-        ZENML_ANALYTICS_OPT_IN=false \
-        ZENML_CONFIG_PATH="$data/config" \
-        ZENML_LOCAL_STORES_PATH="$data/stores" \
-        ZENML_STORE_URL="sqlite:///$data/zenml.db" \
-        ZENML_SERVER=true \
-        ZENML_SERVER_DEPLOYMENT_TYPE=other \
-        ZENML_SERVER_AUTH_SCHEME=OAUTH2_PASSWORD_BEARER \
-        ZENML_SERVER_AUTO_ACTIVATE=true \
-        ZENML_SERVER_JWT_SECRET_KEY="$(cat "$secret_file")" \
-        ZENML_LOGGING_VERBOSITY=WARN \
-        nohup "$venv/bin/python" -m uvicorn zenml.zen_server.zen_server_api:app \
-            --host 127.0.0.1 --port "$port" --log-level warning \
-            >> "$log" 2>&1 &
-        echo $! > "$pidfile"
-    )
-    local deadline=$((SECONDS + 180))
-    until "$venv/bin/python" -c "import urllib.request, sys; urllib.request.urlopen('$(url)/health', timeout=2)" 2>/dev/null; do
-        if ! running; then
-            echo "the ZenML server exited; its log ($log) ends with:" >&2
-            tail -n 30 "$log" >&2
-            exit 1
-        fi
-        if [ $SECONDS -ge $deadline ]; then
-            echo "the ZenML server did not answer /health within 180 s; see $log" >&2
-            stop
-            exit 1
-        fi
-        sleep 1
-    done
+    # Its store is the SQLite file below, whatever the user's own ZenML client uses.
+    launch_zenml_server "the ZenML server" "$venv/bin/python" "$port" "$data" \
+        "sqlite:///$data/zenml.db" "$secret_file" "$log" "$pidfile" 180 || exit 1
     url
 }
 

@@ -14,49 +14,39 @@ use crate::runs::sink::{HookFailure, RunRecord, Sink, SinkError, StepRecord};
 use crate::value::tree::MAX_DEPTH;
 
 impl Store {
-    /// Gives the run `from` the id `to` in the local records, inside `tx`.
+    /// Gives the run or step `from` the id `to` in the local records, inside `tx`.
     #[cfg(feature = "zenml")]
-    pub(crate) fn rename_run(
+    pub(crate) fn rename(
         tx: &rusqlite::Transaction<'_>,
+        kind: crate::runs::resource::ResourceType,
         from: uuid::Uuid,
         to: uuid::Uuid,
     ) -> rusqlite::Result<()> {
-        // The run's steps refer to it: checked when the transaction commits, all renamed.
-        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-        replace_id(
-            tx,
-            from,
-            to,
-            &[
-                "UPDATE runs SET id = ?2 WHERE id = ?1",
-                "UPDATE steps SET run_id = ?2 WHERE run_id = ?1",
-                "UPDATE run_metadata_resources SET resource_id = ?2
-                 WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
-                "UPDATE hook_failures SET resource_id = ?2
-                 WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
-            ],
-        )
-    }
-
-    /// Gives the step `from` the id `to` in the local records, inside `tx`.
-    #[cfg(feature = "zenml")]
-    pub(crate) fn rename_step(
-        tx: &rusqlite::Transaction<'_>,
-        from: uuid::Uuid,
-        to: uuid::Uuid,
-    ) -> rusqlite::Result<()> {
-        replace_id(
-            tx,
-            from,
-            to,
-            &[
+        use crate::runs::resource::ResourceType;
+        let statements: &[&str] = match kind {
+            ResourceType::PipelineRun => {
+                // The run's steps refer to it: checked when the transaction commits.
+                tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+                &[
+                    "UPDATE runs SET id = ?2 WHERE id = ?1",
+                    "UPDATE steps SET run_id = ?2 WHERE run_id = ?1",
+                    "UPDATE run_metadata_resources SET resource_id = ?2
+                     WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
+                    "UPDATE hook_failures SET resource_id = ?2
+                     WHERE resource_id = ?1 AND resource_type = 'pipeline_run'",
+                ]
+            }
+            ResourceType::StepRun => &[
                 "UPDATE steps SET id = ?2 WHERE id = ?1",
                 "UPDATE run_metadata_resources SET resource_id = ?2
                  WHERE resource_id = ?1 AND resource_type = 'step_run'",
                 "UPDATE hook_failures SET resource_id = ?2
                  WHERE resource_id = ?1 AND resource_type = 'step_run'",
             ],
-        )
+            // A server gives ids to runs and steps only.
+            _ => &[],
+        };
+        replace_id(tx, from, to, statements)
     }
 }
 

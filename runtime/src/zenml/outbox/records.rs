@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{KeptStatus, Outbox, Result, install, lease, used};
 use crate::hooks::component::{ComponentInfo, ComponentKind};
-use crate::runs::resource::Resource;
+use crate::runs::resource::{Resource, ResourceType};
 use crate::runs::sink::{RunRecord, Status, StepRecord};
 use crate::store::rows::{
     millis, resource_from_row, run_from_row, status_col, step_from_row, time,
@@ -157,7 +157,7 @@ impl Outbox {
                     "UPDATE OR REPLACE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
                 ],
             )?;
-            Store::rename_run(tx, local, remote)?;
+            Store::rename(tx, ResourceType::PipelineRun, local, remote)?;
             if let Some((status, Some(finished))) = ended
                 && status != Status::Running.as_str()
             {
@@ -340,7 +340,7 @@ impl Outbox {
                     "UPDATE OR REPLACE outbox_statuses SET resource_id = ?2 WHERE resource_id = ?1",
                 ],
             )?;
-            Store::rename_step(tx, local, remote)?;
+            Store::rename(tx, ResourceType::StepRun, local, remote)?;
             if let (Some((status, Some(finished))), None) = (ended, sent) {
                 self.keep_status_row(tx, remote, "step_run", &status, finished)?;
             }
