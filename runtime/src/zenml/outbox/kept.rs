@@ -10,7 +10,7 @@ use crate::runs::sink::Status;
 use crate::store::StoreError;
 use crate::store::rows::{component_from_row, resource_from_row};
 
-/// How much an [`Outbox`] keeps.
+/// How much an [`Outbox`](super::Outbox) keeps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OutboxCount {
     /// Runs to register.
