@@ -15,9 +15,9 @@ free_port() {
 launch_zenml_server() {
     local name="$1" python="$2" port="$3" data="$4" store_url="$5" secret_file="$6" log="$7"
     local pidfile="$8" timeout="$9"
-    mkdir -p "$data/config" "$data/stores"
+    mkdir -p "$data/config" "$data/stores" || return 1
     (
-        cd "$(dirname "$pidfile")"
+        cd "$(dirname "$pidfile")" || exit 1
         for variable in $(compgen -e | grep '^ZENML_STORE_'); do unset "$variable"; done
         ZENML_ANALYTICS_OPT_IN=false \
         ZENML_CONFIG_PATH="$data/config" \

@@ -74,6 +74,18 @@ pub enum StoreError {
         /// The newest this build knows.
         supported: usize,
     },
+    /// A part of the file (its own tables, such as the ZenML outbox's) was written by an older
+    /// version of this crate, and the file was opened for reading only. It was not changed.
+    OlderPart {
+        /// The file.
+        path: PathBuf,
+        /// The part.
+        part: &'static str,
+        /// Its version in the file.
+        found: i64,
+        /// The version this build reads.
+        supported: usize,
+    },
     /// The file's schema version is negative: no version of this crate wrote it. It was not
     /// changed.
     UnknownSchema {
@@ -176,6 +188,16 @@ impl fmt::Display for StoreError {
             } => write!(
                 f,
                 "{} holds {part} tables of version {found}, newer than this build's {supported}; upgrade run-metadata",
+                path.display()
+            ),
+            Self::OlderPart {
+                path,
+                part,
+                found,
+                supported,
+            } => write!(
+                f,
+                "{} holds {part} tables of version {found}, older than this build's {supported}, and was opened for reading only; use them once through the store opened with write access to bring them up to date",
                 path.display()
             ),
             Self::UnknownSchema { path, found } => write!(

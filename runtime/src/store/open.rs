@@ -1,5 +1,6 @@
 //! Opening the store: where its file is, and the connection every read and write goes through.
 
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -8,7 +9,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use super::error::{Result, StoreError};
 use super::location::default_location;
 use super::schema::{
-    Part, SCHEMA_VERSION, check_header, identify, install, migrate, newer_part, part_version,
+    Part, SCHEMA_VERSION, STORE_PART, check_header, identify, install, migrate, newer_part,
+    older_part, part_standing, part_version,
 };
 
 /// The embedded store. See the [module docs](crate::store).
@@ -156,6 +158,13 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        // The store's own tables, as this build reads them.
+        let (part, _) = part_version(&conn, &STORE_PART)?;
+        match part_standing(part, &STORE_PART) {
+            Ordering::Greater => return Err(newer_part(&path, &STORE_PART, part)),
+            Ordering::Less => return Err(older_part(&path, &STORE_PART, part)),
+            Ordering::Equal => {}
+        }
         Ok(Self { conn, path })
     }
 
@@ -189,9 +198,18 @@ impl Store {
     /// Brings `part`'s tables up to date (made, on its first use in this file), in one write
     /// transaction if the file is behind; a read if it is not. Takes `&self`, so that a read of
     /// a part an older build left behind can bring it up first.
+    ///
+    /// A part newer than this build's is [`StoreError::NewerPart`]; one behind it in a store
+    /// opened for reading only, [`StoreError::OlderPart`].
     pub(crate) fn install(&self, part: &'static Part) -> Result<()> {
-        if self.part_version(part)? == part.migrations.len() {
-            return Ok(());
+        let version = self.part_version(part)?;
+        match part_standing(version, part) {
+            Ordering::Equal => return Ok(()),
+            Ordering::Greater => return Err(newer_part(&self.path, part, version)),
+            Ordering::Less if self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) => {
+                return Err(older_part(&self.path, part, version));
+            }
+            Ordering::Less => {}
         }
         let installed = (|| {
             let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
@@ -206,9 +224,9 @@ impl Store {
     }
 
     /// How many of `part`'s migrations the file has (0: it never had its tables).
-    pub(crate) fn part_version(&self, part: &Part) -> Result<usize> {
-        let version = part_version(&self.conn, part).map_err(|e| self.located(e.into()))?;
-        Ok(usize::try_from(version).unwrap_or(usize::MAX))
+    pub(crate) fn part_version(&self, part: &Part) -> Result<i64> {
+        let (version, _) = part_version(&self.conn, part).map_err(|e| self.located(e.into()))?;
+        Ok(version)
     }
 
     /// The connection, for reads.

@@ -191,8 +191,8 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path, patience: Duration) ->
 }
 
 /// How many of `part`'s migrations the file has: its row, else those that came with the file
-/// schema it had before parts.
-pub(super) fn part_version(conn: &Connection, part: &Part) -> rusqlite::Result<i64> {
+/// schema it had before parts; and whether the row is there.
+pub(super) fn part_version(conn: &Connection, part: &Part) -> rusqlite::Result<(i64, bool)> {
     let versions: Vec<(String, i64)> = conn
         .prepare("SELECT part, version FROM schema_parts WHERE part IN (?1, ?2)")?
         .query_map(rusqlite::params![part.name, LEGACY], |r| {
@@ -200,27 +200,36 @@ pub(super) fn part_version(conn: &Connection, part: &Part) -> rusqlite::Result<i
         })?
         .collect::<rusqlite::Result<_>>()?;
     let of = |name: &str| versions.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
-    Ok(of(part.name).unwrap_or_else(|| {
-        let legacy = of(LEGACY).unwrap_or(0);
-        let had = part
-            .legacy
-            .iter()
-            .filter(|&&v| i64::from(v) <= legacy)
-            .count();
-        i64::try_from(had).unwrap_or(i64::MAX)
-    }))
+    if let Some(version) = of(part.name) {
+        return Ok((version, true));
+    }
+    let legacy = of(LEGACY).unwrap_or(0);
+    let had = part
+        .legacy
+        .iter()
+        .filter(|&&v| i64::from(v) <= legacy)
+        .count();
+    Ok((i64::try_from(had).unwrap_or(i64::MAX), false))
 }
 
-/// Brings `part` up to date inside `tx`; the version found if it is newer than this build's.
+/// How `part` stands in the file against this build: behind (its version), current, or newer
+/// (its version).
+pub(super) fn part_standing(version: i64, part: &Part) -> core::cmp::Ordering {
+    let len = i64::try_from(part.migrations.len()).unwrap_or(i64::MAX);
+    version.cmp(&len)
+}
+
+/// Brings `part` up to date inside `tx`, writing only if it is behind or not yet recorded; the
+/// version found if it is newer than this build's.
 pub(super) fn install(tx: &Transaction<'_>, part: &Part) -> rusqlite::Result<Option<i64>> {
-    let version = part_version(tx, part)?;
-    let Some(missing) = usize::try_from(version)
-        .ok()
-        .and_then(|from| part.migrations.get(from..))
-    else {
-        return Ok(Some(version));
-    };
-    for migration in missing {
+    let (version, recorded) = part_version(tx, part)?;
+    match part_standing(version, part) {
+        core::cmp::Ordering::Greater => return Ok(Some(version)),
+        core::cmp::Ordering::Equal if recorded => return Ok(None),
+        _ => {}
+    }
+    let from = usize::try_from(version).unwrap_or(0);
+    for migration in &part.migrations[from..] {
         tx.execute_batch(migration)?;
     }
     tx.execute(
@@ -232,6 +241,16 @@ pub(super) fn install(tx: &Transaction<'_>, part: &Part) -> rusqlite::Result<Opt
         ],
     )?;
     Ok(None)
+}
+
+/// A part written by an older build, in a file opened for reading only.
+pub(super) fn older_part(path: &Path, part: &Part, found: i64) -> StoreError {
+    StoreError::OlderPart {
+        path: path.to_path_buf(),
+        part: part.name,
+        found,
+        supported: part.migrations.len(),
+    }
 }
 
 /// A part written by a newer build.

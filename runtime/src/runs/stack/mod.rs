@@ -16,3 +16,10 @@ mod run;
 pub use crate::hooks::component::{ComponentInfo, ComponentKind};
 pub use model::{Collected, Component, RunSpec, Stack, StepSpec};
 pub use run::{Run, RunFailure, RunReport, default_run_name};
+
+/// The former name of [`RunFailure`].
+#[deprecated(
+    since = "0.1.1",
+    note = "renamed `RunFailure`: one name per kind of failure"
+)]
+pub type Failure = RunFailure;

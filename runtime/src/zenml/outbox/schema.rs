@@ -277,4 +277,78 @@ mod tests {
             .unwrap();
         assert_eq!(kept, 1);
     }
+
+    #[test]
+    fn opening_a_store_that_is_up_to_date_writes_nothing() {
+        let path = file("quiet");
+        let outbox = Outbox::new("http://server");
+        keep(&outbox, &mut Store::open(&path).unwrap()).unwrap();
+        let watcher = Connection::open(&path).unwrap();
+        let version = || -> i64 {
+            watcher
+                .query_row("PRAGMA data_version", [], |r| r.get(0))
+                .unwrap()
+        };
+        let before = version();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(outbox.count(&store).unwrap().metadata, 1);
+        drop(store);
+        assert_eq!(version(), before, "an open and a read committed a change");
+        keep(&outbox, &mut Store::open(&path).unwrap()).unwrap();
+        assert_ne!(version(), before, "the watcher sees commits");
+    }
+
+    #[test]
+    fn a_part_behind_or_ahead_in_a_store_opened_for_reading_is_named() {
+        // Outbox tables of file schema 4, the store brought to 10 by a writer that did not use
+        // them.
+        let path = file("read-only");
+        legacy(&path, 4);
+        drop(Store::open(&path).unwrap());
+        let outbox = Outbox::new("http://server");
+        let reader = Store::open_read_only(&path).unwrap();
+        let err = outbox.count(&reader).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::OlderPart {
+                    found: 3,
+                    supported: 7,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("with write access"), "{err}");
+        // Used once through a writer, it reads.
+        assert_eq!(
+            outbox.count(&Store::open(&path).unwrap()).unwrap().total(),
+            0
+        );
+        assert_eq!(outbox.count(&reader).unwrap().total(), 0);
+        // The store's own tables from a newer build: refused by a reader as by a writer.
+        Connection::open(&path)
+            .unwrap()
+            .execute(
+                "UPDATE schema_parts SET version = 9 WHERE part = 'store'",
+                [],
+            )
+            .unwrap();
+        for err in [
+            Store::open_read_only(&path).map(drop).unwrap_err(),
+            Store::open(&path).map(drop).unwrap_err(),
+        ] {
+            assert!(
+                matches!(
+                    err,
+                    StoreError::NewerPart {
+                        found: 9,
+                        supported: 2,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+    }
 }

@@ -18,8 +18,27 @@ pub(crate) fn read<T: DeserializeOwned>(text: &str) -> Result<T, ZenmlError> {
         "" | "null" => "{}",
         text => text,
     };
-    serde_json::from_str(text)
-        .map_err(|e| ZenmlError::Protocol(format!("an unexpected answer: {e}")))
+    serde_json::from_str(text).map_err(|e| ZenmlError::Protocol(unexpected(&e)))
+}
+
+/// What was wrong with an answer, in words of this crate's only: serde's own messages quote
+/// the server's text, which reaches an error only through the transport's redaction.
+fn unexpected(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = e.to_string();
+    let what = match e.classify() {
+        // The field's name is ours.
+        Category::Data if what.starts_with("missing field") => what
+            .split(" at line")
+            .next()
+            .unwrap_or("a field missing")
+            .to_owned(),
+        Category::Data => "a value of another type than expected".to_owned(),
+        Category::Syntax => "invalid JSON".to_owned(),
+        Category::Eof => "JSON cut short".to_owned(),
+        Category::Io => "an answer that could not be read".to_owned(),
+    };
+    format!("{what} at line {}, column {}", e.line(), e.column())
 }
 
 /// `POST /api/v1/login`.
@@ -48,19 +67,47 @@ impl Page {
     }
 }
 
-/// What a `POST` created: the item, or `[item, created]` as `POST /api/v1/runs` answers.
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum Created {
-    Item(Identified),
-    Pair(Identified, IgnoredAny),
-}
+/// What a `POST` created: the item, or `[item, created]` as `POST /api/v1/runs` answers. Read
+/// by hand, not as an untagged enum: that would buffer the whole answer (a run's metadata with
+/// it) and meet `serde_json`'s depth limit; here everything but the id is skipped unread.
+pub(crate) struct Created(Uuid);
 
 impl Created {
     pub(crate) fn id(&self) -> Uuid {
-        match self {
-            Created::Item(item) | Created::Pair(item, _) => item.id,
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Created {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Created;
+
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("an object with an id, or a list whose first item is one")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Created, A::Error> {
+                let item =
+                    Identified::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Created(item.id))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Created, A::Error> {
+                let item: Identified = seq
+                    .next_element()?
+                    .ok_or_else(|| serde::de::Error::invalid_length(0, &self))?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Created(item.id))
+            }
         }
+
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -108,19 +155,31 @@ impl RunOrStep {
     }
 }
 
+/// A FastAPI error answer: `{"detail": …}`, the detail as the server wrote it.
+#[derive(Deserialize)]
+struct Failure<'a> {
+    #[serde(borrow)]
+    detail: Option<&'a RawValue>,
+}
+
 /// The `detail` of a FastAPI error answer (`{"detail": "…"}`, or its parts joined by `": "`:
-/// `{"detail": ["KeyError", "'k'"]}`), else the whole body.
+/// `{"detail": ["KeyError", "'k'"]}`; anything else as the server wrote it, its order kept),
+/// else the whole body.
 pub(crate) fn detail(body: &str) -> String {
-    use serde_json::{Map, Value};
-    let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-    // An object, read as one: a derived struct would take `[1]` for `{"detail": 1}`.
-    let Ok(mut answer) = serde_json::from_str::<Map<String, Value>>(body) else {
-        return body.to_owned();
+    // A text, unescaped; anything else, its JSON as it came.
+    let text = |raw: &RawValue| {
+        serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_owned())
     };
-    match answer.remove("detail") {
-        Some(Value::Array(parts)) => parts.iter().map(text).collect::<Vec<_>>().join(": "),
-        Some(other) => text(&other),
-        None => body.to_owned(),
+    // An object only: a derived struct would take `[1]` for `{"detail": 1}`.
+    let detail = match serde_json::from_str::<Failure<'_>>(body) {
+        Ok(Failure {
+            detail: Some(detail),
+        }) if body.trim_start().starts_with('{') => detail,
+        _ => return body.to_owned(),
+    };
+    match serde_json::from_str::<Vec<&RawValue>>(detail.get()) {
+        Ok(parts) => parts.into_iter().map(text).collect::<Vec<_>>().join(": "),
+        Err(_) => text(detail),
     }
 }
 
@@ -135,6 +194,17 @@ mod tests {
         assert_eq!(detail(r#"{"detail":{"a":1}}"#), r#"{"a":1}"#);
         assert_eq!(detail("oops"), "oops");
         assert_eq!(detail("[1]"), "[1]");
+        // FastAPI's 422 items keep their order: the message before the echoed input.
+        assert_eq!(
+            detail(
+                r#"{"detail":[{"type":"missing","loc":["body","id"],"msg":"Field required","input":{}}]}"#
+            ),
+            r#"{"type":"missing","loc":["body","id"],"msg":"Field required","input":{}}"#
+        );
+        assert_eq!(
+            detail(r#"{"detail":"a \"quoted\" word"}"#),
+            r#"a "quoted" word"#
+        );
     }
 
     #[test]
