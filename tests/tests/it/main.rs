@@ -45,3 +45,14 @@ fn schema_keys(
         })
         .collect()
 }
+
+/// The local server's own user (`default`, no password), as the live tests log in.
+fn default_user(url: &str) -> run_metadata::zenml::Config {
+    run_metadata::zenml::Config::new(
+        url,
+        run_metadata::zenml::Auth::Password {
+            username: "default".into(),
+            password: run_metadata::Secret::new(String::new()),
+        },
+    )
+}

@@ -9,8 +9,8 @@ use run_metadata::Resource;
 use run_metadata::sink::Sink;
 use run_metadata::stack::{ComponentInfo, ComponentKind};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client};
-use run_metadata::{DType, Integer, Metadata, MetadataValue, Path, Secret, StorageSize, Uri};
+use run_metadata::zenml::Client;
+use run_metadata::{DType, Integer, Metadata, MetadataValue, Path, StorageSize, Uri};
 use run_metadata_tests::TempDir;
 use uuid::Uuid;
 
@@ -138,13 +138,7 @@ fn zenml_round_trips_the_values() {
     let Some(server) = run_metadata_tests::live_server("zenml_round_trips_the_values") else {
         return;
     };
-    let config = run_metadata::zenml::Config::new(
-        &server.url,
-        Auth::Password {
-            username: "default".into(),
-            password: Secret::new(String::new()),
-        },
-    );
+    let config = crate::default_user(&server.url);
     let client = std::cell::RefCell::new(Client::connect(config).unwrap());
     let run = client
         .borrow_mut()

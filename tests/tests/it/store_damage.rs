@@ -284,6 +284,16 @@ fn what_could_not_be_read_back_is_refused_when_written() {
     assert!(store.check().unwrap().is_ok());
 }
 
+/// What the store says is damaged in run `id`, as it says it.
+fn reasons(store: &Store, id: Uuid) -> Vec<String> {
+    store
+        .damaged(id)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 /// A store in `dir` with the runs `(name, keys)` recorded (see [`recorded_run`]), closed
 /// again: its path, and each run with its step.
 fn recorded_runs<const N: usize>(
@@ -354,12 +364,7 @@ fn a_damaged_record_is_named_and_hides_nothing_else() {
         StoreError::Damaged(_)
     ));
     assert!(store.hook_failures(step).unwrap().is_empty());
-    let reasons: Vec<String> = store
-        .damaged(bad.id)
-        .unwrap()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let reasons = reasons(&store, bad.id);
     assert_eq!(reasons.len(), 4, "{reasons:#?}");
     assert!(reasons[0].starts_with(&format!("run_metadata row {json_row}: key \"key_0\": ")));
     assert!(reasons[1].contains("key \"key_1\"") && reasons[1].contains("Bogus"));
@@ -431,12 +436,7 @@ fn text_that_is_not_utf8_is_set_aside_and_named() {
         .map(str::to_owned)
         .collect();
     assert_eq!(keys, ["key_2"], "the readable row is read");
-    let reasons: Vec<String> = store
-        .damaged(bad.id)
-        .unwrap()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let reasons = reasons(&store, bad.id);
     assert_eq!(reasons.len(), 2, "{reasons:#?}");
     assert!(
         reasons.iter().all(|r| r.contains("not UTF-8")),

@@ -7,8 +7,8 @@ use run_metadata::Resource;
 use run_metadata::sink::{Sink, Status};
 use run_metadata::stack::{Component, ComponentInfo, ComponentKind, Stack, StepSpec};
 use run_metadata::store::Store;
-use run_metadata::zenml::{Auth, Client, Config, Delivery, ZenmlSink};
-use run_metadata::{RunMetadata, Secret, metadata};
+use run_metadata::zenml::{Client, Delivery, ZenmlSink};
+use run_metadata::{RunMetadata, metadata};
 use run_metadata_tests::{OwnServer, TempDir, live_server};
 use uuid::Uuid;
 
@@ -19,17 +19,11 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
         return;
     }
     let (server, url) = OwnServer::start("zenml-server-faults");
-    let config = Config::new(
-        &url,
-        Auth::Password {
-            username: "default".into(),
-            password: Secret::new(String::new()),
-        },
-    )
-    .with_timeouts(Duration::from_secs(1), Duration::from_secs(10))
-    .with_retries(2, Duration::from_millis(50))
-    // Each publish says at once what became of it.
-    .with_delivery(Delivery::Synchronous);
+    let config = crate::default_user(&url)
+        .with_timeouts(Duration::from_secs(1), Duration::from_secs(10))
+        .with_retries(2, Duration::from_millis(50))
+        // Each publish says at once what became of it.
+        .with_delivery(Delivery::Synchronous);
     let mut client = Client::connect(config).unwrap();
     let run = client
         .create_run(
@@ -121,16 +115,10 @@ fn a_server_stopped_in_the_middle_loses_nothing() {
     let run_dir = TempDir::new("zenml-faults-run");
     let store = Store::open(run_dir.path("runs.db")).unwrap();
     let client = Client::connect(
-        Config::new(
-            &url,
-            Auth::Password {
-                username: "default".into(),
-                password: Secret::new(String::new()),
-            },
-        )
-        .with_timeouts(Duration::from_secs(1), Duration::from_secs(10))
-        .with_retries(1, Duration::from_millis(50))
-        .with_delivery(Delivery::Synchronous),
+        crate::default_user(&url)
+            .with_timeouts(Duration::from_secs(1), Duration::from_secs(10))
+            .with_retries(1, Duration::from_millis(50))
+            .with_delivery(Delivery::Synchronous),
     )
     .unwrap();
     let mut sink = ZenmlSink::new(client, store)

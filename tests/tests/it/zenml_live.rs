@@ -18,14 +18,7 @@ use run_metadata_tests::{LiveServer, TempDir, live_server};
 use uuid::Uuid;
 
 fn password_config(server: &LiveServer) -> Config {
-    Config::new(
-        &server.url,
-        Auth::Password {
-            username: "default".into(),
-            password: Secret::new(String::new()),
-        },
-    )
-    .with_retries(2, Duration::from_millis(100))
+    crate::default_user(&server.url).with_retries(2, Duration::from_millis(100))
 }
 
 fn temp_store(name: &str) -> (Store, TempDir) {
@@ -656,13 +649,7 @@ fn eight_clients_of_one_process_log_in_once() {
     };
     // Through a proxy of its own: its URL is this test's alone, and it counts the requests.
     let proxy = run_metadata_tests::proxy::Proxy::start(&server.url);
-    let config = Config::new(
-        &proxy.url,
-        Auth::Password {
-            username: "default".into(),
-            password: Secret::new(String::new()),
-        },
-    );
+    let config = crate::default_user(&proxy.url);
     let start = Arc::new(std::sync::Barrier::new(8));
     let clients: Vec<_> = (0..8)
         .map(|_| {

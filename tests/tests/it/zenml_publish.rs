@@ -11,9 +11,9 @@ use run_metadata::sink::Status;
 use run_metadata::stack::{Component, ComponentKind, Stack, StepSpec};
 use run_metadata::store::Store;
 use run_metadata::zenml::{
-    Auth, Client, Config, KeptStatus, Outbox, PlannedStep, SyncOptions, ZenmlSink, sync_with,
+    Client, Config, KeptStatus, Outbox, PlannedStep, SyncOptions, ZenmlSink, sync_with,
 };
-use run_metadata::{Resource, RunMetadata, Secret, StorageSize, Uri, metadata};
+use run_metadata::{Resource, RunMetadata, StorageSize, Uri, metadata};
 use run_metadata_tests::{OwnServer, TempDir, live_server, zenml_python};
 use uuid::Uuid;
 
@@ -52,15 +52,9 @@ fn stack() -> Stack {
 const STEPS: [&str; 3] = ["load", "train", "evaluate"];
 
 fn config(url: &str) -> Config {
-    Config::new(
-        url,
-        Auth::Password {
-            username: "default".into(),
-            password: Secret::new(String::new()),
-        },
-    )
-    .with_timeouts(Duration::from_secs(2), Duration::from_secs(20))
-    .with_retries(1, Duration::from_millis(50))
+    crate::default_user(url)
+        .with_timeouts(Duration::from_secs(2), Duration::from_secs(20))
+        .with_retries(1, Duration::from_millis(50))
 }
 
 /// Runs the three-step chain on `stack` into a ZenML sink for `url`; the run's id (the
