@@ -184,10 +184,18 @@ impl Store {
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T> {
+        self.immediate(f)
+    }
+
+    /// `f` in one `BEGIN IMMEDIATE` transaction, committed if it succeeds. Through `&self`:
+    /// [`write`](Self::write) is the form the rest of the crate uses; this one serves the
+    /// installing of a part from a read.
+    fn immediate<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T> {
         let written = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
             Ok(out)
@@ -202,25 +210,36 @@ impl Store {
     /// A part newer than this build's is [`StoreError::NewerPart`]; one behind it in a store
     /// opened for reading only, [`StoreError::OlderPart`].
     pub(crate) fn install(&self, part: &'static Part) -> Result<()> {
+        self.bring_up(part, self.part_version(part)?)
+    }
+
+    /// Whether the file has `part`'s tables, brought up to date (as by
+    /// [`install`](Self::install)) if an older build left them: a file that never had them is
+    /// not written to.
+    pub(crate) fn has(&self, part: &'static Part) -> Result<bool> {
         let version = self.part_version(part)?;
+        if version == 0 {
+            return Ok(false);
+        }
+        self.bring_up(part, version)?;
+        Ok(true)
+    }
+
+    /// [`install`](Self::install), `part` found at `version`.
+    fn bring_up(&self, part: &'static Part, version: i64) -> Result<()> {
         match part_standing(version, part) {
-            Ordering::Equal => return Ok(()),
+            Ordering::Equal => {}
             Ordering::Greater => return Err(newer_part(&self.path, part, version)),
             Ordering::Less if self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) => {
                 return Err(older_part(&self.path, part, version));
             }
-            Ordering::Less => {}
+            Ordering::Less => {
+                if let Some(found) = self.immediate(|tx| install(tx, part))? {
+                    return Err(newer_part(&self.path, part, found));
+                }
+            }
         }
-        let installed = (|| {
-            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-            let newer = install(&tx, part)?;
-            tx.commit()?;
-            Ok(newer)
-        })();
-        match installed.map_err(|e| self.located(writing_error(&self.path, e)))? {
-            Some(found) => Err(newer_part(&self.path, part, found)),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// How many of `part`'s migrations the file has (0: it never had its tables).

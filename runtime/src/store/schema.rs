@@ -26,6 +26,13 @@ pub(crate) struct Part {
     pub(crate) legacy: &'static [i32],
 }
 
+impl Part {
+    /// The version this build brings the part to: how many migrations it has.
+    pub(crate) fn version(&self) -> i64 {
+        i64::try_from(self.migrations.len()).unwrap_or(i64::MAX)
+    }
+}
+
 /// The store's own tables: runs, steps, components, metadata, hook failures.
 pub(crate) const STORE_PART: Part = Part {
     name: "store",
@@ -215,8 +222,7 @@ pub(super) fn part_version(conn: &Connection, part: &Part) -> rusqlite::Result<(
 /// How `part` stands in the file against this build: behind (its version), current, or newer
 /// (its version).
 pub(super) fn part_standing(version: i64, part: &Part) -> core::cmp::Ordering {
-    let len = i64::try_from(part.migrations.len()).unwrap_or(i64::MAX);
-    version.cmp(&len)
+    version.cmp(&part.version())
 }
 
 /// Brings `part` up to date inside `tx`, writing only if it is behind or not yet recorded; the
@@ -235,10 +241,7 @@ pub(super) fn install(tx: &Transaction<'_>, part: &Part) -> rusqlite::Result<Opt
     tx.execute(
         "INSERT INTO schema_parts (part, version) VALUES (?1, ?2)
          ON CONFLICT (part) DO UPDATE SET version = excluded.version",
-        rusqlite::params![
-            part.name,
-            i64::try_from(part.migrations.len()).unwrap_or(i64::MAX)
-        ],
+        rusqlite::params![part.name, part.version()],
     )?;
     Ok(None)
 }
